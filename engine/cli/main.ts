@@ -1,0 +1,71 @@
+// The `migtrace` command: the same engine as the extension, for terminals and CI (DESIGN.md's CLI
+// contract). Exit codes: 0 completed; 2 bad usage or bad input; 3 hang; 4 invariant violated;
+// 5 migration failed or did not converge; 6 replay diverged.
+
+import { commandHelp, parseArgs, UsageError, type CommandSpec, type ParsedArgs } from './args';
+import { processIO, type CliIO } from './io';
+import { runDemo } from './demo';
+import { ENGINE_VERSION } from '../version';
+
+export const EXIT = { ok: 0, usage: 2, hang: 3, invariant: 4, failed: 5, diverged: 6 } as const;
+
+interface Command {
+  spec: CommandSpec;
+  run(a: ParsedArgs, io: CliIO): number | Promise<number>;
+}
+
+const COMMANDS: Command[] = [
+  {
+    spec: {
+      name: 'demo',
+      summary: 'Run the built-in demonstration and print what it computed.',
+      positionals: [],
+      flags: [{ name: 'seed', kind: 'int', value: 'N', help: 'seed of the runs (default 1)' }],
+    },
+    run: (a, io) => runDemo(io, (a.flags.seed as number | undefined) ?? 1),
+  },
+];
+
+function topHelp(): string {
+  const lines = [
+    `migtrace ${ENGINE_VERSION}: deterministic simulation, recording and replay of QEMU-style live migrations`,
+    '',
+    'usage: migtrace <command> [arguments] [flags]',
+    '',
+    'commands:',
+    ...COMMANDS.map((c) => `  ${c.spec.name.padEnd(14)} ${c.spec.summary}`),
+    '',
+    'Run `migtrace <command> --help` for its arguments and flags.',
+  ];
+  return lines.join('\n');
+}
+
+export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(topHelp());
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (name === '--version') {
+    io.out(ENGINE_VERSION);
+    return EXIT.ok;
+  }
+  const cmd = COMMANDS.find((c) => c.spec.name === name);
+  if (cmd === undefined) {
+    io.err(`migtrace: unknown command "${name}"\n\n${topHelp()}`);
+    return EXIT.usage;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(commandHelp(cmd.spec));
+    return EXIT.ok;
+  }
+  try {
+    return await cmd.run(parseArgs(cmd.spec, rest), io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`migtrace ${name}: ${e.message}\nRun \`migtrace ${name} --help\` for usage.`);
+      return EXIT.usage;
+    }
+    throw e;
+  }
+}

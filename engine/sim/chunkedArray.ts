@@ -1,0 +1,94 @@
+// Big typed arrays of the simulation (dirty logs of 128 GiB guests), cut into fixed-size chunks that
+// snapshots share copy-on-write: a snapshot marks every chunk shared, and the first write to a shared
+// chunk copies that chunk only. A checkpoint therefore costs what changed since the previous one.
+//
+// Readers may index chunks directly (`chunks[i >>> shift][i & mask]`) on hot paths; writers must
+// obtain the chunk through `writable()`, which is the only place a shared chunk is copied.
+
+export type ChunkKind = 'u8' | 'u32' | 'i32' | 'f64';
+export type ChunkData = Uint8Array | Uint32Array | Int32Array | Float64Array;
+
+const CTORS = {
+  u8: Uint8Array,
+  u32: Uint32Array,
+  i32: Int32Array,
+  f64: Float64Array,
+} as const;
+
+/** 16 Ki elements per chunk: 16 KiB of bytes, 64 KiB of words. */
+export const CHUNK_SHIFT_DEFAULT = 14;
+
+export class ChunkedArray {
+  readonly kind: ChunkKind;
+  readonly length: number;
+  readonly shift: number;
+  readonly mask: number;
+  chunks: ChunkData[];
+  /** 1 where this instance owns its chunk and may write it in place; 0 where it is shared. */
+  owned: Uint8Array;
+
+  constructor(kind: ChunkKind, length: number, shift = CHUNK_SHIFT_DEFAULT) {
+    if (!Number.isSafeInteger(length) || length < 0) throw new RangeError(`ChunkedArray length must be a non-negative integer, got ${length}`);
+    if (!Number.isInteger(shift) || shift < 6 || shift > 24) throw new RangeError(`ChunkedArray chunk shift must be 6..24, got ${shift}`);
+    this.kind = kind;
+    this.length = length;
+    this.shift = shift;
+    this.mask = (1 << shift) - 1;
+    const n = Math.ceil(length / (1 << shift));
+    this.chunks = new Array<ChunkData>(n);
+    const Ctor = CTORS[kind];
+    for (let c = 0; c < n; c++) {
+      const size = Math.min(1 << shift, length - c * (1 << shift));
+      this.chunks[c] = new Ctor(size);
+    }
+    this.owned = new Uint8Array(n).fill(1);
+  }
+
+  get chunkCount(): number {
+    return this.chunks.length;
+  }
+
+  get(i: number): number {
+    return this.chunks[i >>> this.shift][i & this.mask];
+  }
+
+  set(i: number, v: number): void {
+    this.writable(i >>> this.shift)[i & this.mask] = v;
+  }
+
+  /** The chunk `c`, copied first if it is shared with a snapshot. */
+  writable(c: number): ChunkData {
+    if (this.owned[c] === 1) return this.chunks[c];
+    const copy = this.chunks[c].slice();
+    this.chunks[c] = copy;
+    this.owned[c] = 1;
+    return copy;
+  }
+
+  fill(v: number): void {
+    for (let c = 0; c < this.chunks.length; c++) this.writable(c).fill(v);
+  }
+
+  /**
+   * A copy that shares every chunk with this array; afterwards neither may write a chunk in place,
+   * so each copies a chunk on its first write to it.
+   */
+  share(): ChunkedArray {
+    const o = Object.create(ChunkedArray.prototype) as ChunkedArray;
+    (o as { kind: ChunkKind }).kind = this.kind;
+    (o as { length: number }).length = this.length;
+    (o as { shift: number }).shift = this.shift;
+    (o as { mask: number }).mask = this.mask;
+    o.chunks = this.chunks.slice();
+    this.owned.fill(0);
+    o.owned = new Uint8Array(this.chunks.length);
+    return o;
+  }
+
+  /** Bytes held by chunks this instance owns (what a snapshot of it would not share). */
+  ownedBytes(): number {
+    let b = 0;
+    for (let c = 0; c < this.chunks.length; c++) if (this.owned[c] === 1) b += this.chunks[c].byteLength;
+    return b;
+  }
+}

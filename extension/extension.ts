@@ -1,0 +1,25 @@
+// VS Code glue: activation and commands. Every behaviour lives in engine/; this file only connects
+// it to the editor (DESIGN.md: extension/ is a thin layer).
+import * as vscode from 'vscode';
+import { runDemo } from '../engine/cli/demo';
+import type { CliIO } from '../engine/cli/io';
+
+export function activate(context: vscode.ExtensionContext): void {
+  const channel = vscode.window.createOutputChannel('migtrace');
+  context.subscriptions.push(channel);
+  context.subscriptions.push(
+    vscode.commands.registerCommand('migtrace.runDemo', () => {
+      const io: CliIO = {
+        out: (t) => channel.appendLine(t),
+        err: (t) => channel.appendLine(t),
+        progress: () => undefined,
+        isTTY: false,
+      };
+      channel.clear();
+      channel.show(true);
+      runDemo(io, 1);
+    }),
+  );
+}
+
+export function deactivate(): void {}

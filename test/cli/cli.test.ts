@@ -1,0 +1,39 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { main } from '../../engine/cli/main';
+import type { CliIO } from '../../engine/cli/io';
+
+export function captureIO(): CliIO & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return { stdout, stderr, out: (t) => stdout.push(t), err: (t) => stderr.push(t), progress: () => undefined, isTTY: false };
+}
+
+test('the bundled CLI runs the demo with exit 0 and prints computed results', () => {
+  const r = spawnSync(process.execPath, ['bin/migtrace.js', 'demo'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /== abba/);
+  assert.match(r.stdout, /deadlock at t=50\.000 us/);
+  assert.match(r.stdout, /lost-wakeup at t=100\.000 us/);
+  assert.match(r.stdout, /no-progress at t=10\.000 ms/);
+  assert.match(r.stdout, /queue_lock \(\d+ owner changes\)/);
+});
+
+test('--help explains every command; unknown commands and flags exit 2 naming them', async () => {
+  const io = captureIO();
+  assert.equal(await main(['--help'], io), 0);
+  assert.match(io.stdout.join('\n'), /demo/);
+  const io2 = captureIO();
+  assert.equal(await main(['demo', '--help'], io2), 0);
+  assert.match(io2.stdout.join('\n'), /--seed N/);
+  const io3 = captureIO();
+  assert.equal(await main(['frobnicate'], io3), 2);
+  assert.match(io3.stderr.join('\n'), /unknown command "frobnicate"/);
+  const io4 = captureIO();
+  assert.equal(await main(['demo', '--sed', '3'], io4), 2);
+  assert.match(io4.stderr.join('\n'), /unknown flag --sed for "demo" \(did you mean --seed\?\)/);
+  const io5 = captureIO();
+  assert.equal(await main(['demo', '--seed', 'x'], io5), 2);
+  assert.match(io5.stderr.join('\n'), /--seed must be an integer, got "x"/);
+});
