@@ -1,6 +1,7 @@
 // Builds the bundles: the extension (VS Code extension host) and the CLI. Generated code is
 // produced here too, never edited by hand. `node esbuild.mjs --production` minifies.
 import { build } from 'esbuild';
+import { mkdirSync, writeFileSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 
@@ -22,4 +23,12 @@ const bundles = [
 
 const t0 = Date.now();
 await Promise.all(bundles.map((b) => build({ ...common, ...b })));
-console.error(`built ${bundles.map((b) => b.outfile).join(', ')} in ${Date.now() - t0} ms`);
+
+// The scenario JSON Schema, from its single source (engine/scenario/schema.ts), for editors.
+const schemaBundle = await build({ ...common, sourcemap: false, minify: false, entryPoints: ['engine/scenario/schema.ts'], write: false, format: 'cjs' });
+const mod = { exports: {} };
+new Function('module', 'exports', schemaBundle.outputFiles[0].text)(mod, mod.exports);
+mkdirSync('dist', { recursive: true });
+writeFileSync('dist/scenario.schema.json', JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', $id: 'migtrace-scenario', ...mod.exports.SCENARIO_SCHEMA }, null, 2) + '\n');
+
+console.error(`built ${[...bundles.map((b) => b.outfile), 'dist/scenario.schema.json'].join(', ')} in ${Date.now() - t0} ms`);

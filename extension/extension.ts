@@ -1,7 +1,7 @@
 // VS Code glue: activation and commands. Every behaviour lives in engine/; this file only connects
 // it to the editor (DESIGN.md: extension/ is a thin layer).
 import * as vscode from 'vscode';
-import { runDemo } from '../engine/cli/demo';
+import { runSeedDemo } from '../engine/cli/demo';
 import type { CliIO } from '../engine/cli/io';
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -17,7 +17,7 @@ export function activate(context: vscode.ExtensionContext): void {
       };
       channel.clear();
       channel.show(true);
-      runDemo(io, 1);
+      runSeedDemo(io, 1, () => Date.now());
     }),
   );
 }

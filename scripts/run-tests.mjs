@@ -1,8 +1,11 @@
-// Runs every test file under test/ with Node's test runner (TypeScript through tsx).
+// Runs every test file under test/ with Node's test runner. Each file is bundled with esbuild
+// first (as the shipped code is: one scope, no per-import getters, three times faster than
+// transpiling module by module), with source maps so failures point at the TypeScript.
 // Usage: node scripts/run-tests.mjs [substring filter...]
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { build } from 'esbuild';
 
 function find(dir) {
   const out = [];
@@ -22,5 +25,22 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
+const outdir = '.tmp/test';
+rmSync(outdir, { recursive: true, force: true });
+mkdirSync(outdir, { recursive: true });
+await build({
+  entryPoints: files,
+  outdir,
+  outbase: 'test',
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: 'inline',
+  packages: 'external',
+  logLevel: 'warning',
+});
+const bundles = files.map((f) => join(outdir, f.slice('test/'.length).replace(/\.ts$/, '.cjs')));
+const r = spawnSync(process.execPath, ['--enable-source-maps', '--test', '--test-reporter=spec', ...bundles], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -2,6 +2,8 @@
 // and flags, and `parseArgs` checks them, so a bad flag or value is exit code 2 with a message that
 // names it, and `--help` for any command is generated from the same declaration.
 
+import { closestName } from '../util/closest';
+
 export type FlagKind = 'bool' | 'string' | 'int' | 'repeat';
 
 export interface FlagSpec {
@@ -90,28 +92,9 @@ export function parseArgs(spec: CommandSpec, argv: string[]): ParsedArgs {
   return out;
 }
 
-function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-  }
-  return d[a.length][b.length];
-}
-
 function suggest(name: string, known: string[]): string {
-  let best = '';
-  let bestD = 3;
-  for (const k of known) {
-    const dist = editDistance(name, k);
-    if (dist < bestD) {
-      best = k;
-      bestD = dist;
-    }
-  }
-  return best === '' ? '' : ` (did you mean --${best}?)`;
+  const best = closestName(name, known);
+  return best === undefined ? '' : ` (did you mean --${best}?)`;
 }
 
 export function commandHelp(spec: CommandSpec): string {

@@ -4,7 +4,10 @@
 
 import { commandHelp, parseArgs, UsageError, type CommandSpec, type ParsedArgs } from './args';
 import { processIO, type CliIO } from './io';
-import { runDemo } from './demo';
+import { runKernelDemo, runSeedDemo } from './demo';
+import { RUN_SPEC, runCommand } from './runCommand';
+import { SCENARIOS_SPEC, scenariosCommand } from './scenariosCommand';
+import { ScenarioError } from '../scenario/validate';
 import { ENGINE_VERSION } from '../version';
 
 export const EXIT = { ok: 0, usage: 2, hang: 3, invariant: 4, failed: 5, diverged: 6 } as const;
@@ -14,15 +17,22 @@ interface Command {
   run(a: ParsedArgs, io: CliIO): number | Promise<number>;
 }
 
+const wallClockMs = (): number => Date.now();
+
 const COMMANDS: Command[] = [
+  { spec: SCENARIOS_SPEC, run: scenariosCommand },
+  { spec: RUN_SPEC, run: (a, io) => runCommand(a, io, wallClockMs) },
   {
     spec: {
       name: 'demo',
-      summary: 'Run the built-in demonstration and print what it computed.',
+      summary: 'Simulate the 2012 report\'s two migrations (idle and SpecJBB) and print their `info migrate`.',
       positionals: [],
-      flags: [{ name: 'seed', kind: 'int', value: 'N', help: 'seed of the runs (default 1)' }],
+      flags: [
+        { name: 'seed', kind: 'int', value: 'N', help: 'seed of the runs (default 1)' },
+        { name: 'kernel', kind: 'bool', help: 'run the simulation kernel\'s example programs instead (deadlock, lost wakeup, livelock)' },
+      ],
     },
-    run: (a, io) => runDemo(io, (a.flags.seed as number | undefined) ?? 1),
+    run: (a, io) => (a.flags.kernel ? runKernelDemo(io, (a.flags.seed as number | undefined) ?? 1) : runSeedDemo(io, (a.flags.seed as number | undefined) ?? 1, wallClockMs)),
   },
 ];
 
@@ -64,6 +74,10 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(`migtrace ${name}: ${e.message}\nRun \`migtrace ${name} --help\` for usage.`);
+      return EXIT.usage;
+    }
+    if (e instanceof ScenarioError) {
+      io.err(`migtrace ${name}: ${e.message}`);
       return EXIT.usage;
     }
     throw e;

@@ -176,7 +176,7 @@ export function busyMix(o: KernelOptions, threads = 6, rounds = 30): Kernel {
   const p = new Program();
   type Data = { counter: number; tokens: number };
   type L = { i: number; round: number; locks: number[]; cond: number; sem: number };
-  const work = p.fn<L>('do_work', (k, f) => {
+  const work = p.fn<{ i: number }>('do_work', (k, f) => {
     switch (f.pc) {
       case 0: f.pc = 1; return k.compute(5 * US + 1000 * (f.l.i % 3));
       default: return k.ret();
@@ -188,7 +188,7 @@ export function busyMix(o: KernelOptions, threads = 6, rounds = 30): Kernel {
     switch (f.pc) {
       case 0:
         if (f.l.round === rounds) { f.pc = 99; return k.ret(); }
-        f.pc = 1; return k.call(work, f.l);
+        f.pc = 1; return k.call(work, { i: f.l.i });
       case 1: f.pc = 2; return k.lock(m);
       case 2: d.counter++; f.pc = 3; return k.compute(2 * US);
       case 3: f.pc = 4; return k.unlock(m);
@@ -205,6 +205,6 @@ export function busyMix(o: KernelOptions, threads = 6, rounds = 30): Kernel {
   const locks = [k.mutex('lock-0'), k.mutex('lock-1'), k.mutex('lock-2')];
   const cond = k.cond('unused');
   const sem = k.sem('tokens', 0);
-  for (let i = 0; i < threads; i++) k.thread(`worker-${i}`, worker, { i, round: 0, locks, cond, sem });
+  for (let i = 0; i < threads; i++) k.thread(`worker-${i}`, worker, { i, round: 0, locks: locks.slice(), cond, sem });
   return k;
 }

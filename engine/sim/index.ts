@@ -10,6 +10,7 @@ export { STRATEGIES, type StrategyName, type StrategyOptions } from './scheduler
 export { formatHangReport, formatNs, type HangReport, type HangKind, type HangLink, type HangThread } from './hangReport';
 export { waitDescription } from './hangDetect';
 export { EventHasher } from './eventHasher';
+export { EventCounter } from './eventCounter';
 export { lockSummaries, formatLockTable, type LockSummary, type LockSiteSummary } from './lockReport';
 export { prngCreate, prngNext, prngFloat, prngInt, type PrngState } from './prng';
 export { hashCreate, hashHex, hashNumber, hashString, type Hash64 } from './hash';

@@ -142,6 +142,9 @@ export class Kernel {
       since_ns: s.now_ns,
       timer_gen: 0,
       deadline_ns: -1,
+      interruptible: false,
+      busy_start_ns: 0,
+      kick_pending: false,
       result: 0,
       pending: PENDING.none,
       pending_arg: -1,
@@ -203,6 +206,46 @@ export class Kernel {
   computeExact(ns: number): void {
     this.effect(EFFECT.compute);
     this.busy(ns, TS.running);
+  }
+
+  /**
+   * Computes for about `ns` unless another thread kicks it first (a vCPU in KVM_RUN). Afterwards
+   * `th.result` is 1 if it was kicked, and `now - th.busy_start_ns` is the time it really ran.
+   */
+  computeInterruptible(ns: number): void {
+    this.effect(EFFECT.computeInterruptible);
+    const th = this.cur;
+    th.busy_start_ns = this.s.now_ns;
+    if (th.kick_pending) {
+      th.kick_pending = false;
+      th.result = 1;
+      return;
+    }
+    th.result = 0;
+    const d = this.jittered(ns);
+    // Armed only when the thread leaves the ready list: the fast path needs no kick, since no
+    // other thread can step before it finishes.
+    th.interruptible = true;
+    this.busy(d, TS.running);
+    if (this.curIdx >= 0) th.interruptible = false; // fast path or zero time: it already finished
+  }
+
+  /**
+   * Cuts short another thread's interruptible compute (qemu_cpu_kick); if it is not in one, its
+   * next one returns at once. Not an effect: the caller still performs its own.
+   */
+  kick(tid: number): void {
+    const th = this.s.threads[tid];
+    if (th === undefined) throw this.error(`kick: no thread ${tid}`);
+    if (th.state === TS.exited) return;
+    if (th.interruptible) {
+      th.interruptible = false;
+      th.timer_gen++;
+      th.result = 1;
+      this.s.ready.push(tid);
+    } else {
+      th.kick_pending = true;
+    }
   }
 
   /** Waits `ns` for I/O (sending on a link): state io. */
@@ -280,16 +323,20 @@ export class Kernel {
     sync.semPost(this, this.cur, sem);
   }
 
-  semWait(sem: number): void {
+  /** `show`: the state shown while waiting (io for a thread waiting on a socket). */
+  semWait(sem: number, show: ThreadStateCode = TS.blocked): void {
     this.effect(EFFECT.semWait);
-    sync.semWait(this, this.cur, sem, -1);
+    sync.semWait(this, this.cur, sem, -1, show);
   }
 
-  /** `th.result` is 1 if it timed out. */
-  semTimedWait(sem: number, timeout_ns: number): void {
+  /**
+   * `th.result` is 1 if it timed out. `show` is the state shown while waiting: blocked, or
+   * sleeping for a thread that polls (a main loop in ppoll, a rate-limit sleep).
+   */
+  semTimedWait(sem: number, timeout_ns: number, show: ThreadStateCode = TS.blocked): void {
     this.effect(EFFECT.semWait);
     this.checkDuration(timeout_ns);
-    sync.semWait(this, this.cur, sem, timeout_ns);
+    sync.semWait(this, this.cur, sem, timeout_ns, show);
   }
 
   /** Starts a thread; `th.result` is its id. */
@@ -335,6 +382,7 @@ export class Kernel {
   run(limits: RunLimits = {}): StopReason {
     const s = this.s;
     if (s.status === 'hung') return 'hung';
+    if (s.status === 'finished') return 'finished';
     if (s.status === 'error') throw new SimError('the simulation stopped on an error and cannot continue');
     const stepLimit = limits.steps === undefined ? Infinity : s.steps + limits.steps;
     this.until_ns = limits.until_ns ?? Infinity;
@@ -351,7 +399,9 @@ export class Kernel {
         let idx = 0;
         if (s.ready.length > 1) idx = this.decide();
         this.execStep(idx, everyStep);
-        if ((s.status as RunStatus) === 'hung') return 'hung';
+        const st = s.status as RunStatus;
+        if (st === 'hung') return 'hung';
+        if (st === 'finished') return 'finished';
         if (this.stopRequested) {
           this.stopRequested = false;
           return 'requested';
@@ -466,7 +516,8 @@ export class Kernel {
   private timerFired(th: SimThread): void {
     th.timer_gen++;
     th.deadline_ns = -1;
-    if (th.state === TS.blocked || th.state === TS.stopped) {
+    th.interruptible = false;
+    if (th.state === TS.blocked || th.state === TS.stopped || (th.state === TS.sleeping && th.wait_kind !== WAIT.timer)) {
       // A timed wait ran out.
       sync.timedOut(this, th);
     } else if (th.state === TS.sleeping) {
@@ -488,6 +539,19 @@ export class Kernel {
       }
     }
     this.log.end = { h1: s.effect_hash.h1, h2: s.effect_hash.h2, steps: s.steps };
+  }
+
+  /**
+   * Ends the run where it stands, with threads still alive: the model decides the experiment is
+   * over (the migration completed or failed). Takes effect after the current step.
+   */
+  endRun(): void {
+    const s = this.s;
+    if (s.status !== 'ready') return;
+    s.status = 'finished';
+    this.finishLog();
+    const o = this.obs;
+    if (o !== null) o.finished();
   }
 
   /** Stops the run with a hang report. */

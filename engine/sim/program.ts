@@ -20,21 +20,31 @@ export interface FunctionDef {
 
 export class Program {
   readonly fns: FunctionDef[] = [];
-  private readonly byName = new Map<string, number>();
+  private readonly byName = new Map<string, number[]>();
 
-  /** Registers a function; names are unique within a program. Returns its id. */
+  /**
+   * Registers a function and returns its id. Two functions may share a name (two steps of one
+   * QEMU function modelled apart, e.g. the 2012 ram_save_pending with and without its sync); a
+   * breakpoint on the name matches both.
+   */
   fn<L = any>(name: string, step: StepFn<L>): number {
-    if (this.byName.has(name)) throw new Error(`program already has a function named ${name}`);
     const id = this.fns.length;
     this.fns.push({ id, name, step: step as StepFn });
-    this.byName.set(name, id);
+    const same = this.byName.get(name);
+    if (same === undefined) this.byName.set(name, [id]);
+    else same.push(id);
     return id;
   }
 
+  /** Every function id with this name (empty if none). */
+  ids(name: string): readonly number[] {
+    return this.byName.get(name) ?? [];
+  }
+
   id(name: string): number {
-    const id = this.byName.get(name);
-    if (id === undefined) throw new Error(`program has no function named ${name}`);
-    return id;
+    const ids = this.byName.get(name);
+    if (ids === undefined) throw new Error(`program has no function named ${name}`);
+    return ids[0];
   }
 
   has(name: string): boolean {

@@ -15,19 +15,25 @@ export interface Snapshot {
   decisions: number;
 }
 
-/** Deep copy of plain data; ChunkedArrays are shared copy-on-write, typed arrays copied. */
+/**
+ * Deep copy of plain data; ChunkedArrays are shared copy-on-write, typed arrays copied. The state
+ * must be a tree: an object reachable twice (two frames sharing one locals object) would come back
+ * as two objects and a restored run would differ, so that is refused.
+ */
 export function clonePlain<T>(v: T): T {
-  return cloneValue(v) as T;
+  return cloneValue(v, new Set()) as T;
 }
 
-function cloneValue(v: unknown): unknown {
+function cloneValue(v: unknown, seen: Set<object>): unknown {
   if (v === null || typeof v !== 'object') return v;
+  if (seen.has(v)) throw new TypeError('simulation state must be a tree of plain data: one object is reachable twice (shared locals or data)');
+  seen.add(v);
   if (Array.isArray(v)) {
     const n = v.length;
     const out = new Array<unknown>(n);
     for (let i = 0; i < n; i++) {
       const x = v[i];
-      out[i] = x === null || typeof x !== 'object' ? x : cloneValue(x);
+      out[i] = x === null || typeof x !== 'object' ? x : cloneValue(x, seen);
     }
     return out;
   }
@@ -40,7 +46,7 @@ function cloneValue(v: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const key in v as Record<string, unknown>) {
     const x = (v as Record<string, unknown>)[key];
-    out[key] = x === null || typeof x !== 'object' ? x : cloneValue(x);
+    out[key] = x === null || typeof x !== 'object' ? x : cloneValue(x, seen);
   }
   return out;
 }

@@ -267,7 +267,7 @@ export function semPost(k: Kernel, th: SimThread, id: number): void {
   if (o !== null) o.semPost(id, th.id, woken);
 }
 
-export function semWait(k: Kernel, th: SimThread, id: number, timeout_ns: number): void {
+export function semWait(k: Kernel, th: SimThread, id: number, timeout_ns: number, show: ThreadStateCode): void {
   const sem = k.s.sems[id];
   if (sem === undefined) throw k.error(`no semaphore with id ${id}`);
   th.result = 0;
@@ -277,7 +277,7 @@ export function semWait(k: Kernel, th: SimThread, id: number, timeout_ns: number
   }
   sem.waiters.push(th.id);
   k.leaveReady();
-  k.setState(th, TS.blocked, WAIT.sem, id);
+  k.setState(th, show, WAIT.sem, id);
   if (timeout_ns >= 0) {
     th.deadline_ns = k.s.now_ns + timeout_ns;
     k.armTimer(th, th.deadline_ns);
@@ -288,6 +288,7 @@ export function semWait(k: Kernel, th: SimThread, id: number, timeout_ns: number
 
 /** A timed condition or semaphore wait ran out (the kernel already consumed the timer). */
 export function timedOut(k: Kernel, th: SimThread): void {
+  // (called for blocked, stopped and sleeping waiters alike)
   const list = th.wait_kind === WAIT.cond ? k.s.conds[th.wait_id].waiters : k.s.sems[th.wait_id].waiters;
   const i = list.indexOf(th.id);
   if (i >= 0) list.splice(i, 1);

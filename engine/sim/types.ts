@@ -52,6 +52,7 @@ export const EFFECT = {
   call: 15,
   ret: 16,
   relock: 17,
+  computeInterruptible: 18,
 } as const;
 
 /** Work a woken thread must finish in the kernel before its own step runs again. */
@@ -84,6 +85,11 @@ export interface SimThread {
   timer_gen: number;
   /** end of a timed wait in progress, or -1: a thread with a deadline will wake by itself */
   deadline_ns: number;
+  /** in a compute that `kick` may cut short (a vCPU in KVM_RUN), and when that compute began */
+  interruptible: boolean;
+  busy_start_ns: number;
+  /** a kick arrived while not in an interruptible compute: the next one returns at once */
+  kick_pending: boolean;
   /** value delivered by the last effect: trylock success, timed-out flag, spawned tid, return value */
   result: number;
   pending: number;

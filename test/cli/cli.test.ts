@@ -10,8 +10,17 @@ export function captureIO(): CliIO & { stdout: string[]; stderr: string[] } {
   return { stdout, stderr, out: (t) => stdout.push(t), err: (t) => stderr.push(t), progress: () => undefined, isTTY: false };
 }
 
-test('the bundled CLI runs the demo with exit 0 and prints computed results', () => {
+test('the bundled CLI runs the seed demo: both 2012 cases, their info migrate and the quoted figures', () => {
   const r = spawnSync(process.execPath, ['bin/migtrace.js', 'demo'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /== seed-idle-128g \(seed 1, profile rfc-2012\)/);
+  assert.match(r.stdout, /== seed-specjbb-128g \(seed 1, profile rfc-2012\)/);
+  assert.equal((r.stdout.match(/^Migration status: completed$/gm) ?? []).length, 2);
+  assert.match(r.stdout, /reported in 2012: completed; transferred ram 3811345 kbytes/);
+});
+
+test('the bundled CLI runs the kernel demo with exit 0 and prints computed results', () => {
+  const r = spawnSync(process.execPath, ['bin/migtrace.js', 'demo', '--kernel'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /== abba/);
   assert.match(r.stdout, /deadlock at t=50\.000 us/);

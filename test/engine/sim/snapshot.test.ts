@@ -74,3 +74,12 @@ test('state that is not plain data is refused by snapshots', () => {
   k.thread('t', f, {});
   assert.throws(() => takeSnapshot(k), /plain data; found an instance of Map/);
 });
+
+test('state in which one object is reachable twice is refused by snapshots', () => {
+  const p = new Program();
+  const f = p.fn('noop', (k) => k.ret());
+  const shared = { x: 1 };
+  const k = new Kernel(p, { seed: 1, data: { a: shared, b: shared } });
+  k.thread('t', f, {});
+  assert.throws(() => takeSnapshot(k), /reachable twice/);
+});

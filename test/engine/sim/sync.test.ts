@@ -229,3 +229,52 @@ test('run limits: until_ns stops before later events, steps stops after that man
   assert.equal(k.run({ steps: 7 }), 'steps');
   assert.equal(k.s.steps, steps + 7);
 });
+
+test('kick cuts an interruptible compute short; a kick before it makes the next one return at once', () => {
+  const p = new Program();
+  type D = { ran: number[]; kicked: number[] };
+  const vcpu = p.fn('kvm_cpu_exec', (k, f, th) => {
+    const d = k.s.data as D;
+    switch (f.pc) {
+      case 0: f.pc = 1; return k.computeInterruptible(1000 * US);
+      case 1:
+        d.ran.push(k.now - th.busy_start_ns); d.kicked.push(th.result);
+        f.pc = 2; return k.computeExact(100 * US);
+      case 2: f.pc = 3; return k.computeInterruptible(1000 * US); // kicked while not in KVM_RUN
+      case 3: d.ran.push(k.now - th.busy_start_ns); d.kicked.push(th.result); return k.ret();
+    }
+  });
+  const kicker = p.fn<{ target: number }>('qemu_cpu_kick', (k, f) => {
+    switch (f.pc) {
+      case 0: f.pc = 1; return k.computeExact(250 * US);
+      case 1: k.kick(f.l.target); f.pc = 2; return k.computeExact(50 * US);
+      case 2: k.kick(f.l.target); return k.ret();
+    }
+  });
+  const k = new Kernel(p, { seed: 1, data: { ran: [], kicked: [] } });
+  const v = k.thread('vcpu-0', vcpu, {});
+  k.thread('main', kicker, { target: v });
+  assert.equal(k.run(), 'finished');
+  const d = k.s.data as D;
+  assert.deepEqual(d.kicked, [1, 1]);
+  assert.deepEqual(d.ran, [250 * US, 0]);
+  assert.equal(k.s.now_ns, 350 * US);
+});
+
+test('endRun stops a simulation whose threads would run forever', () => {
+  const p = new Program();
+  const forever = p.fn('forever', (k) => k.compute(10 * US));
+  const stopper = p.fn('stopper', (k, f) => {
+    switch (f.pc) {
+      case 0: f.pc = 1; return k.computeExact(95 * US);
+      default: k.endRun(); return k.ret();
+    }
+  });
+  const k = new Kernel(p, { seed: 1 });
+  k.thread('vcpu', forever, {});
+  k.thread('migration', stopper, {});
+  assert.equal(k.run(), 'finished');
+  assert.equal(k.s.now_ns, 95 * US);
+  assert.equal(k.s.status, 'finished');
+  assert.equal(k.run(), 'finished', 'a finished run stays finished');
+});

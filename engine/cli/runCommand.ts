@@ -1,0 +1,59 @@
+// `migtrace run <scenario>`: simulate one migration and print QEMU's `info migrate` (or, with
+// --json, one object with query-migrate's fields and migtrace's own). Exit code by outcome.
+
+import { EventCounter, formatHangReport, formatLockTable, formatNs } from '../sim';
+import { runMigration, OUTCOME_EXIT, type MigrationResult } from '../model/run';
+import { formatInfoMigrate } from '../model/stats';
+import { md } from '../model/ctx';
+import type { CommandSpec, ParsedArgs } from './args';
+import type { CliIO } from './io';
+import { loadScenarioArg } from './scenarioSource';
+import { resultJson } from './resultJson';
+
+export const RUN_SPEC: CommandSpec = {
+  name: 'run',
+  summary: 'Simulate a migration and print QEMU\'s `info migrate` for it (exit 0 completed, 3 hang, 4 data lost, 5 did not converge).',
+  positionals: [{ name: 'scenario', help: 'a built-in scenario name (see `migtrace scenarios`) or a scenario JSON file' }],
+  flags: [
+    { name: 'seed', kind: 'int', value: 'N', help: 'seed of the run (default: the scenario\'s, else 1)' },
+    { name: 'set', kind: 'repeat', value: 'KEY=VALUE', help: 'override a scenario field, e.g. --set migration.downtime-limit=300' },
+    { name: 'json', kind: 'bool', help: 'print one JSON object on stdout instead of text' },
+    { name: 'quiet', kind: 'bool', short: 'q', help: 'no progress on stderr' },
+  ],
+};
+
+export function runCommand(a: ParsedArgs, io: CliIO, clock: () => number): number {
+  const sets = (a.flags.set as string[] | undefined) ?? [];
+  const sc = loadScenarioArg(a.positionals[0], sets, a.flags.seed as number | undefined);
+  const quiet = Boolean(a.flags.quiet);
+  const started = clock();
+  let lastPrint = started;
+  const counter = new EventCounter();
+  const { result } = runMigration(sc.config, {
+    observer: counter,
+    progress_every_ns: 5e9,
+    onProgress: quiet ? undefined : (k) => {
+      const now = clock();
+      if (now - lastPrint < 500) return;
+      lastPrint = now;
+      const m = md(k).mig;
+      io.progress(`${sc.config.name}: ${formatNs(k.now)} simulated, ${m.status}, transferred ${(m.transferred_bytes / 1e9).toFixed(1)} GB, remaining ${((md(k).ram.dirty_pages * 4096) / 1e9).toFixed(1)} GB, syncs ${m.dirty_sync_count}`);
+    },
+  });
+  if (!quiet && lastPrint !== started) io.progress('');
+  if (a.flags.json) io.out(JSON.stringify(resultJson(result, { events: counter.events })));
+  else io.out(formatRunText(result));
+  return OUTCOME_EXIT[result.outcome];
+}
+
+export function formatRunText(r: MigrationResult): string {
+  const lines = [`${r.scenario} (seed ${r.seed}, profile ${r.profile})`, formatInfoMigrate(r.info, { xbzrle: false, 'auto-converge': false })];
+  lines.push(`pages lost at switchover: ${r.pages_lost}`);
+  lines.push(`mean throughput: ${((r.mean_bytes_per_s * 8) / 1e9).toFixed(2)} Gb/s; peak (100 ms window): ${((r.peak_bytes_per_s * 8) / 1e9).toFixed(2)} Gb/s`);
+  lines.push(`vCPU time waiting for the BQL: ${formatNs(r.vcpu_bql_wait_ns)} (all vCPUs)`);
+  lines.push(`outcome: ${r.outcome}${r.reason && r.reason !== r.outcome ? ` (${r.reason})` : ''}`);
+  const bql = r.locks.filter((l) => l.name === 'bql');
+  if (bql.length > 0) lines.push('', formatLockTable(bql));
+  if (r.hang !== null) lines.push('', formatHangReport(r.hang));
+  return lines.join('\n');
+}

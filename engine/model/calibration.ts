@@ -1,0 +1,128 @@
+// Every calibration constant of the migration model, in one place, with where it comes from.
+// research/ refers to ../shared/research in the project's working copy; "fitted" means chosen so
+// that the model reproduces a published figure (the fit is checked by `npm run validate`), and the
+// figure is named. Change a constant here and `npm run validate` shows what it moves.
+
+export interface HostCosts {
+  /** find_dirty_block: cost per 32 clean pages skipped while looking for the next dirty page */
+  bitmap_scan_ns_per_word: number;
+  /** detect a zero page (buffer_is_zero over 4 KiB, faulting in untouched memory) and emit its 9-byte record */
+  zero_page_ns: number;
+  /** check, frame (8-byte header) and copy one normal page into the stream buffer */
+  normal_page_ns: number;
+  /** socket write (qemu_fflush → writev): CPU time per KiB handed to the kernel */
+  send_ns_per_kib: number;
+  /** migration_bitmap_sync: KVM_GET_DIRTY_LOG plus the bitmap merge, per GiB of guest RAM */
+  sync_ns_per_gib: number;
+  /** fixed part of a sync (ioctls, RCU, locks) */
+  sync_ns_fixed: number;
+  /** ram_save_setup: allocating and filling the bitmaps, per GiB */
+  setup_ns_per_gib: number;
+  /** non-iterable device state written at completion (vmstate of CPUs and devices) */
+  device_state_bytes_per_vcpu: number;
+  device_state_bytes_fixed: number;
+  device_state_ns: number;
+  /** destination: ram_load of one normal page / one zero page */
+  load_normal_page_ns: number;
+  load_zero_page_ns: number;
+  /** socket send buffer: how far the sender may run ahead of the wire */
+  socket_buffer_bytes: number;
+  /** main loop: how often it wakes to run timers and bottom halves, and its BQL hold when it does */
+  main_loop_wakeups_per_s: number;
+  main_loop_bql_ns: number;
+  /** a management poll of query-migrate (libvirt polls every 50 ms during migration) */
+  query_migrate_interval_ns: number;
+  query_migrate_bql_ns: number;
+  /** time for a kicked vCPU to leave KVM_RUN */
+  vcpu_kick_ns: number;
+}
+
+/**
+ * The 2012 source host of the RFC report (research/seed-thread-2012-migration-thread-rfc.txt):
+ * 128 GiB / 10 vCPU guest, 10 Gb/s private link, QEMU 1.1 with the migration-thread RFC.
+ *  - normal_page_ns + send cost (≈ 16 µs per normal page): fitted to the SpecJBB run, 129,937,687 kB
+ *    in 543,228 ms, i.e. ≈ 1.96 Gb/s from one sender thread on a 10 Gb/s link ("< ~1.5-3.0Gb/sec").
+ *    The 2012 ram_save_block tested and reset dirty bits page by page, checked is_dup_page over
+ *    the whole page and copied it through buffered_file: a CPU-bound path (DESIGN.md).
+ *  - zero_page_ns: fitted to the idle run, 3,811,345 kB in 199,743 ms: ≈ 33 M zero pages account
+ *    for almost all of the 200 s, ≈ 5.7 µs each, which is the cost of reading never-touched guest
+ *    memory (a minor fault per 4 KiB page on the host) rather than of the 9 bytes sent.
+ *  - bitmap_scan_ns_per_word: 2012 walked the migration bitmap one page at a time
+ *    (migration_bitmap_test_and_reset_dirty), ≈ 20 ns per clean page, 32 pages a word.
+ *  - sync_ns_per_gib: 2012's migration_bitmap_sync updated ram_list's byte-per-page dirty flags
+ *    page by page; ≈ 1.5 ms per GiB (an estimate: the thread gives no figure).
+ */
+export const CHEGU_2012: HostCosts = {
+  bitmap_scan_ns_per_word: 640,
+  zero_page_ns: 5_700,
+  normal_page_ns: 7_000,
+  send_ns_per_kib: 2_200,
+  sync_ns_per_gib: 1_500_000,
+  sync_ns_fixed: 200_000,
+  setup_ns_per_gib: 2_000_000,
+  device_state_bytes_per_vcpu: 64 * 1024,
+  device_state_bytes_fixed: 2 * 1024 * 1024,
+  device_state_ns: 30_000_000,
+  load_normal_page_ns: 3_000,
+  load_zero_page_ns: 500,
+  socket_buffer_bytes: 4 * 1024 * 1024,
+  main_loop_wakeups_per_s: 100,
+  main_loop_bql_ns: 20_000,
+  query_migrate_interval_ns: 50_000_000,
+  query_migrate_bql_ns: 50_000,
+  vcpu_kick_ns: 20_000,
+};
+
+/**
+ * A current x86 host running QEMU 8-10 (research/qemu-migration-facts.md §6):
+ *  - sync_ns_per_gib: ByteDance measured migration_bitmap_sync at 73 ms for 256 GB → 0.29 ms/GiB.
+ *  - normal_page_ns + send: one channel moves ≈ 1.3-1.5 GB/s; multifd with 8 channels saturates
+ *    10 Gb/s (10,848 mbps, qatzip-compression.rst), so a sender is ≈ 2.7 µs per page.
+ *  - zero_page_ns: buffer_is_zero with AVX2 over 4 KiB, ≈ 0.15 µs on touched memory.
+ *  - bitmap_scan_ns_per_word: find_next_bit, ≈ 1 ns per 64 pages.
+ */
+export const MODERN_X86: HostCosts = {
+  bitmap_scan_ns_per_word: 1,
+  zero_page_ns: 150,
+  normal_page_ns: 900,
+  send_ns_per_kib: 450,
+  sync_ns_per_gib: 290_000,
+  sync_ns_fixed: 50_000,
+  setup_ns_per_gib: 500_000,
+  device_state_bytes_per_vcpu: 64 * 1024,
+  device_state_bytes_fixed: 2 * 1024 * 1024,
+  device_state_ns: 10_000_000,
+  load_normal_page_ns: 700,
+  load_zero_page_ns: 100,
+  socket_buffer_bytes: 4 * 1024 * 1024,
+  main_loop_wakeups_per_s: 100,
+  main_loop_bql_ns: 10_000,
+  query_migrate_interval_ns: 50_000_000,
+  query_migrate_bql_ns: 20_000,
+  vcpu_kick_ns: 5_000,
+};
+
+export const HOST_COSTS = {
+  'chegu-2012': CHEGU_2012,
+  'modern-x86': MODERN_X86,
+} as const;
+
+/** QEMU's own constants (research/qemu-migration-facts.md §1-2). */
+export const QEMU = {
+  PAGE_SIZE: 4096,
+  /** 8-byte header + page */
+  NORMAL_PAGE_WIRE_BYTES: 4096 + 8,
+  /** 8-byte header + 1 byte */
+  ZERO_PAGE_WIRE_BYTES: 9,
+  /** BUFFER_DELAY: counters and the rate limit run in 100 ms windows */
+  BUFFER_DELAY_NS: 100_000_000,
+  /** ram_save_iterate returns after MAX_WAIT ms */
+  MAX_WAIT_NS: 50_000_000,
+  /** expected_downtime is updated only once this much was transferred */
+  EXPECTED_DOWNTIME_MIN_BYTES: 10_000,
+  /** auto-converge looks at periods of at least 1 s */
+  DIRTY_RATE_PERIOD_NS: 1_000_000_000,
+} as const;
+
+/** Seeded jitter applied to CPU costs, so that races happen intermittently, as on real hosts. */
+export const COST_JITTER = 0.05;

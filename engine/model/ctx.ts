@@ -1,0 +1,38 @@
+// What the migration model's thread programs share: the resolved configuration, the frame names
+// of the design's QEMU era, and the ids of the simulation objects (filled once the kernel exists,
+// constant afterwards). None of this is state: state lives in k.s.data (MigData).
+
+import type { Kernel } from '../sim/kernel';
+import type { ModelConfig } from './config';
+import type { FrameNames } from './profiles';
+import type { MigData } from './state';
+
+export interface ModelIds {
+  bql: number;
+  /** qemu_pause_cond: vCPUs broadcast it when they stop */
+  pause_cond: number;
+  /** per-vCPU halt_cond: a stopped vCPU parks on it */
+  halt_cond: number[];
+  /** migration rate-limit sleep (rate_limit_sem) */
+  rate_limit_sem: number;
+  /** the destination's socket: one post per batch written */
+  incoming_sem: number;
+  /** the main loop's poll wakeup (aio_notify) */
+  main_notify_sem: number;
+  vcpu_tids: number[];
+  main_tid: number;
+  migration_tid: number;
+  dst_tid: number;
+}
+
+export interface ModelCtx {
+  cfg: ModelConfig;
+  names: FrameNames;
+  ids: ModelIds;
+  /** function ids by role, filled as the program is built */
+  fn: Record<string, number>;
+}
+
+export function md(k: Kernel): MigData {
+  return k.s.data as MigData;
+}

@@ -1,0 +1,139 @@
+// Migration designs. A design profile says where the migration thread takes the BQL and which
+// QEMU era's function names its frames carry, so a backtrace of the rfc-2012 design reads like
+// gdb on the 2012 RFC tree, and one of qemu-1.4 like gdb on the merged code.
+
+import type { DesignProfileName } from '../scenario/schema';
+
+export interface FrameNames {
+  migration_thread: string;
+  iteration: string;
+  pending_estimate: string;
+  pending_exact: string;
+  savevm_iterate: string;
+  ram_save_iterate: string;
+  find_and_save: string;
+  fflush: string;
+  writev: string;
+  bql_lock: string;
+  bitmap_sync_precopy: string;
+  bitmap_sync: string;
+  dirty_log_sync: string;
+  rate_limit: string;
+  rate_limit_wait: string;
+  completion: string;
+  stop_vm: string;
+  pause_all_vcpus: string;
+  savevm_complete: string;
+  ram_save_complete: string;
+  device_state: string;
+  setup: string;
+  ram_save_setup: string;
+  vcpu_thread: string;
+  cpu_exec: string;
+  kvm_run: string;
+  handle_exit: string;
+  wait_io_event: string;
+  main_loop: string;
+  main_loop_wait: string;
+  host_main_loop_wait: string;
+  bh_poll: string;
+  query_migrate: string;
+  incoming: string;
+  loadvm: string;
+  ram_load: string;
+}
+
+/** QEMU 1.4 onward (and today's names where they did not change). */
+const MERGED: FrameNames = {
+  migration_thread: 'migration_thread',
+  iteration: 'migration_iteration_run',
+  pending_estimate: 'qemu_savevm_state_pending_estimate',
+  pending_exact: 'qemu_savevm_state_pending_exact',
+  savevm_iterate: 'qemu_savevm_state_iterate',
+  ram_save_iterate: 'ram_save_iterate',
+  find_and_save: 'ram_find_and_save_block',
+  fflush: 'qemu_fflush',
+  writev: 'qio_channel_writev',
+  bql_lock: 'bql_lock',
+  bitmap_sync_precopy: 'migration_bitmap_sync_precopy',
+  bitmap_sync: 'migration_bitmap_sync',
+  dirty_log_sync: 'kvm_log_sync',
+  rate_limit: 'migration_rate_limit',
+  rate_limit_wait: 'qemu_sem_timedwait',
+  completion: 'migration_completion',
+  stop_vm: 'migration_stop_vm',
+  pause_all_vcpus: 'pause_all_vcpus',
+  savevm_complete: 'qemu_savevm_state_complete_precopy',
+  ram_save_complete: 'ram_save_complete',
+  device_state: 'vmstate_save_state',
+  setup: 'qemu_savevm_state_setup',
+  ram_save_setup: 'ram_save_setup',
+  vcpu_thread: 'kvm_vcpu_thread_fn',
+  cpu_exec: 'kvm_cpu_exec',
+  kvm_run: 'kvm_vcpu_ioctl',
+  handle_exit: 'kvm_handle_io',
+  wait_io_event: 'qemu_wait_io_event',
+  main_loop: 'qemu_main_loop',
+  main_loop_wait: 'main_loop_wait',
+  host_main_loop_wait: 'os_host_main_loop_wait',
+  bh_poll: 'aio_bh_poll',
+  query_migrate: 'qmp_query_migrate',
+  incoming: 'process_incoming_migration_co',
+  loadvm: 'qemu_loadvm_state',
+  ram_load: 'ram_load',
+};
+
+/** The July 2012 RFC tree (QEMU 1.1 + migration-thread-v1): buffered_file's thread, iothread lock. */
+const RFC_2012: FrameNames = {
+  ...MERGED,
+  migration_thread: 'buffered_file_thread',
+  iteration: 'migrate_fd_put_ready',
+  pending_estimate: 'qemu_savevm_state_pending',
+  pending_exact: 'qemu_savevm_state_pending',
+  find_and_save: 'ram_save_block',
+  fflush: 'buffered_flush',
+  writev: 'migrate_fd_put_buffer',
+  bql_lock: 'qemu_mutex_lock_iothread',
+  bitmap_sync_precopy: 'ram_save_pending',
+  dirty_log_sync: 'kvm_physical_sync_dirty_bitmap',
+  rate_limit: 'buffered_rate_limit',
+  rate_limit_wait: 'g_usleep',
+  // The RFC completed inside migrate_fd_put_ready; the wrapper keeps today's name so that the
+  // stack does not show put_ready twice.
+  completion: 'migration_completion',
+  stop_vm: 'vm_stop',
+  savevm_complete: 'qemu_savevm_state_complete',
+  device_state: 'vmstate_save',
+  setup: 'qemu_savevm_state_begin',
+  vcpu_thread: 'qemu_kvm_cpu_thread_fn',
+  kvm_run: 'kvm_vcpu_ioctl',
+  wait_io_event: 'qemu_kvm_wait_io_event',
+  main_loop: 'main_loop',
+  host_main_loop_wait: 'os_host_main_loop_wait',
+  bh_poll: 'qemu_bh_poll',
+  query_migrate: 'qmp_query_migrate',
+  incoming: 'process_incoming_migration',
+};
+
+export interface DesignProfile {
+  name: DesignProfileName;
+  /** the migration thread holds the BQL while it walks and copies pages (the RFC) */
+  bql_around_iterate: boolean;
+  names: FrameNames;
+  summary: string;
+}
+
+export const DESIGN_PROFILES: Record<DesignProfileName, DesignProfile> = {
+  'rfc-2012': {
+    name: 'rfc-2012',
+    bql_around_iterate: true,
+    names: RFC_2012,
+    summary: 'migration thread that holds the BQL around each iterate step (page walk and copy), writing outside it; single sender (July 2012 RFC)',
+  },
+  'qemu-1.4': {
+    name: 'qemu-1.4',
+    bql_around_iterate: false,
+    names: MERGED,
+    summary: 'migration thread that takes the BQL only for the dirty bitmap sync and completion; single sender (QEMU 1.4, commits 9b0950375277/32c835ba3984)',
+  },
+};

@@ -1,0 +1,152 @@
+// The migration model's part of the simulation state (k.s.data): guest RAM, the migration's
+// counters with QEMU's meanings, per-vCPU state, the link and the destination's queue. Plain
+// data throughout, so snapshots and reverse execution cover it.
+
+import type { GuestRam } from './guestRam';
+
+export type MigStatus = 'none' | 'setup' | 'active' | 'device' | 'completed' | 'failed' | 'cancelled';
+/** The 2012 thread's stage 1/2/3, and the end. */
+export type MigStage = 'before' | 'setup' | 'iterative' | 'stop-copy' | 'done';
+
+export interface SyncRecord {
+  /** dirty-sync-count after this sync */
+  sync: number;
+  time_ns: number;
+  /** pages the sync found newly dirty */
+  dirty_pages: number;
+  /** bmap after the sync, in bytes (QEMU's remaining) */
+  remaining_bytes: number;
+  transferred_bytes: number;
+  threshold_bytes: number;
+  bandwidth_bytes_per_ms: number;
+}
+
+export interface MigrationState {
+  status: MigStatus;
+  stage: MigStage;
+  start_ns: number;
+  setup_end_ns: number;
+  downtime_start_ns: number;
+  end_ns: number;
+  end_reason: string;
+  /** ram.transferred: every byte handed to the stream (qemu_file_transferred) */
+  transferred_bytes: number;
+  /** ram.duplicate: zero pages sent */
+  duplicate_pages: number;
+  /** ram.normal */
+  normal_pages: number;
+  dirty_sync_count: number;
+  /** pages newly found dirty per second over the last ≥1 s sync period (dirty-pages-rate) */
+  dirty_pages_rate: number;
+  period_start_ns: number;
+  period_dirty_pages: number;
+  dirty_bytes_last_sync: number;
+  /** migration_update_counters window (BUFFER_DELAY) */
+  window_start_ns: number;
+  window_bytes: number;
+  window_pages: number;
+  bandwidth_bytes_per_ms: number;
+  threshold_bytes: number;
+  mbps: number;
+  pages_per_second: number;
+  expected_downtime_ms: number;
+  /** rate limit per window in bytes; 0: unlimited (switchover) */
+  rate_limit_bytes: number;
+  /** where ram_find_and_save_block resumes, and full passes over RAM so far */
+  cursor_word: number;
+  passes: number;
+  iterations: number;
+  downtime_ns: number;
+  /** bytes sent after the VM stopped (the stop-and-copy round and device state) */
+  downtime_bytes: number;
+  /** stale pages at switchover; -1 before completion */
+  pages_lost: number;
+  /** throughput samples (bytes per 100 ms window) for mean and peak */
+  peak_window_bytes: number;
+  history: SyncRecord[];
+}
+
+export interface VcpuState {
+  /** pause requested (cpu->stop) and acknowledged (cpu->stopped) */
+  stop: boolean;
+  stopped: boolean;
+  /** guest time run, userspace exits taken */
+  guest_ns: number;
+  exits: number;
+  pages_written: number;
+  /** guest time left until the next exit that needs the BQL */
+  until_exit_ns: number;
+  /** fractional page writes carried to the next interval */
+  carry: number;
+}
+
+export interface LinkState {
+  /** when the wire finishes what was handed to it */
+  free_at_ns: number;
+  bytes_total: number;
+}
+
+export interface DstBatch {
+  arrive_ns: number;
+  zero_pages: number;
+  normal_pages: number;
+}
+
+export interface DestinationState {
+  queue: DstBatch[];
+  loaded_pages: number;
+}
+
+export interface WorkloadState {
+  /** per-vCPU sequential cursors (page offset within the vCPU's share of the working set) */
+  seq_cursor: number[];
+  running: boolean;
+}
+
+export interface MigData {
+  ram: GuestRam;
+  mig: MigrationState;
+  vcpus: VcpuState[];
+  link: LinkState;
+  dst: DestinationState;
+  workload: WorkloadState;
+  /** main loop: next query-migrate poll */
+  next_query_ns: number;
+}
+
+export function createMigrationState(): MigrationState {
+  return {
+    status: 'none',
+    stage: 'before',
+    start_ns: 0,
+    setup_end_ns: 0,
+    downtime_start_ns: 0,
+    end_ns: 0,
+    end_reason: '',
+    transferred_bytes: 0,
+    duplicate_pages: 0,
+    normal_pages: 0,
+    dirty_sync_count: 0,
+    dirty_pages_rate: 0,
+    period_start_ns: 0,
+    period_dirty_pages: 0,
+    dirty_bytes_last_sync: 0,
+    window_start_ns: 0,
+    window_bytes: 0,
+    window_pages: 0,
+    bandwidth_bytes_per_ms: 0,
+    threshold_bytes: 0,
+    mbps: 0,
+    pages_per_second: 0,
+    expected_downtime_ms: 0,
+    rate_limit_bytes: 0,
+    cursor_word: 0,
+    passes: 0,
+    iterations: 0,
+    downtime_ns: 0,
+    downtime_bytes: 0,
+    pages_lost: -1,
+    peak_window_bytes: 0,
+    history: [],
+  };
+}

@@ -1,0 +1,120 @@
+// vCPU threads, as KVM runs them: the thread holds the BQL except while in KVM_RUN; guest code runs
+// without it and writes memory; an exit to userspace (MMIO, PIO) retakes the BQL, is handled, and
+// drops it again for the next KVM_RUN. A pause request (cpu->stop) with a kick makes the vCPU leave
+// KVM_RUN, mark itself stopped, broadcast qemu_pause_cond and park on its halt_cond ("stopped").
+
+import type { Kernel } from '../sim/kernel';
+import type { Program } from '../sim/program';
+import type { Frame, SimThread } from '../sim/types';
+import type { ModelCtx } from './ctx';
+import { md } from './ctx';
+import { guestWrites } from './workload';
+
+/** Longest stretch of guest time whose writes are applied at once (dirty-log resolution). */
+const SLICE_MAX_NS = 20_000_000;
+
+interface VcpuLocals {
+  v: number;
+  kicked: number;
+}
+
+function nextExitNs(k: Kernel, ctx: ModelCtx): number {
+  const rate = ctx.cfg.workload.bql_exits_per_s;
+  if (rate <= 0) return Number.MAX_SAFE_INTEGER;
+  // Uniform over [0, 2/rate): the mean interval of the rate, from plain arithmetic so every host
+  // draws the same sequence.
+  return Math.max(1000, Math.round((2 * k.random() * 1e9) / rate));
+}
+
+export function defineVcpu(p: Program, ctx: ModelCtx): void {
+  const n = ctx.names;
+  const ids = ctx.ids;
+
+  const kvmRun = p.fn<VcpuLocals>(n.kvm_run, (k: Kernel, f: Frame<VcpuLocals>, th: SimThread) => {
+    const l = f.l;
+    switch (f.pc) {
+      case 0:
+        f.pc = 1;
+        return k.computeInterruptible(Math.min(md(k).vcpus[l.v].until_exit_ns, SLICE_MAX_NS));
+      default: {
+        const elapsed = k.now - th.busy_start_ns;
+        const vs = md(k).vcpus[l.v];
+        vs.guest_ns += elapsed;
+        guestWrites(k, ctx.cfg, md(k), l.v, vs, th.busy_start_ns, k.now);
+        if (th.result === 1) return k.ret(1); // kicked
+        vs.until_exit_ns -= elapsed;
+        if (vs.until_exit_ns <= 0) {
+          vs.until_exit_ns = nextExitNs(k, ctx);
+          return k.ret(0);
+        }
+        // An exit handled inside KVM (timer, IPI): straight back into the guest.
+        return k.computeInterruptible(Math.min(vs.until_exit_ns, SLICE_MAX_NS));
+      }
+    }
+  });
+
+  const handleExit = p.fn(n.handle_exit, (k, f) => {
+    switch (f.pc) {
+      case 0:
+        f.pc = 1;
+        return k.compute(ctx.cfg.workload.exit_handle_ns);
+      default:
+        return k.ret();
+    }
+  });
+
+  const cpuExec = p.fn<VcpuLocals>(n.cpu_exec, (k, f, th) => {
+    const l = f.l;
+    switch (f.pc) {
+      case 0:
+        f.pc = 1;
+        return k.unlock(ids.bql);
+      case 1:
+        f.pc = 2;
+        return k.call(kvmRun, { v: l.v, kicked: 0 });
+      case 2:
+        l.kicked = th.result;
+        f.pc = 3;
+        return k.lock(ids.bql);
+      case 3:
+        if (l.kicked === 1 || md(k).vcpus[l.v].stop) return k.ret();
+        md(k).vcpus[l.v].exits++;
+        f.pc = 4;
+        return k.call(handleExit, null);
+      default:
+        f.pc = 1;
+        return k.unlock(ids.bql);
+    }
+  });
+
+  const waitIoEvent = p.fn<{ v: number }>(n.wait_io_event, (k, f) => {
+    const vs = md(k).vcpus[f.l.v];
+    switch (f.pc) {
+      case 0:
+        vs.stopped = true;
+        f.pc = 1;
+        return k.condBroadcast(ids.pause_cond);
+      default:
+        if (vs.stop) return k.park(ids.halt_cond[f.l.v], ids.bql);
+        vs.stopped = false;
+        return k.ret();
+    }
+  });
+
+  ctx.fn.vcpu = p.fn<VcpuLocals>(n.vcpu_thread, (k, f) => {
+    const l = f.l;
+    switch (f.pc) {
+      case 0:
+        md(k).vcpus[l.v].until_exit_ns = nextExitNs(k, ctx);
+        f.pc = 1;
+        return k.lock(ids.bql);
+      default:
+        if (md(k).vcpus[l.v].stop) return k.call(waitIoEvent, { v: l.v });
+        return k.call(cpuExec, { v: l.v, kicked: 0 });
+    }
+  });
+}
+
+export function vcpuLocals(v: number): VcpuLocals {
+  return { v, kicked: 0 };
+}

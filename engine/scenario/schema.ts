@@ -1,0 +1,133 @@
+// The scenario file's JSON Schema: the single description of the format. The validator
+// (validate.ts) interprets it, and the build writes it to dist/scenario.schema.json so editors
+// complete and check `*.migscenario.json` files. Sizes use the extension keyword `x-size`
+// (bytes, with a minimum and maximum), which editors ignore and the validator enforces.
+//
+// Names follow QEMU where QEMU has one (max-bandwidth, downtime-limit, auto-converge, ...), with
+// QAPI's hyphenated spelling; units are in the names where they are not QEMU's own.
+
+export interface SchemaNode {
+  type?: 'object' | 'string' | 'number' | 'integer' | 'boolean' | 'array';
+  description?: string;
+  properties?: Record<string, SchemaNode>;
+  required?: string[];
+  additionalProperties?: boolean;
+  enum?: readonly (string | number | boolean)[];
+  minimum?: number;
+  maximum?: number;
+  default?: unknown;
+  /** size in bytes: a number, or a string like "128G" */
+  'x-size'?: { min: number; max: number };
+  oneOf?: SchemaNode[];
+  items?: SchemaNode;
+  pattern?: string;
+}
+
+const TiB = 1024 ** 4;
+
+export const SIZE_SCHEMA_NOTE = 'a size: bytes as a number, or a string with a binary suffix like "128G", "3.5G", "512M"';
+
+function size(description: string, min: number, max: number, dflt?: string): SchemaNode {
+  const n: SchemaNode = { description: `${description} (${SIZE_SCHEMA_NOTE})`, 'x-size': { min, max }, oneOf: [{ type: 'integer', minimum: min, maximum: max }, { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*[BKMGTPEbkmgtpe]?(i?[Bb])?\\s*$' }] };
+  if (dflt !== undefined) n.default = dflt;
+  return n;
+}
+
+function num(description: string, minimum: number, maximum: number, dflt?: number, integer = false): SchemaNode {
+  const n: SchemaNode = { type: integer ? 'integer' : 'number', description, minimum, maximum };
+  if (dflt !== undefined) n.default = dflt;
+  return n;
+}
+
+export const WORKLOAD_KINDS = ['idle', 'specjbb', 'memcached', 'stream', 'migration-test', 'custom'] as const;
+export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
+
+export const PROFILES = ['rfc-2012', 'qemu-1.4'] as const;
+export type DesignProfileName = (typeof PROFILES)[number];
+
+export const HOST_PROFILES = ['chegu-2012', 'modern-x86'] as const;
+export type HostProfileName = (typeof HOST_PROFILES)[number];
+
+const workload: SchemaNode = {
+  type: 'object',
+  description: 'What the guest runs: which pages it writes, how fast, and how often its vCPUs exit to userspace for the BQL.',
+  required: ['kind'],
+  additionalProperties: false,
+  properties: {
+    kind: { type: 'string', enum: WORKLOAD_KINDS, description: 'idle: static memory, background writes; specjbb: hot Java heap, high dirty rate; memcached: random writes over a large cache with a hot subset; stream: sequential sweeps over an array; migration-test: QEMU\'s a-b-bootblock guest, one byte per page from 1 MiB to 100 MiB in a loop; custom: every parameter given.' },
+    'nonzero-memory': size('memory holding data (non-zero pages) when migration starts; the rest is zero', 0, 64 * TiB),
+    'working-set': size('region the guest keeps writing', 0, 64 * TiB),
+    'working-set-offset': size('where the written region starts in guest RAM', 0, 64 * TiB),
+    'dirty-rate': num('page writes per second, all vCPUs together (rewrites of a page count again)', 0, 1e10),
+    distribution: { type: 'string', enum: ['uniform', 'hot-cold', 'sequential'], description: 'how writes spread over the working set' },
+    'hot-fraction': num('hot-cold: fraction of the working set that is hot', 0.0001, 1),
+    'hot-weight': num('hot-cold: fraction of writes that go to the hot part', 0, 1),
+    'run-pages': num('pages written together by one burst (objects spanning pages, sequential allocation)', 1, 4096, undefined, true),
+    start: num('seconds after migration start when the writes begin', 0, 1e7),
+    stop: num('seconds after migration start when the workload finishes (omit: it runs until the end)', 0, 1e7),
+    'bql-exit-rate': num('userspace exits per second per vCPU that take the BQL (MMIO/PIO and the like)', 0, 1e6),
+    'exit-handling-us': num('BQL hold time of one such exit, in microseconds', 0, 1e6),
+  },
+};
+
+export const SCENARIO_SCHEMA: SchemaNode = {
+  type: 'object',
+  description: 'A migtrace scenario: a guest, what it runs, and how it is migrated.',
+  required: ['guest'],
+  additionalProperties: false,
+  properties: {
+    $schema: { type: 'string', description: 'path or URL of this schema, for editors' },
+    name: { type: 'string', description: 'short name, shown in reports' },
+    description: { type: 'string', description: 'what this scenario is and where its numbers come from' },
+    seed: num('seed of the run (jitter and scheduling); the command line may override it', 0, Number.MAX_SAFE_INTEGER, 1, true),
+    guest: {
+      type: 'object',
+      required: ['memory', 'vcpus', 'workload'],
+      additionalProperties: false,
+      properties: {
+        memory: size('guest RAM (QEMU -m)', 4096, 16 * TiB),
+        vcpus: num('vCPU threads (QEMU -smp)', 1, 1024, undefined, true),
+        workload,
+      },
+    },
+    migration: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        profile: { type: 'string', enum: PROFILES, default: 'qemu-1.4', description: 'migration design: rfc-2012 (migration thread holding the BQL around each iterate step, July 2012 RFC), qemu-1.4 (BQL only around the dirty bitmap sync, as merged in 2013)' },
+        'max-bandwidth': size('rate limit in bytes per second (migrate_set_speed / max-bandwidth); QEMU\'s default is 128M', 1, 1024 * TiB, '128M'),
+        'downtime-limit': num('maximum tolerated downtime in milliseconds (QEMU default 300)', 1, 2_000_000, 300, true),
+        'start-delay': num('seconds the guest runs before migration starts', 0, 1e6, 0),
+      },
+    },
+    host: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        profile: { type: 'string', enum: HOST_PROFILES, default: 'modern-x86', description: 'per-page and per-sync costs of the source host (engine/model/calibration.ts says where each comes from)' },
+        'zero-page-ns': num('CPU time to detect and send one zero page', 0, 1e9),
+        'normal-page-ns': num('CPU time to check, frame and copy one normal page into the stream buffer', 0, 1e9),
+        'send-ns-per-kib': num('CPU time of the socket write per KiB sent', 0, 1e9),
+        'sync-ns-per-gib': num('migration_bitmap_sync cost per GiB of guest RAM', 0, 1e12),
+        'bitmap-scan-ns-per-word': num('find_dirty_block cost per 32 clean pages skipped', 0, 1e6),
+      },
+    },
+    network: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        'bandwidth-gbps': num('link bandwidth in Gbit/s', 0.001, 100_000, 10),
+        'latency-us': num('one-way link latency in microseconds', 0, 1e7, 50),
+      },
+    },
+    limits: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        'max-time': num('cancel the migration after this many seconds (it did not converge)', 1, 1e7, 3600),
+        'max-iterations': num('cancel after this many dirty bitmap syncs (0: no limit)', 0, 1e9, 0, true),
+        watchdog: num('seconds without migration progress after which the run is declared hung', 1, 1e7, 120),
+      },
+    },
+  },
+};

@@ -1,0 +1,91 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadBuiltin, loadScenarioValue } from '../../engine/scenario/load';
+import { buildMigration } from '../../engine/model/build';
+import { runMigration } from '../../engine/model/run';
+import { resultJson } from '../../engine/cli/resultJson';
+import { EventHasher, restoreSnapshot, stateHash, takeSnapshot } from '../../engine/sim';
+import { md } from '../../engine/model/ctx';
+
+const small = {
+  name: 'small-busy',
+  guest: { memory: '512M', vcpus: 2, workload: { kind: 'specjbb', 'working-set': '64M', 'dirty-rate': 20000 } },
+  migration: { profile: 'qemu-1.4', 'max-bandwidth': '256M', 'downtime-limit': 300 },
+  limits: { 'max-time': 120 },
+};
+
+test('stopping at progress points never changes the run', () => {
+  const cfg = loadScenarioValue(small, 'small').config;
+  const straight = buildMigration(cfg);
+  const h1 = new EventHasher(straight.kernel);
+  straight.kernel.obs = h1;
+  straight.kernel.run();
+  const split = buildMigration(cfg);
+  const h2 = new EventHasher(split.kernel);
+  split.kernel.obs = h2;
+  let t = 0;
+  while (split.kernel.run({ until_ns: (t += 37_000_000) }) === 'until');
+  assert.equal(h2.hex(), h1.hex());
+  assert.equal(h2.events, h1.events);
+  assert.equal(split.kernel.now, straight.kernel.now);
+});
+
+test('a migration snapshotted mid-flight and restored replays to the identical state', () => {
+  const cfg = loadScenarioValue(small, 'small').config;
+  const { kernel: k } = buildMigration(cfg);
+  k.run({ until_ns: 800_000_000 });
+  const snap = takeSnapshot(k);
+  k.run({ until_ns: 1_500_000_000 });
+  const first = stateHash(k.s);
+  const mid = md(k).mig.transferred_bytes;
+  restoreSnapshot(k, snap);
+  assert.ok(md(k).mig.transferred_bytes < mid);
+  k.run({ until_ns: 1_500_000_000 });
+  assert.equal(stateHash(k.s), first);
+});
+
+test('a migration reads like QEMU under gdb: threads and frames carry QEMU names', () => {
+  const cfg = loadBuiltin('seed-specjbb-128g').config;
+  const { kernel: k, ctx } = buildMigration(cfg);
+  k.run({ until_ns: 30_000_000_000 });
+  const names = k.s.threads.map((t) => t.name);
+  assert.deepEqual(names.slice(0, 3), ['main', 'CPU 0/KVM', 'CPU 1/KVM']);
+  assert.ok(names.includes('migration'));
+  assert.ok(names.includes('dst main'));
+  const mig = k.s.threads[ctx.ids.migration_tid];
+  const bt = mig.stack.map((f) => k.program.name(f.fn));
+  assert.equal(bt[0], 'buffered_file_thread');
+  const vcpu = k.s.threads[ctx.ids.vcpu_tids[0]];
+  assert.equal(k.program.name(vcpu.stack[0].fn), 'qemu_kvm_cpu_thread_fn');
+  const modern = buildMigration(loadBuiltin('qtest-bootblock').config);
+  modern.kernel.run({ until_ns: 200_000_000 });
+  assert.equal(modern.kernel.program.name(modern.kernel.s.threads[modern.ctx.ids.migration_tid].stack[0].fn), 'migration_thread');
+  assert.equal(modern.kernel.s.threads[modern.ctx.ids.migration_tid].name, 'mig/src/main');
+});
+
+test('every built-in scenario completes without losing a page, twice identically', () => {
+  for (const name of ['qtest-bootblock', 'seed-idle-128g']) {
+    const a = runMigration(loadBuiltin(name).config).result;
+    assert.equal(a.outcome, 'completed', `${name}: ${a.reason}`);
+    assert.equal(a.pages_lost, 0);
+    const b = runMigration(loadBuiltin(name).config).result;
+    assert.deepEqual(resultJson(b), resultJson(a));
+  }
+});
+
+test('a guest that dirties faster than the link does not converge and is cancelled at max-time', () => {
+  const sc = loadScenarioValue({ ...small, guest: { ...small.guest, workload: { kind: 'specjbb', 'working-set': '256M', 'dirty-rate': 200000 } }, migration: { 'max-bandwidth': '32M' }, limits: { 'max-time': 60 } }, 'busy');
+  const r = runMigration(sc.config).result;
+  assert.equal(r.outcome, 'not-converged');
+  assert.match(r.reason, /did not converge within max-time \(60 s\)/);
+  assert.equal(r.info.status, 'cancelled');
+});
+
+test('the rfc-2012 design stalls vCPUs on the BQL far more than qemu-1.4 on the same guest', () => {
+  const base = { ...small, host: { profile: 'chegu-2012' } };
+  const rfc = runMigration(loadScenarioValue({ ...base, migration: { ...small.migration, profile: 'rfc-2012' } }, 'rfc').config).result;
+  const merged = runMigration(loadScenarioValue({ ...base, migration: { ...small.migration, profile: 'qemu-1.4' } }, 'q14').config).result;
+  assert.ok(rfc.vcpu_bql_wait_ns > 10 * merged.vcpu_bql_wait_ns, `rfc ${rfc.vcpu_bql_wait_ns} vs qemu-1.4 ${merged.vcpu_bql_wait_ns}`);
+  const holdRfc = rfc.locks.find((l) => l.name === 'bql')!.hold_ns_max;
+  assert.ok(holdRfc >= 40_000_000, `the RFC holds the BQL for whole iterate steps (max ${holdRfc} ns)`);
+});
