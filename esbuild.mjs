@@ -2,6 +2,7 @@
 // produced here too, never edited by hand. `node esbuild.mjs --production` minifies.
 import { build } from 'esbuild';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 
 const production = process.argv.includes('--production');
 
@@ -22,6 +23,7 @@ const bundles = [
 ];
 
 const t0 = Date.now();
+execFileSync(process.execPath, ['scripts/gen-proto.mjs'], { stdio: 'inherit' });
 await Promise.all(bundles.map((b) => build({ ...common, ...b })));
 
 // The scenario JSON Schema, from its single source (engine/scenario/schema.ts), for editors.

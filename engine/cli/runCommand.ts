@@ -8,7 +8,7 @@ import { md } from '../model/ctx';
 import type { CommandSpec, ParsedArgs } from './args';
 import type { CliIO } from './io';
 import { loadScenarioArg } from './scenarioSource';
-import { resultJson } from './resultJson';
+import { resultJson } from '../model/resultJson';
 
 export const RUN_SPEC: CommandSpec = {
   name: 'run',
@@ -30,7 +30,7 @@ export function runCommand(a: ParsedArgs, io: CliIO, clock: () => number): numbe
   let lastPrint = started;
   const counter = new EventCounter();
   const { result } = runMigration(sc.config, {
-    observer: counter,
+    observe: () => counter,
     progress_every_ns: 5e9,
     onProgress: quiet ? undefined : (k) => {
       const now = clock();

@@ -6,6 +6,7 @@ import { Kernel } from '../sim/kernel';
 import { Program } from '../sim/program';
 import type { StrategyOptions } from '../sim/scheduler';
 import type { DecisionLog } from '../sim/decisionLog';
+import type { SimObserver } from '../sim/observer';
 import { COST_JITTER } from './calibration';
 import type { ModelConfig } from './config';
 import type { ModelCtx, ModelIds } from './ctx';
@@ -20,6 +21,8 @@ import { defineVcpu, vcpuLocals } from './vcpu';
 export interface BuildOptions {
   strategy?: StrategyOptions;
   replay?: DecisionLog;
+  /** an observer (a trace recorder) attached before any object or thread exists */
+  observe?: (k: Kernel) => SimObserver;
 }
 
 export interface BuiltMigration {
@@ -57,6 +60,7 @@ export function buildMigration(cfg: ModelConfig, o: BuildOptions = {}): BuiltMig
     watchdog_ns: cfg.watchdog_ns,
     data,
   });
+  if (o.observe) k.obs = o.observe(k);
   const ids = ctx.ids;
   ids.bql = k.mutex('bql');
   ids.pause_cond = k.cond('qemu_pause_cond');

@@ -31,7 +31,6 @@ export interface FrameNames {
   vcpu_thread: string;
   cpu_exec: string;
   kvm_run: string;
-  handle_exit: string;
   wait_io_event: string;
   main_loop: string;
   main_loop_wait: string;
@@ -71,7 +70,6 @@ const MERGED: FrameNames = {
   vcpu_thread: 'kvm_vcpu_thread_fn',
   cpu_exec: 'kvm_cpu_exec',
   kvm_run: 'kvm_vcpu_ioctl',
-  handle_exit: 'kvm_handle_io',
   wait_io_event: 'qemu_wait_io_event',
   main_loop: 'qemu_main_loop',
   main_loop_wait: 'main_loop_wait',

@@ -5,7 +5,6 @@
 import type { Kernel } from '../sim/kernel';
 import { lockSummaries, type LockSummary } from '../sim/lockReport';
 import type { HangReport } from '../sim/hangReport';
-import type { SimObserver } from '../sim/observer';
 import { buildMigration, type BuildOptions } from './build';
 import type { ModelConfig } from './config';
 import type { ModelCtx } from './ctx';
@@ -43,8 +42,6 @@ export interface MigrationResult {
 }
 
 export interface RunOptions extends BuildOptions {
-  /** observer attached before the run starts (a trace recorder) */
-  observer?: SimObserver;
   /** called every `progress_every_ns` of virtual time */
   onProgress?: (k: Kernel, ctx: ModelCtx) => void;
   progress_every_ns?: number;
@@ -98,7 +95,6 @@ export function summarise(k: Kernel, ctx: ModelCtx): MigrationResult {
 /** Builds and runs the migration of `cfg` to its end. */
 export function runMigration(cfg: ModelConfig, o: RunOptions = {}): { kernel: Kernel; ctx: ModelCtx; result: MigrationResult } {
   const { kernel: k, ctx } = buildMigration(cfg, o);
-  if (o.observer) k.obs = o.observer;
   const every = o.progress_every_ns ?? 10e9;
   // Stopping at `until` never changes what the run does (the kernel's contract), so progress
   // reports cost nothing in fidelity.

@@ -15,7 +15,7 @@ import { schedAfterStep, schedChoose, schedCreate, schedThreadCreated, schedWant
 import { decisionLogCreate, ReplayDivergence, type DecisionLog } from './decisionLog';
 import type { Program } from './program';
 import type { SimObserver } from './observer';
-import { EFFECT, PENDING, TS, WAIT, type Frame, type RunStatus, type SimState, type SimThread, type ThreadStateCode, type WaitKind } from './types';
+import { EFFECT, PENDING, TS, WAIT, type Frame, type SimState, type SimThread, type ThreadStateCode, type WaitKind } from './types';
 import * as sync from './sync';
 import { detectQuiescentHang, detectWatchdogHang } from './hangDetect';
 import type { HangReport } from './hangReport';
@@ -64,6 +64,7 @@ export class Kernel {
   lastEffect = 0;
   private issued = 0;
   private stopRequested = false;
+  private endPending = false;
   private until_ns = Infinity;
   private readonly popped = { tid: 0, gen: 0, time_ns: 0 };
 
@@ -399,9 +400,10 @@ export class Kernel {
         let idx = 0;
         if (s.ready.length > 1) idx = this.decide();
         this.execStep(idx, everyStep);
-        const st = s.status as RunStatus;
-        if (st === 'hung') return 'hung';
-        if (st === 'finished') return 'finished';
+        if (this.endPending) {
+          this.finalizeEnd();
+          return (s.status as string) === 'hung' ? 'hung' : 'finished';
+        }
         if (this.stopRequested) {
           this.stopRequested = false;
           return 'requested';
@@ -484,12 +486,11 @@ export class Kernel {
     if (heapSize(h) === 0) {
       if (s.live_threads === 0) {
         s.status = 'finished';
-        this.finishLog();
-        const o = this.obs;
-        if (o !== null) o.finished();
+        this.finalizeEnd();
         return 'finished';
       }
       this.hang(detectQuiescentHang(this));
+      this.finalizeEnd();
       return 'hung';
     }
     const t = heapMinTime(h);
@@ -498,6 +499,7 @@ export class Kernel {
       if (fire > this.until_ns) return 'until';
       s.now_ns = fire;
       this.hang(detectWatchdogHang(this));
+      this.finalizeEnd();
       return 'hung';
     }
     if (t > this.until_ns) return 'until';
@@ -549,9 +551,19 @@ export class Kernel {
     const s = this.s;
     if (s.status !== 'ready') return;
     s.status = 'finished';
+    // The end is recorded once the current step is complete (its effect hashed and counted),
+    // so that the decision log's end matches what a replay reaches at the same point.
+    this.endPending = true;
+  }
+
+  /** Completes the end of a run (finished or hung): the decision log's end, and the observer. */
+  private finalizeEnd(): void {
+    this.endPending = false;
     this.finishLog();
     const o = this.obs;
-    if (o !== null) o.finished();
+    if (o === null) return;
+    if (this.s.status === 'hung' && this.s.hang !== null) o.hang(this.s.hang);
+    else o.finished();
   }
 
   /** Stops the run with a hang report. */
@@ -559,9 +571,7 @@ export class Kernel {
     const s = this.s;
     s.status = 'hung';
     s.hang = report;
-    this.finishLog();
-    const o = this.obs;
-    if (o !== null) o.hang(report);
+    this.endPending = true;
   }
 
   // ---- helpers used by the effect modules ----

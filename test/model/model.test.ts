@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { loadBuiltin, loadScenarioValue } from '../../engine/scenario/load';
 import { buildMigration } from '../../engine/model/build';
 import { runMigration } from '../../engine/model/run';
-import { resultJson } from '../../engine/cli/resultJson';
+import { resultJson } from '../../engine/model/resultJson';
 import { EventHasher, restoreSnapshot, stateHash, takeSnapshot } from '../../engine/sim';
 import { md } from '../../engine/model/ctx';
 

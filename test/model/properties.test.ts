@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { loadScenarioValue } from '../../engine/scenario/load';
 import { runMigration } from '../../engine/model/run';
-import { resultJson } from '../../engine/cli/resultJson';
+import { resultJson } from '../../engine/model/resultJson';
 import { buildMigration } from '../../engine/model/build';
 import { checkRamInvariants } from '../../engine/model/guestRam';
 import { md } from '../../engine/model/ctx';

@@ -2,7 +2,7 @@
 // their QEMU names at the top level, then migtrace's own: seed, profile, hang, invariants, locks,
 // events, trace-sha256.
 
-import type { MigrationResult } from '../model/run';
+import type { MigrationResult } from './run';
 
 export interface ResultJsonExtra {
   events?: number;

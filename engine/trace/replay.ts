@@ -1,0 +1,120 @@
+// Replay: re-run the engine from a trace's header (scenario as run, seed) with the scheduler
+// following the recorded decisions, record the replay the same way, and compare it with the
+// original byte for byte. A difference is reported at the first event that differs, with its time
+// and both versions of it; a divergence the kernel notices first (a recorded decision that is no
+// longer possible) is reported with its decision index too.
+
+import { loadScenarioValue } from '../scenario/load';
+import { ReplayDivergence, decisionLogCreate, type DecisionLog } from '../sim/decisionLog';
+import type { MigrationResult } from '../model/run';
+import { EK, TraceError } from './format';
+import { readTrace, type TraceData } from './reader';
+import { recordRun } from './record';
+import { MemorySink } from './sink';
+import { describeEvent } from './describe';
+import type { TraceHeaderInfo } from './recorder';
+
+export interface ReplayReport {
+  /** the replay reproduced the recording byte for byte (the whole of it, or all a truncated one holds) */
+  matched: boolean;
+  /** the recording is incomplete: the comparison covers what it holds */
+  recording_incomplete: boolean;
+  events_compared: number;
+  divergence: null | {
+    event_index: number;
+    time_ns: number;
+    recorded: string;
+    replayed: string;
+    /** what the kernel noticed, if it noticed first */
+    kernel: string | null;
+  };
+  result: MigrationResult | null;
+  replayed_bytes: number;
+}
+
+export function decisionsOf(t: TraceData): DecisionLog {
+  const log = decisionLogCreate();
+  const c = t.events;
+  for (let i = 0; i < c.count; i++) {
+    if (c.kind[i] === EK.DECISION) {
+      log.tid.push(c.a[i]);
+      log.hash1.push(c.c[i]);
+    }
+  }
+  if (t.footer !== null) log.end = { h1: t.footer.effect_hash1, h2: t.footer.effect_hash2, steps: t.footer.steps };
+  return log;
+}
+
+function headerOf(t: TraceData): TraceHeaderInfo {
+  const h = t.header;
+  return {
+    scenario_name: h.scenario_name,
+    scenario_json: h.scenario_json,
+    seed: h.seed,
+    strategy: { name: h.strategy.name, depth: h.strategy.depth || undefined, steps_max: h.strategy.steps_max || undefined },
+    profile: h.profile,
+    ram_bytes: h.ram_bytes,
+    vcpus: h.vcpus,
+  };
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export function replayTrace(original: Uint8Array, t: TraceData = readTrace(original)): ReplayReport {
+  if (t.header.source !== 'simulation') throw new TraceError(`this trace records a ${t.header.source} run; only simulated runs can be replayed`);
+  let scenario: unknown;
+  try {
+    scenario = JSON.parse(t.header.scenario_json);
+  } catch {
+    throw new TraceError('the trace header holds no readable scenario, so the run cannot be rebuilt');
+  }
+  const sc = loadScenarioValue(scenario, t.header.scenario_name || 'trace', [], t.header.seed);
+  const sink = new MemorySink();
+  let kernelSaid: string | null = null;
+  let result: MigrationResult | null = null;
+  try {
+    result = recordRun(sc, sink, { strategy: { strategy: 'replay' }, replay: decisionsOf(t), header: headerOf(t) }).result;
+  } catch (e) {
+    if (!(e instanceof ReplayDivergence)) throw e;
+    kernelSaid = e.message;
+  }
+  const incomplete = t.footer === null || t.stopped !== null;
+  const replayed = sink.bytes();
+  if (kernelSaid === null && !incomplete && sameBytes(replayed, original.subarray(0, t.bytes))) {
+    return { matched: true, recording_incomplete: false, events_compared: t.events.count, divergence: null, result, replayed_bytes: replayed.length };
+  }
+  // Find the first event that differs (the replayed trace may itself be cut short by a divergence).
+  let r: TraceData | null;
+  try {
+    r = readTrace(replayed);
+  } catch {
+    r = null;
+  }
+  const a = t.events;
+  const n = r === null ? 0 : Math.min(a.count, r.events.count);
+  let i = 0;
+  if (r !== null) {
+    const b = r.events;
+    while (i < n && a.time[i] === b.time[i] && a.kind[i] === b.kind[i] && a.a[i] === b.a[i] && a.b[i] === b.b[i] && a.c[i] === b.c[i]) i++;
+  }
+  const otherCount = r === null ? 0 : r.events.count;
+  if (incomplete && i === a.count && kernelSaid !== null && /holds only/.test(kernelSaid)) {
+    // The recording stops early; the replay matched every event it holds, then ran out of decisions.
+    return { matched: true, recording_incomplete: true, events_compared: i, divergence: null, result, replayed_bytes: replayed.length };
+  }
+  if (incomplete && i === a.count && kernelSaid === null) {
+    return { matched: true, recording_incomplete: true, events_compared: i, divergence: null, result, replayed_bytes: replayed.length };
+  }
+  const recorded = i < a.count ? describeEvent(t, i) : '(the recording ends here)';
+  const replayedText = r !== null && i < otherCount ? describeEvent(r, i) : '(the replay ends here)';
+  const time = i < a.count ? a.time[i] : r !== null && i < otherCount ? r.events.time[i] : 0;
+  if (i === a.count && i === otherCount && kernelSaid === null) {
+    // Same events, other bytes: model events, descriptors or the footer differ.
+    return { matched: false, recording_incomplete: incomplete, events_compared: i, divergence: { event_index: i, time_ns: time, recorded: 'the same events, but other bytes (model events, descriptors or the run summary differ)', replayed: '', kernel: null }, result, replayed_bytes: replayed.length };
+  }
+  return { matched: false, recording_incomplete: incomplete, events_compared: i, divergence: { event_index: i, time_ns: time, recorded, replayed: replayedText, kernel: kernelSaid }, result, replayed_bytes: replayed.length };
+}
