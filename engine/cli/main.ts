@@ -8,6 +8,8 @@ import { runKernelDemo, runSeedDemo } from './demo';
 import { RUN_SPEC, runCommand } from './runCommand';
 import { SCENARIOS_SPEC, scenariosCommand } from './scenariosCommand';
 import { ScenarioError } from '../scenario/validate';
+import { EXPORT_SPEC, INFO_SPEC, REPLAY_SPEC, exportCommand, infoCommand, replayCommand } from './traceCommands';
+import { TraceError } from '../trace/format';
 import { ENGINE_VERSION } from '../version';
 
 export const EXIT = { ok: 0, usage: 2, hang: 3, invariant: 4, failed: 5, diverged: 6 } as const;
@@ -22,6 +24,9 @@ const wallClockMs = (): number => Date.now();
 const COMMANDS: Command[] = [
   { spec: SCENARIOS_SPEC, run: scenariosCommand },
   { spec: RUN_SPEC, run: (a, io) => runCommand(a, io, wallClockMs) },
+  { spec: REPLAY_SPEC, run: replayCommand },
+  { spec: INFO_SPEC, run: infoCommand },
+  { spec: EXPORT_SPEC, run: exportCommand },
   {
     spec: {
       name: 'demo',
@@ -76,7 +81,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       io.err(`migtrace ${name}: ${e.message}\nRun \`migtrace ${name} --help\` for usage.`);
       return EXIT.usage;
     }
-    if (e instanceof ScenarioError) {
+    if (e instanceof ScenarioError || e instanceof TraceError) {
       io.err(`migtrace ${name}: ${e.message}`);
       return EXIT.usage;
     }

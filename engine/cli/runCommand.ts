@@ -3,12 +3,15 @@
 
 import { EventCounter, formatHangReport, formatLockTable, formatNs } from '../sim';
 import { runMigration, OUTCOME_EXIT, type MigrationResult } from '../model/run';
+import type { Kernel } from '../sim/kernel';
+import { recordRun } from '../trace/record';
+import { FileSink } from './fileSink';
 import { formatInfoMigrate } from '../model/stats';
 import { md } from '../model/ctx';
 import type { CommandSpec, ParsedArgs } from './args';
 import type { CliIO } from './io';
 import { loadScenarioArg } from './scenarioSource';
-import { resultJson } from '../model/resultJson';
+import { resultJson, type ResultJsonExtra } from '../model/resultJson';
 
 export const RUN_SPEC: CommandSpec = {
   name: 'run',
@@ -17,6 +20,7 @@ export const RUN_SPEC: CommandSpec = {
   flags: [
     { name: 'seed', kind: 'int', value: 'N', help: 'seed of the run (default: the scenario\'s, else 1)' },
     { name: 'set', kind: 'repeat', value: 'KEY=VALUE', help: 'override a scenario field, e.g. --set migration.downtime-limit=300' },
+    { name: 'out', kind: 'string', value: 'F.migtrace', help: 'record the run to this trace file (written as F.migtrace.partial until complete)' },
     { name: 'json', kind: 'bool', help: 'print one JSON object on stdout instead of text' },
     { name: 'quiet', kind: 'bool', short: 'q', help: 'no progress on stderr' },
   ],
@@ -26,23 +30,40 @@ export function runCommand(a: ParsedArgs, io: CliIO, clock: () => number): numbe
   const sets = (a.flags.set as string[] | undefined) ?? [];
   const sc = loadScenarioArg(a.positionals[0], sets, a.flags.seed as number | undefined);
   const quiet = Boolean(a.flags.quiet);
+  const out = a.flags.out as string | undefined;
   const started = clock();
   let lastPrint = started;
-  const counter = new EventCounter();
-  const { result } = runMigration(sc.config, {
-    observe: () => counter,
-    progress_every_ns: 5e9,
-    onProgress: quiet ? undefined : (k) => {
-      const now = clock();
-      if (now - lastPrint < 500) return;
-      lastPrint = now;
-      const m = md(k).mig;
-      io.progress(`${sc.config.name}: ${formatNs(k.now)} simulated, ${m.status}, transferred ${(m.transferred_bytes / 1e9).toFixed(1)} GB, remaining ${((md(k).ram.dirty_pages * 4096) / 1e9).toFixed(1)} GB, syncs ${m.dirty_sync_count}`);
-    },
-  });
+  const onProgress = quiet ? undefined : (k: Kernel) => {
+    const now = clock();
+    if (now - lastPrint < 500) return;
+    lastPrint = now;
+    const m = md(k).mig;
+    io.progress(`${sc.config.name}: ${formatNs(k.now)} simulated, ${m.status}, transferred ${(m.transferred_bytes / 1e9).toFixed(1)} GB, remaining ${((md(k).ram.dirty_pages * 4096) / 1e9).toFixed(1)} GB, syncs ${m.dirty_sync_count}`);
+  };
+  let result: MigrationResult;
+  let extra: ResultJsonExtra;
+  if (out !== undefined) {
+    const sink = new FileSink(out);
+    try {
+      const rec = recordRun(sc, sink, { onProgress, progress_every_ns: 5e9 });
+      result = rec.result;
+      extra = { events: rec.recording.events, 'trace-sha256': sink.sha256() };
+    } catch (e) {
+      sink.abandon();
+      io.err(`migtrace run: the run stopped on an error; what was recorded is in ${sink.partial}`);
+      throw e;
+    }
+  } else {
+    const counter = new EventCounter();
+    result = runMigration(sc.config, { observe: () => counter, progress_every_ns: 5e9, onProgress }).result;
+    extra = { events: counter.events };
+  }
   if (!quiet && lastPrint !== started) io.progress('');
-  if (a.flags.json) io.out(JSON.stringify(resultJson(result, { events: counter.events })));
-  else io.out(formatRunText(result));
+  if (a.flags.json) io.out(JSON.stringify(resultJson(result, extra)));
+  else {
+    io.out(formatRunText(result));
+    if (out !== undefined) io.out(`trace: ${out} (${extra.events} events, sha256 ${extra['trace-sha256']})`);
+  }
   return OUTCOME_EXIT[result.outcome];
 }
 

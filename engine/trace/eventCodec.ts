@@ -9,26 +9,43 @@ import { CRC_TAG, EVENT_KIND_MAX, PACKET_TAG, TraceError } from './format';
 /** Growable columns of decoded events. */
 export class EventColumns {
   count = 0;
-  time = new Float64Array(1024);
-  kind = new Uint8Array(1024);
-  a = new Float64Array(1024);
-  b = new Float64Array(1024);
-  c = new Float64Array(1024);
+  time: Float64Array;
+  kind: Uint8Array;
+  /** ids (threads, mutexes, functions, model events) and 32-bit hashes */
+  a: Uint32Array;
+  b: Uint32Array;
+  /** durations and other values that may exceed 32 bits */
+  c: Float64Array;
+
+  constructor(capacity = 1024) {
+    const n = Math.max(16, capacity);
+    this.time = new Float64Array(n);
+    this.kind = new Uint8Array(n);
+    this.a = new Uint32Array(n);
+    this.b = new Uint32Array(n);
+    this.c = new Float64Array(n);
+  }
 
   ensure(n: number): void {
     if (n <= this.time.length) return;
     let cap = this.time.length;
     while (cap < n) cap *= 2;
-    const grow = <T extends Float64Array | Uint8Array>(old: T, make: (n: number) => T): T => {
-      const x = make(cap);
-      x.set(old.subarray(0, this.count) as never);
-      return x;
-    };
-    this.time = grow(this.time, (k) => new Float64Array(k));
-    this.kind = grow(this.kind, (k) => new Uint8Array(k));
-    this.a = grow(this.a, (k) => new Float64Array(k));
-    this.b = grow(this.b, (k) => new Float64Array(k));
-    this.c = grow(this.c, (k) => new Float64Array(k));
+    const count = this.count;
+    const t = new Float64Array(cap);
+    t.set(this.time.subarray(0, count));
+    this.time = t;
+    const k = new Uint8Array(cap);
+    k.set(this.kind.subarray(0, count));
+    this.kind = k;
+    const a = new Uint32Array(cap);
+    a.set(this.a.subarray(0, count));
+    this.a = a;
+    const b = new Uint32Array(cap);
+    b.set(this.b.subarray(0, count));
+    this.b = b;
+    const c = new Float64Array(cap);
+    c.set(this.c.subarray(0, count));
+    this.c = c;
   }
 
   /** Drops events from index `n` on (a batch that turned out damaged). */
@@ -118,6 +135,43 @@ function damaged(what: string, at: number): TraceError {
 }
 
 /**
+ * Decodes `n` varints from bytes[pos, end) into dst[at, at + n), optionally as running sums
+ * (times from deltas, starting at `base`). Returns the position after the last, or -1 if the
+ * column is short or holds a value above `max`.
+ */
+function unpack(bytes: Uint8Array, pos: number, end: number, dst: Float64Array | Uint32Array, at: number, n: number, running: boolean, base: number, max: number): number {
+  let sum = base;
+  for (let i = 0; i < n; i++) {
+    if (pos >= end) return -1;
+    let x = bytes[pos++];
+    let v: number;
+    if (x < 0x80) {
+      v = x;
+    } else {
+      v = x & 0x7f;
+      let mul = 0x80;
+      let k = 1;
+      for (;;) {
+        if (pos >= end || k >= 8) return -1;
+        x = bytes[pos++];
+        v += (x & 0x7f) * mul;
+        if (x < 0x80) break;
+        mul *= 0x80;
+        k++;
+      }
+    }
+    if (v > max) return -1;
+    if (running) {
+      sum += v;
+      dst[at + i] = sum;
+    } else {
+      dst[at + i] = v;
+    }
+  }
+  return pos;
+}
+
+/**
  * Decodes an EventBatch message in bytes [start, end) and appends its events to `cols`.
  * Returns the batch's first_index. Throws TraceError if the message is malformed.
  */
@@ -159,39 +213,26 @@ export function decodeEventBatch(bytes: Uint8Array, start: number, end: number, 
   }
   if (p !== end) throw damaged('the last field runs past the packet', p);
   if (!seen.every((x) => x)) return { first_index: first, count: 0 };
-  // Count events from the kind column (one byte each while kinds stay below 128).
+  // The kind column's bytes are its events (kinds are below 128).
   const [ks, ke] = spans[1];
-  let n = 0;
-  for (let i = ks; i < ke; i++) if (bytes[i] < 0x80) n++;
+  const n = ke - ks;
+  for (let i = ks; i < ke; i++) {
+    const k = bytes[i];
+    if (k === 0 || k > EVENT_KIND_MAX) throw damaged(`event kind ${k}`, i);
+  }
   const base = cols.count;
   cols.ensure(base + n);
-  const cursors = spans.map((s) => s[0]);
-  let t = t0;
-  for (let i = 0; i < n; i++) {
-    const at = base + i;
-    readVarint(bytes, cursors[0], spans[0][1], tmp);
-    if (tmp.next < 0) throw damaged('the dt column is shorter than the kind column', cursors[0]);
-    t += tmp.value;
-    cursors[0] = tmp.next;
-    cols.time[at] = t;
-    readVarint(bytes, cursors[1], spans[1][1], tmp);
-    if (tmp.next < 0 || tmp.value === 0 || tmp.value > EVENT_KIND_MAX) throw damaged(`event kind ${tmp.value}`, cursors[1]);
-    cursors[1] = tmp.next;
-    cols.kind[at] = tmp.value;
-    readVarint(bytes, cursors[2], spans[2][1], tmp);
-    if (tmp.next < 0) throw damaged('the a column is shorter than the kind column', cursors[2]);
-    cursors[2] = tmp.next;
-    cols.a[at] = tmp.value;
-    readVarint(bytes, cursors[3], spans[3][1], tmp);
-    if (tmp.next < 0) throw damaged('the b column is shorter than the kind column', cursors[3]);
-    cursors[3] = tmp.next;
-    cols.b[at] = tmp.value;
-    readVarint(bytes, cursors[4], spans[4][1], tmp);
-    if (tmp.next < 0) throw damaged('the c column is shorter than the kind column', cursors[4]);
-    cursors[4] = tmp.next;
-    cols.c[at] = tmp.value;
+  cols.kind.set(bytes.subarray(ks, ke), base);
+  const names = ['dt', 'a', 'b', 'c'];
+  const targets = [cols.time, cols.a, cols.b, cols.c];
+  const which = [0, 2, 3, 4];
+  for (let j = 0; j < 4; j++) {
+    const [s0, s1] = spans[which[j]];
+    const max = j === 1 || j === 2 ? 0xffffffff : Number.MAX_SAFE_INTEGER;
+    const endAt = unpack(bytes, s0, s1, targets[j], base, n, j === 0, t0, max);
+    if (endAt < 0) throw damaged(`the ${names[j]} column is shorter than the kind column or holds a value out of range`, s0);
+    if (endAt !== s1) throw damaged(`the ${names[j]} column has bytes left over`, endAt);
   }
-  for (let f = 0; f < 5; f++) if (cursors[f] !== spans[f][1]) throw damaged(`column ${f + 2} has bytes left over`, cursors[f]);
   cols.count = base + n;
   return { first_index: first, count: n };
 }

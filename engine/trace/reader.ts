@@ -100,8 +100,9 @@ export class TraceDecoder {
   private lastTime = 0;
   private readonly t: Partial<TraceData> & { events: EventColumns; threads: TraceThread[]; mutexes: string[]; conds: string[]; sems: string[]; functions: string[]; model: ModelRecord[]; checkpoints: TraceCheckpoint[] };
 
-  constructor() {
-    this.t = { threads: [], mutexes: [], conds: [], sems: [], functions: [], events: new EventColumns(), model: [], checkpoints: [], hang: null, footer: null, stopped: null, bytes: 0, packets: 0 };
+  /** @param expectedBytes the file's size, if known: columns are sized for it up front (≈ 6 bytes per event) */
+  constructor(expectedBytes = 0) {
+    this.t = { threads: [], mutexes: [], conds: [], sems: [], functions: [], events: new EventColumns(Math.ceil(expectedBytes / 6)), model: [], checkpoints: [], hang: null, footer: null, stopped: null, bytes: 0, packets: 0 };
   }
 
   /** Feeds the next bytes of the file. */
@@ -195,6 +196,9 @@ export class TraceDecoder {
       this.start = p + len;
       this.t.bytes = this.base + this.start;
       this.t.packets = (this.t.packets ?? 0) + 1;
+    }
+    if (this.t.footer !== null && this.t.stopped === null && this.start < this.end) {
+      this.stop(this.base + this.start, `${this.end - this.start} bytes of trailing data after the footer`);
     }
   }
 
@@ -338,7 +342,7 @@ export class TraceDecoder {
 
 /** Reads a whole trace held in memory. */
 export function readTrace(bytes: Uint8Array): TraceData {
-  const d = new TraceDecoder();
+  const d = new TraceDecoder(bytes.length);
   d.push(bytes);
   return d.finish();
 }

@@ -9,7 +9,8 @@ import type { DecisionLog } from '../sim/decisionLog';
 import type { Kernel } from '../sim/kernel';
 import type { ModelCtx } from '../model/ctx';
 import { resultJson } from '../model/resultJson';
-import { TraceRecorder, type RecordingStats, type TraceHeaderInfo } from './recorder';
+import { TraceRecorder } from './recorder';
+import type { RecordingStats, TraceHeaderInfo } from './writer';
 import type { TraceSink } from './sink';
 
 export interface RecordOptions {
@@ -43,15 +44,23 @@ export interface RecordedRun {
 export function recordRun(sc: LoadedScenario, sink: TraceSink, o: RecordOptions = {}): RecordedRun {
   let rec: TraceRecorder | null = null;
   const header = o.header ?? headerFor(sc, o.strategy);
-  const { kernel, result } = runMigration(sc.config, {
-    strategy: o.strategy,
-    replay: o.replay,
-    observe: (k) => (rec = new TraceRecorder(k, header, sink, threadRole)),
-    onProgress: o.onProgress,
-    progress_every_ns: o.progress_every_ns,
-  });
+  let run: ReturnType<typeof runMigration>;
+  try {
+    run = runMigration(sc.config, {
+      strategy: o.strategy,
+      replay: o.replay,
+      observe: (k) => (rec = new TraceRecorder(k, header, sink, threadRole)),
+      onProgress: o.onProgress,
+      progress_every_ns: o.progress_every_ns,
+    });
+  } catch (e) {
+    // Whatever was recorded before the error goes out as whole packets: the sink then holds a
+    // readable trace of the run up to the error (with no footer, so readers know it is partial).
+    (rec as TraceRecorder | null)?.w.flush();
+    throw e;
+  }
   const r = rec as TraceRecorder | null;
   if (r === null) throw new Error('the recorder was not attached');
-  const recording = r.finish(resultJson(result));
-  return { result, recording, kernel };
+  const recording = r.finish(resultJson(run.result));
+  return { result: run.result, recording, kernel: run.kernel };
 }

@@ -12,7 +12,7 @@ import { readTrace, type TraceData } from './reader';
 import { recordRun } from './record';
 import { MemorySink } from './sink';
 import { describeEvent } from './describe';
-import type { TraceHeaderInfo } from './recorder';
+import type { TraceHeaderInfo } from './writer';
 
 export interface ReplayReport {
   /** the replay reproduced the recording byte for byte (the whole of it, or all a truncated one holds) */
@@ -27,6 +27,9 @@ export interface ReplayReport {
     replayed: string;
     /** what the kernel noticed, if it noticed first */
     kernel: string | null;
+    /** the first recorded decision whose outcome differs (the kernel's finding), and its event index */
+    decision: number | null;
+    decision_event: number | null;
   };
   result: MigrationResult | null;
   replayed_bytes: number;
@@ -43,6 +46,19 @@ export function decisionsOf(t: TraceData): DecisionLog {
   }
   if (t.footer !== null) log.end = { h1: t.footer.effect_hash1, h2: t.footer.effect_hash2, steps: t.footer.steps };
   return log;
+}
+
+/** Index of the event that records decision number `d`, or -1. */
+export function decisionEventIndex(t: TraceData, d: number): number {
+  const c = t.events;
+  let seen = 0;
+  for (let i = 0; i < c.count; i++) {
+    if (c.kind[i] === EK.DECISION) {
+      if (seen === d) return i;
+      seen++;
+    }
+  }
+  return -1;
 }
 
 function headerOf(t: TraceData): TraceHeaderInfo {
@@ -75,12 +91,14 @@ export function replayTrace(original: Uint8Array, t: TraceData = readTrace(origi
   const sc = loadScenarioValue(scenario, t.header.scenario_name || 'trace', [], t.header.seed);
   const sink = new MemorySink();
   let kernelSaid: string | null = null;
+  let firstWrong = -1;
   let result: MigrationResult | null = null;
   try {
     result = recordRun(sc, sink, { strategy: { strategy: 'replay' }, replay: decisionsOf(t), header: headerOf(t) }).result;
   } catch (e) {
     if (!(e instanceof ReplayDivergence)) throw e;
     kernelSaid = e.message;
+    firstWrong = e.first_wrong;
   }
   const incomplete = t.footer === null || t.stopped !== null;
   const replayed = sink.bytes();
@@ -109,12 +127,14 @@ export function replayTrace(original: Uint8Array, t: TraceData = readTrace(origi
   if (incomplete && i === a.count && kernelSaid === null) {
     return { matched: true, recording_incomplete: true, events_compared: i, divergence: null, result, replayed_bytes: replayed.length };
   }
+  const decisionEvent = firstWrong >= 0 ? decisionEventIndex(t, firstWrong) : -1;
+  const decision = decisionEvent >= 0 ? { decision: firstWrong, decision_event: decisionEvent } : { decision: null, decision_event: null };
   const recorded = i < a.count ? describeEvent(t, i) : '(the recording ends here)';
   const replayedText = r !== null && i < otherCount ? describeEvent(r, i) : '(the replay ends here)';
   const time = i < a.count ? a.time[i] : r !== null && i < otherCount ? r.events.time[i] : 0;
   if (i === a.count && i === otherCount && kernelSaid === null) {
     // Same events, other bytes: model events, descriptors or the footer differ.
-    return { matched: false, recording_incomplete: incomplete, events_compared: i, divergence: { event_index: i, time_ns: time, recorded: 'the same events, but other bytes (model events, descriptors or the run summary differ)', replayed: '', kernel: null }, result, replayed_bytes: replayed.length };
+    return { matched: false, recording_incomplete: incomplete, events_compared: i, divergence: { event_index: i, time_ns: time, recorded: 'the same events, but other bytes (model events, descriptors or the run summary differ)', replayed: '', kernel: null, decision: null, decision_event: null }, result, replayed_bytes: replayed.length };
   }
-  return { matched: false, recording_incomplete: incomplete, events_compared: i, divergence: { event_index: i, time_ns: time, recorded, replayed: replayedText, kernel: kernelSaid }, result, replayed_bytes: replayed.length };
+  return { matched: false, recording_incomplete: incomplete, events_compared: i, divergence: { event_index: i, time_ns: time, recorded, replayed: replayedText, kernel: kernelSaid, ...decision }, result, replayed_bytes: replayed.length };
 }

@@ -1,0 +1,48 @@
+// A trace file being written: bytes go to `<path>.partial` as they come (each write is whole
+// packets, so the partial file is always a readable prefix), and only a finished trace is renamed
+// to `<path>`. A run that crashes or is interrupted leaves `<path>.partial`, never a half-written
+// file under the final name.
+
+import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import type { TraceSink } from '../trace/sink';
+import { createHash, type Hash } from 'node:crypto';
+
+export class FileSink implements TraceSink {
+  readonly partial: string;
+  private fd: number;
+  private readonly sha: Hash = createHash('sha256');
+  bytes = 0;
+  finished = false;
+
+  constructor(readonly path: string) {
+    this.partial = `${path}.partial`;
+    this.fd = openSync(this.partial, 'w');
+  }
+
+  write(b: Uint8Array): void {
+    let off = 0;
+    while (off < b.length) off += writeSync(this.fd, b, off, b.length - off);
+    this.sha.update(b);
+    this.bytes += b.length;
+  }
+
+  close(): void {
+    fsyncSync(this.fd);
+    closeSync(this.fd);
+    this.fd = -1;
+    renameSync(this.partial, this.path);
+    this.finished = true;
+  }
+
+  /** Leaves the partial file (a readable prefix) after a failure. */
+  abandon(): void {
+    if (this.fd >= 0) {
+      closeSync(this.fd);
+      this.fd = -1;
+    }
+  }
+
+  sha256(): string {
+    return this.sha.digest('hex');
+  }
+}

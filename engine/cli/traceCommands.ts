@@ -1,0 +1,116 @@
+// `migtrace info`, `migtrace replay` and `migtrace export`: reading, verifying and converting traces.
+
+import { closeSync, openSync, renameSync, writeSync } from 'node:fs';
+import { formatNs } from '../sim/hangReport';
+import { OUTCOME_EXIT } from '../model/run';
+import { resultJson } from '../model/resultJson';
+import { replayTrace } from '../trace/replay';
+import { formatTraceInfo, traceInfo } from '../trace/summary';
+import { exportPerfetto } from '../trace/perfettoExport';
+import { exportChromeJson } from '../trace/chromeExport';
+import { UsageError, type CommandSpec, type ParsedArgs } from './args';
+import type { CliIO } from './io';
+import { readTraceFile } from './traceFile';
+import { describeEvent } from '../trace/describe';
+import { formatRunText } from './runCommand';
+
+export const INFO_SPEC: CommandSpec = {
+  name: 'info',
+  summary: 'Describe a trace: header, counts, time span, outcome; says if it is truncated or damaged.',
+  positionals: [{ name: 'trace', help: 'a .migtrace file' }],
+  flags: [{ name: 'json', kind: 'bool', help: 'print one JSON object' }],
+};
+
+export function infoCommand(a: ParsedArgs, io: CliIO): number {
+  const f = readTraceFile(a.positionals[0]);
+  const info = traceInfo(f.trace);
+  if (a.flags.json) io.out(JSON.stringify({ file: f.path, ...info }));
+  else io.out(formatTraceInfo(f.path, info));
+  return 0;
+}
+
+export const REPLAY_SPEC: CommandSpec = {
+  name: 'replay',
+  summary: 'Re-run a trace\'s scenario with its recorded decisions and check that it reproduces the trace byte for byte (exit 6 if it diverges).',
+  positionals: [{ name: 'trace', help: 'a .migtrace file written by `migtrace run --out`' }],
+  flags: [{ name: 'json', kind: 'bool', help: 'print one JSON object: the replayed run\'s query-migrate fields, plus "replay"' }],
+};
+
+export function replayCommand(a: ParsedArgs, io: CliIO): number {
+  const f = readTraceFile(a.positionals[0]);
+  const rep = replayTrace(f.bytes, f.trace);
+  const replay = {
+    matched: rep.matched,
+    'recording-complete': !rep.recording_incomplete,
+    'events-compared': rep.events_compared,
+    divergence: rep.divergence === null ? null : { event: rep.divergence.event_index, 'time-ns': rep.divergence.time_ns, recorded: rep.divergence.recorded, replayed: rep.divergence.replayed, kernel: rep.divergence.kernel, decision: rep.divergence.decision, 'decision-event': rep.divergence.decision_event },
+  };
+  if (a.flags.json) {
+    io.out(JSON.stringify({ ...(rep.result ? resultJson(rep.result, { events: rep.events_compared }) : {}), replay }));
+  } else {
+    if (rep.result) io.out(formatRunText(rep.result));
+    io.out('');
+    if (rep.matched && !rep.recording_incomplete) {
+      io.out(`replay: reproduced ${f.path} byte for byte (${rep.events_compared} events, ${f.bytes.length} bytes)`);
+    } else if (rep.matched) {
+      io.out(`replay: the recording is incomplete (${f.trace.stopped?.reason ?? 'no footer'}); the replay matched all ${rep.events_compared} events it holds`);
+    } else {
+      const d = rep.divergence!;
+      io.out(`replay: DIVERGED from ${f.path} at event #${d.event_index} (t=${formatNs(d.time_ns)})`);
+      if (d.decision !== null && d.decision_event !== null) io.out(`  first differing decision: #${d.decision}, recorded as ${describeEvent(f.trace, d.decision_event)}`);
+      io.out(`  recorded: ${d.recorded}`);
+      if (d.replayed) io.out(`  replayed: ${d.replayed}`);
+      if (d.kernel) io.out(`  ${d.kernel}`);
+    }
+  }
+  if (!rep.matched) return 6;
+  return rep.result ? OUTCOME_EXIT[rep.result.outcome] : 0;
+}
+
+export const EXPORT_SPEC: CommandSpec = {
+  name: 'export',
+  summary: 'Convert a trace to Perfetto\'s format (opens in ui.perfetto.dev) or to Chrome trace JSON.',
+  positionals: [{ name: 'trace', help: 'a .migtrace file' }],
+  flags: [
+    { name: 'perfetto', kind: 'string', value: 'OUT', help: 'write a Perfetto TrackEvent protobuf trace' },
+    { name: 'chrome', kind: 'string', value: 'OUT', help: 'write Chrome trace event JSON' },
+  ],
+};
+
+/** Writes to OUT.partial, renamed to OUT once complete. */
+function withOutput(path: string, write: (put: (b: Uint8Array | string) => void) => void): number {
+  const partial = `${path}.partial`;
+  const fd = openSync(partial, 'w');
+  let bytes = 0;
+  try {
+    write((b) => {
+      const buf = typeof b === 'string' ? Buffer.from(b, 'utf8') : b;
+      let off = 0;
+      while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+      bytes += buf.length;
+    });
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(partial, path);
+  return bytes;
+}
+
+export function exportCommand(a: ParsedArgs, io: CliIO): number {
+  const p = a.flags.perfetto as string | undefined;
+  const c = a.flags.chrome as string | undefined;
+  if ((p === undefined) === (c === undefined)) throw new UsageError('give one of --perfetto OUT or --chrome OUT', 'export');
+  const f = readTraceFile(a.positionals[0]);
+  if (f.trace.stopped !== null) io.err(`migtrace export: ${f.path} is incomplete (${f.trace.stopped.reason}); exporting the ${f.trace.events.count} events it holds`);
+  if (p !== undefined) {
+    let packets = 0;
+    let flows = 0;
+    const bytes = withOutput(p, (put) => ({ packets, flows } = exportPerfetto(f.trace, { write: put })));
+    io.out(`wrote ${p}: Perfetto trace, ${packets} packets, ${flows} wait flows, ${bytes} bytes`);
+  } else {
+    let events = 0;
+    const bytes = withOutput(c!, (put) => ({ events } = exportChromeJson(f.trace, { write: put })));
+    io.out(`wrote ${c}: Chrome trace JSON, ${events} events, ${bytes} bytes`);
+  }
+  return 0;
+}
