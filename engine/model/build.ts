@@ -1,6 +1,7 @@
 // Builds a simulation of one migration from a resolved configuration: the program (the QEMU
 // functions of the chosen design), the kernel with its objects (BQL, conditions, semaphores),
-// guest RAM, and the threads: main loop, vCPUs, migration thread, destination.
+// guest RAM, and the threads: main loop, vCPUs, migration thread, sender channels and the bitmap
+// thread where the design has them, the destination's threads, and a fault injector if asked.
 
 import { Kernel } from '../sim/kernel';
 import { Program } from '../sim/program';
@@ -17,6 +18,11 @@ import { defineMigrationThread } from './migrationThread';
 import { defineRamSave } from './ramSave';
 import { createMigrationState, type MigData } from './state';
 import { defineVcpu, vcpuLocals } from './vcpu';
+import { defineVmControl } from './vmControl';
+import { defineMultifd } from './multifd';
+import { defineBitmapThread } from './bitmapThread';
+import { defineFaultInjector } from './faults';
+import { createXbzrle } from './xbzrle';
 
 export interface BuildOptions {
   strategy?: StrategyOptions;
@@ -31,26 +37,43 @@ export interface BuiltMigration {
 }
 
 function emptyIds(): ModelIds {
-  return { bql: -1, pause_cond: -1, halt_cond: [], rate_limit_sem: -1, incoming_sem: -1, main_notify_sem: -1, vcpu_tids: [], main_tid: -1, migration_tid: -1, dst_tid: -1 };
+  return {
+    bql: -1, pause_cond: -1, halt_cond: [], rate_limit_sem: -1, incoming_sem: [], main_notify_sem: -1,
+    channels_ready: -1, channel_sem: [], channel_sync_sem: [], sender_tids: [], receiver_tids: [],
+    bitmap_request_sem: -1, bitmap_done_sem: -1, ramlist_lock: -1, bitmap_tid: -1, fault_tid: -1,
+    vcpu_tids: [], main_tid: -1, migration_tid: -1, dst_tid: -1,
+  };
 }
 
 export function buildMigration(cfg: ModelConfig, o: BuildOptions = {}): BuiltMigration {
   const ctx: ModelCtx = { cfg, names: cfg.profile.names, ids: emptyIds(), fn: {} };
+  const senders = cfg.profile.senders;
+  const channels = senders ? cfg.channels : 0;
   const p = new Program();
+  const vm = defineVmControl(p, ctx);
   defineVcpu(p, ctx);
-  defineMainLoop(p, ctx);
-  const save = defineRamSave(p, ctx);
-  defineMigrationThread(p, ctx, save);
+  defineMainLoop(p, ctx, vm);
+  const mf = senders ? defineMultifd(p, ctx) : null;
+  const save = defineRamSave(p, ctx, mf);
+  const bt = cfg.profile.bitmap_thread ? defineBitmapThread(p, ctx, save.bitmapSync) : null;
+  defineMigrationThread(p, ctx, save, vm, bt);
   defineDestination(p, ctx);
+  if (cfg.faults.length > 0) defineFaultInjector(p, ctx);
 
   const data: MigData = {
-    ram: createGuestRam(cfg.pages, cfg.workload.nonzero_pages),
+    ram: createGuestRam(cfg.pages, cfg.workload.nonzero_pages, cfg.bugs.has('79536f4f1693')),
     mig: createMigrationState(),
-    vcpus: Array.from({ length: cfg.vcpus }, () => ({ stop: false, stopped: false, guest_ns: 0, exits: 0, pages_written: 0, until_exit_ns: 0, carry: 0 })),
+    vcpus: Array.from({ length: cfg.vcpus }, () => ({ stop: false, stopped: false, guest_ns: 0, exits: 0, pages_written: 0, until_exit_ns: 0, carry: 0, throttle_scheduled: false, throttled_ns: 0 })),
     link: { free_at_ns: 0, bytes_total: 0 },
-    dst: { queue: [], loaded_pages: 0 },
+    dst: { queues: Array.from({ length: 1 + channels }, () => []), loaded_pages: 0, crashed: false },
     workload: { seq_cursor: new Array<number>(cfg.vcpus).fill(0), running: false },
     next_query_ns: 0,
+    throttle: { pct: 0, dirty_rate_high_cnt: 0, xfer_prev: 0, next_tick_ns: -1, steps: 0, max_pct: 0 },
+    xbzrle: cfg.xbzrle ? createXbzrle(cfg) : null,
+    multifd: { channels: Array.from({ length: channels }, () => ({ pending_job: false, pending_sync: false, job_zero: 0, job_normal: 0, job_bytes: 0, packets: 0, bytes: 0 })), next: 0 },
+    faults: { next: 0, link_cut_ns: -1, dst_crashed_ns: -1, bw_factor: 1 },
+    vmstop_requested: false,
+    bitmap_sync_pending: false,
   };
   const k = new Kernel(p, {
     seed: cfg.seed,
@@ -66,16 +89,43 @@ export function buildMigration(cfg: ModelConfig, o: BuildOptions = {}): BuiltMig
   ids.pause_cond = k.cond('qemu_pause_cond');
   for (let v = 0; v < cfg.vcpus; v++) ids.halt_cond.push(k.cond(`halt_cond[${v}]`));
   ids.rate_limit_sem = k.sem('rate_limit_sem');
-  ids.incoming_sem = k.sem('incoming');
   ids.main_notify_sem = k.sem('aio_notify');
+  ids.incoming_sem.push(k.sem('incoming'));
+  if (senders) {
+    ids.channels_ready = k.sem('channels_ready');
+    for (let i = 0; i < channels; i++) {
+      ids.channel_sem.push(k.sem(`send_${i}.sem`));
+      ids.channel_sync_sem.push(k.sem(`send_${i}.sem_sync`));
+      ids.incoming_sem.push(k.sem(`recv_${i}.socket`));
+    }
+  }
+  if (bt !== null) {
+    ids.ramlist_lock = k.mutex('ram_list.mutex');
+    ids.bitmap_request_sem = k.sem('bitmap_sync_request');
+    ids.bitmap_done_sem = k.sem('bitmap_sync_done');
+  }
 
   ids.main_tid = k.thread('main', ctx.fn.main_loop, null);
   for (let v = 0; v < cfg.vcpus; v++) ids.vcpu_tids.push(k.thread(`CPU ${v}/KVM`, ctx.fn.vcpu, vcpuLocals(v)));
   ids.migration_tid = k.thread(cfg.profile.name === 'rfc-2012' ? 'migration' : 'mig/src/main', ctx.fn.migration, null);
+  for (let i = 0; i < channels; i++) ids.sender_tids.push(k.thread(`mig/src/send_${i}`, ctx.fn.sender, { i }));
+  if (bt !== null) ids.bitmap_tid = k.thread('mig/src/bitmap', ctx.fn.bitmap, null);
   ids.dst_tid = k.thread('dst main', ctx.fn.destination, null);
+  for (let i = 0; i < channels; i++) ids.receiver_tids.push(k.thread(`mig/dst/recv_${i}`, ctx.fn.receiver, { ch: i + 1 }));
+  if (cfg.faults.length > 0) ids.fault_tid = k.thread('fault injector', ctx.fn.faults, { i: 0 });
 
   // Who can wake whom, for hang detection before anyone has signalled.
   for (const t of ids.vcpu_tids) k.declareSignaler(ids.pause_cond, t);
-  k.declarePoster(ids.incoming_sem, ids.migration_tid);
+  k.declarePoster(ids.incoming_sem[0], ids.migration_tid);
+  for (let i = 0; i < channels; i++) {
+    k.declarePoster(ids.channels_ready, ids.sender_tids[i]);
+    k.declarePoster(ids.channel_sem[i], ids.migration_tid);
+    k.declarePoster(ids.channel_sync_sem[i], ids.sender_tids[i]);
+    k.declarePoster(ids.incoming_sem[i + 1], ids.sender_tids[i]);
+  }
+  if (bt !== null) {
+    k.declarePoster(ids.bitmap_request_sem, ids.migration_tid);
+    k.declarePoster(ids.bitmap_done_sem, ids.bitmap_tid);
+  }
   return { kernel: k, ctx };
 }

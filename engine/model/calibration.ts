@@ -35,6 +35,12 @@ export interface HostCosts {
   query_migrate_bql_ns: number;
   /** time for a kicked vCPU to leave KVM_RUN */
   vcpu_kick_ns: number;
+  /** multifd: the migration thread's cost to find a dirty page and queue it into a packet */
+  multifd_queue_ns_per_page: number;
+  /** zero check of a page that is not zero (buffer_is_zero stops at the first non-zero word) */
+  zero_check_normal_ns: number;
+  /** XBZRLE: encode one page against its cached copy (docs/xbzrle.txt: 2-2.5 GB/s) */
+  xbzrle_encode_ns: number;
 }
 
 /**
@@ -71,6 +77,28 @@ export const CHEGU_2012: HostCosts = {
   query_migrate_interval_ns: 50_000_000,
   query_migrate_bql_ns: 50_000,
   vcpu_kick_ns: 20_000,
+  multifd_queue_ns_per_page: 200,
+  zero_check_normal_ns: 100,
+  xbzrle_encode_ns: 4_000,
+};
+
+/**
+ * Chegu's host in 2013, QEMU 1.6 (the auto-converge commit 7ca1dfad952d: 256 GB / 20 vCPU, SpecJBB-
+ * like, speed 20 Gb, downtime 4 s; research/qemu-migration-facts.md §6):
+ *  - normal_page_ns + send as chegu-2012: the run without auto-converge sent 383 GB in 1,487 s,
+ *    2.06 Gb/s from one sender, the same ≈ 16 µs per normal page.
+ *  - zero_page_ns: QEMU 1.5-1.6 found zero pages with buffer_find_nonzero_offset (vectorised) and
+ *    no longer sent them in the bulk stage; fitted to the run with auto-converge (241 s, 28 GB
+ *    sent, 65 M of 67 M pages zero): ≈ 2 µs per zero page.
+ *  - sync_ns_per_gib: fitted to the run without auto-converge: 383 GB in 1,487 s is the sender's
+ *    full rate, so the syncs between rounds (every second or two, near the threshold) cost
+ *    little: ≈ 0.25 ms per GiB (64 ms for 256 GB), against 2012's estimated 1.5 ms.
+ */
+export const CHEGU_2013: HostCosts = {
+  ...CHEGU_2012,
+  zero_page_ns: 2_000,
+  bitmap_scan_ns_per_word: 20,
+  sync_ns_per_gib: 250_000,
 };
 
 /**
@@ -85,7 +113,8 @@ export const MODERN_X86: HostCosts = {
   bitmap_scan_ns_per_word: 1,
   zero_page_ns: 150,
   normal_page_ns: 900,
-  send_ns_per_kib: 450,
+  // assumed: one TCP stream's send path at ≈ 1 GB/s per core, so one channel sends ≈ 8 Gb/s
+  send_ns_per_kib: 1_000,
   sync_ns_per_gib: 290_000,
   sync_ns_fixed: 50_000,
   setup_ns_per_gib: 500_000,
@@ -100,10 +129,14 @@ export const MODERN_X86: HostCosts = {
   query_migrate_interval_ns: 50_000_000,
   query_migrate_bql_ns: 20_000,
   vcpu_kick_ns: 5_000,
+  multifd_queue_ns_per_page: 20,
+  zero_check_normal_ns: 20,
+  xbzrle_encode_ns: 1_800,
 };
 
 export const HOST_COSTS = {
   'chegu-2012': CHEGU_2012,
+  'chegu-2013': CHEGU_2013,
   'modern-x86': MODERN_X86,
 } as const;
 
@@ -122,6 +155,17 @@ export const QEMU = {
   EXPECTED_DOWNTIME_MIN_BYTES: 10_000,
   /** auto-converge looks at periods of at least 1 s */
   DIRTY_RATE_PERIOD_NS: 1_000_000_000,
+  /** auto-converge needs this many high-dirty-rate periods in a row to throttle (dirty_rate_high_cnt) */
+  THROTTLE_TRIGGER_PERIODS: 2,
+  /** CPU_THROTTLE_TIMESLICE_NS: the throttle period is this / (1 - pct) */
+  CPU_THROTTLE_TIMESLICE_NS: 10_000_000,
+  /** multifd packets carry up to 128 pages (512 KiB) */
+  MULTIFD_PACKET_PAGES: 128,
+  /** multifd packet header and per-page offset */
+  MULTIFD_PACKET_HEADER_BYTES: 64,
+  MULTIFD_PAGE_OFFSET_BYTES: 8,
+  /** XBZRLE: 8-byte header + 2-byte length before the encoded page */
+  XBZRLE_HEADER_BYTES: 10,
 } as const;
 
 /** Seeded jitter applied to CPU costs, so that races happen intermittently, as on real hosts. */

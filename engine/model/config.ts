@@ -2,7 +2,7 @@
 // preset, the design profile and the host profile), units converted to ns, bytes and pages.
 
 import { parseSize } from '../scenario/units';
-import type { DesignProfileName, HostProfileName, WorkloadKind } from '../scenario/schema';
+import type { BugVariant, DesignProfileName, FaultKind, HostProfileName, WorkloadKind } from '../scenario/schema';
 import { HOST_COSTS, QEMU, type HostCosts } from './calibration';
 import { DESIGN_PROFILES, type DesignProfile } from './profiles';
 
@@ -23,6 +23,23 @@ export interface WorkloadParams {
   stop_ns: number;
   bql_exits_per_s: number;
   exit_handle_ns: number;
+  /** fraction of a rewritten page that changed (what XBZRLE has to encode) */
+  xbzrle_delta: number;
+}
+
+export interface FaultSpec {
+  kind: FaultKind;
+  /** ns after migration start */
+  at_ns: number;
+  factor: number;
+}
+
+export interface AutoConverge {
+  enabled: boolean;
+  initial_pct: number;
+  increment_pct: number;
+  max_pct: number;
+  trigger_threshold_pct: number;
 }
 
 export interface ModelConfig {
@@ -41,9 +58,17 @@ export interface ModelConfig {
   start_delay_ns: number;
   link_bytes_per_s: number;
   link_latency_ns: number;
+  tcp_timeout_ns: number;
   max_time_ns: number;
   max_iterations: number;
   watchdog_ns: number;
+  auto_converge: AutoConverge;
+  xbzrle: boolean;
+  xbzrle_cache_pages: number;
+  /** sender threads (multifd channels, or the 2012 proposal's streams); 1 for single-stream designs */
+  channels: number;
+  bugs: ReadonlySet<BugVariant>;
+  faults: FaultSpec[];
 }
 
 /** A scenario after validation (see schema.ts); sizes may still be strings. */
@@ -57,6 +82,7 @@ export interface ScenarioInput {
     workload: { kind: WorkloadKind } & Record<string, unknown>;
   };
   migration?: Record<string, unknown>;
+  faults?: unknown[];
   host?: Record<string, unknown>;
   network?: Record<string, unknown>;
   limits?: Record<string, unknown>;
@@ -117,6 +143,7 @@ function pagesOf(b: number): number {
 function resolveWorkload(w: ScenarioInput['guest']['workload'], pages: number, vcpus: number): WorkloadParams {
   const p = PRESETS[w.kind];
   const wp: WorkloadParams = {
+    xbzrle_delta: 0.1,
     kind: w.kind,
     nonzero_pages: Math.round(pages * p.nonzero_fraction),
     ws_offset_page: Math.round(pages * p.ws_offset_fraction),
@@ -150,6 +177,7 @@ function resolveWorkload(w: ScenarioInput['guest']['workload'], pages: number, v
   if (w.stop !== undefined) wp.stop_ns = Math.round(n(w.stop, 0) * 1e9);
   if (w['bql-exit-rate'] !== undefined) wp.bql_exits_per_s = n(w['bql-exit-rate'], 0);
   if (w['exit-handling-us'] !== undefined) wp.exit_handle_ns = Math.round(n(w['exit-handling-us'], 0) * 1000);
+  if (w['xbzrle-delta'] !== undefined) wp.xbzrle_delta = n(w['xbzrle-delta'], 0.1);
   wp.nonzero_pages = Math.min(wp.nonzero_pages, pages);
   wp.ws_offset_page = Math.min(wp.ws_offset_page, pages);
   wp.ws_pages = Math.min(wp.ws_pages, pages - wp.ws_offset_page);
@@ -176,6 +204,7 @@ export function resolveConfig(sc: ScenarioInput, seed?: number): ModelConfig {
     throw new ConfigError('guest.workload.stop', `stops (${workload.stop_ns / 1e9} s) before it starts (${workload.start_ns / 1e9} s)`);
   }
   const m = sc.migration ?? {};
+  const caps = (m.capabilities ?? {}) as Record<string, boolean>;
   const h = sc.host ?? {};
   const net = sc.network ?? {};
   const lim = sc.limits ?? {};
@@ -188,7 +217,7 @@ export function resolveConfig(sc: ScenarioInput, seed?: number): ModelConfig {
   if (h['sync-ns-per-gib'] !== undefined) host.sync_ns_per_gib = n(h['sync-ns-per-gib'], host.sync_ns_per_gib);
   if (h['bitmap-scan-ns-per-word'] !== undefined) host.bitmap_scan_ns_per_word = n(h['bitmap-scan-ns-per-word'], host.bitmap_scan_ns_per_word);
   const gbps = n(net['bandwidth-gbps'], 10);
-  return {
+  const cfg: ModelConfig = {
     name: sc.name ?? 'scenario',
     description: sc.description ?? '',
     seed: seed ?? sc.seed ?? 1,
@@ -204,10 +233,27 @@ export function resolveConfig(sc: ScenarioInput, seed?: number): ModelConfig {
     start_delay_ns: Math.round(n(m['start-delay'], 0) * 1e9),
     link_bytes_per_s: (gbps * 1e9) / 8,
     link_latency_ns: Math.round(n(net['latency-us'], 50) * 1000),
+    tcp_timeout_ns: Math.round(n(net['tcp-timeout'], 924) * 1e9),
     max_time_ns: Math.round(n(lim['max-time'], 3600) * 1e9),
     max_iterations: n(lim['max-iterations'], 0),
     watchdog_ns: Math.round(n(lim.watchdog, 120) * 1e9),
+    auto_converge: {
+      enabled: caps['auto-converge'] === true,
+      initial_pct: n(m['cpu-throttle-initial'], 20),
+      increment_pct: n(m['cpu-throttle-increment'], 10),
+      max_pct: n(m['max-cpu-throttle'], 99),
+      trigger_threshold_pct: n(m['throttle-trigger-threshold'], 50),
+    },
+    xbzrle: caps.xbzrle === true,
+    xbzrle_cache_pages: Math.max(1, Math.floor(bytes(m['xbzrle-cache-size'], 64 * MiB) / PAGE)),
+    channels: DESIGN_PROFILES[profileName].senders ? n(m['multifd-channels'], DESIGN_PROFILES[profileName].default_channels) : 1,
+    bugs: new Set((m.bugs as BugVariant[] | undefined) ?? []),
+    faults: ((sc.faults ?? []) as { kind: FaultKind; at: number; factor?: number }[]).map((f) => ({ kind: f.kind, at_ns: Math.round(f.at * 1e9), factor: f.factor ?? 0.01 })).sort((a, b) => a.at_ns - b.at_ns),
   };
+  if (cfg.xbzrle && cfg.profile.senders) throw new ConfigError('migration.capabilities.xbzrle', `XBZRLE works on the main migration stream only; the ${profileName} design sends through sender threads`);
+  if (cfg.bugs.has('multifd-sync-lost-post') && !cfg.profile.senders) throw new ConfigError('migration.bugs', `multifd-sync-lost-post needs a design with sender threads (modern or dedicated-bitmap-thread), not ${profileName}`);
+  if (cfg.auto_converge.initial_pct > cfg.auto_converge.max_pct) throw new ConfigError('migration.cpu-throttle-initial', `${cfg.auto_converge.initial_pct} is above max-cpu-throttle ${cfg.auto_converge.max_pct}`);
+  return cfg;
 }
 
 export const GIB = GiB;

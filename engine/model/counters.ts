@@ -8,6 +8,7 @@ import { QEMU } from './calibration';
 import type { ModelCtx } from './ctx';
 import { md } from './ctx';
 import { queryMigrate } from './stats';
+import { triggerThrottle } from './autoConverge';
 
 /** Ends the counter window if 100 ms have passed since it began. */
 export function updateCounters(k: Kernel, ctx: ModelCtx): void {
@@ -31,12 +32,16 @@ export function updateCounters(k: Kernel, ctx: ModelCtx): void {
   k.emit('stats', queryMigrate(k, ctx));
 }
 
-/** The sync-period bookkeeping of migration_bitmap_sync: dirty-pages-rate over ≥ 1 s periods. */
-export function updateDirtyRate(k: Kernel, newly_dirty: number): void {
+/**
+ * The sync-period bookkeeping of migration_bitmap_sync: when ≥ 1 s passed since the period
+ * began, auto-converge's trigger looks at the period, then dirty-pages-rate is updated.
+ */
+export function updateDirtyRate(k: Kernel, ctx: ModelCtx, newly_dirty: number): void {
   const m = md(k).mig;
   m.period_dirty_pages += newly_dirty;
   const elapsed = k.now - m.period_start_ns;
   if (elapsed > QEMU.DIRTY_RATE_PERIOD_NS) {
+    triggerThrottle(k, ctx, m.period_dirty_pages);
     m.dirty_pages_rate = Math.round((m.period_dirty_pages * 1e9) / elapsed);
     m.period_dirty_pages = 0;
     m.period_start_ns = k.now;

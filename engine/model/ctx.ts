@@ -15,8 +15,20 @@ export interface ModelIds {
   halt_cond: number[];
   /** migration rate-limit sleep (rate_limit_sem) */
   rate_limit_sem: number;
-  /** the destination's socket: one post per batch written */
-  incoming_sem: number;
+  /** the destination's sockets, one per channel (0: the main stream): one post per batch written */
+  incoming_sem: number[];
+  /** multifd: a channel is free (channels_ready), per channel: work (p->sem) and sync done (sem_sync) */
+  channels_ready: number;
+  channel_sem: number[];
+  channel_sync_sem: number[];
+  sender_tids: number[];
+  receiver_tids: number[];
+  /** the dedicated bitmap thread: a sync is asked for / done; the RAM-list lock it syncs under */
+  bitmap_request_sem: number;
+  bitmap_done_sem: number;
+  ramlist_lock: number;
+  bitmap_tid: number;
+  fault_tid: number;
   /** the main loop's poll wakeup (aio_notify) */
   main_notify_sem: number;
   vcpu_tids: number[];

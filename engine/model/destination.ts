@@ -1,6 +1,7 @@
-// The destination QEMU's incoming side: process_incoming_migration_co reading the stream and
-// ram_load placing pages, one batch per flush of the source. It waits on the socket (io), and
-// loads at its own per-page cost. The source's downtime is measured at the source, as QEMU does.
+// The destination QEMU's incoming side: process_incoming_migration_co reading the main stream
+// (ram_load placing pages), and a multifd_recv_thread per multifd channel. Each waits on its socket
+// (io) and loads at its own per-page cost, one batch per flush of the source. When the destination
+// dies (a fault), its threads exit. The downtime is measured at the source, as QEMU does.
 
 import type { Program } from '../sim/program';
 import { TS } from '../sim/types';
@@ -12,21 +13,24 @@ export function defineDestination(p: Program, ctx: ModelCtx): void {
   const ids = ctx.ids;
   const host = ctx.cfg.host;
 
-  const ramLoad = p.fn(n.ram_load, (k, f) => {
+  /** Loads batches of channel `ch` until the destination dies. */
+  const load = (name: string) => p.fn<{ ch: number }>(name, (k, f) => {
     const d = md(k);
     switch (f.pc) {
       case 0:
+        if (d.dst.crashed) return k.ret();
         f.pc = 1;
-        return k.semWait(ids.incoming_sem, TS.io);
+        return k.semWait(ids.incoming_sem[f.l.ch], TS.io);
       case 1: {
-        const b = d.dst.queue[0];
+        if (d.dst.crashed) return k.ret();
+        const b = d.dst.queues[f.l.ch][0];
+        if (b === undefined) throw k.error(`${name}: no batch queued after a post on channel ${f.l.ch}`);
         f.pc = 2;
         if (b.arrive_ns > k.now) return k.io(b.arrive_ns - k.now);
         return k.yieldNow();
       }
       default: {
-        const b = d.dst.queue.shift();
-        if (b === undefined) throw k.error('ram_load: no batch queued after a post on the incoming socket');
+        const b = d.dst.queues[f.l.ch].shift()!;
         d.dst.loaded_pages += b.zero_pages + b.normal_pages;
         f.pc = 0;
         return k.compute(b.zero_pages * host.load_zero_page_ns + b.normal_pages * host.load_normal_page_ns);
@@ -34,13 +38,21 @@ export function defineDestination(p: Program, ctx: ModelCtx): void {
     }
   });
 
+  const ramLoad = load(n.ram_load);
   const loadvm = p.fn(n.loadvm, (k, f) => {
-    f.pc = 0;
-    return k.call(ramLoad, null);
+    if (f.pc === 1) return k.ret();
+    f.pc = 1;
+    return k.call(ramLoad, { ch: 0 });
   });
-
   ctx.fn.destination = p.fn(n.incoming, (k, f) => {
-    f.pc = 0;
+    if (f.pc === 1) return k.ret();
+    f.pc = 1;
     return k.call(loadvm, null);
+  });
+  const recvLoad = load('multifd_nocomp_recv');
+  ctx.fn.receiver = p.fn<{ ch: number }>(n.multifd_recv_thread, (k, f) => {
+    if (f.pc === 1) return k.ret();
+    f.pc = 1;
+    return k.call(recvLoad, { ch: f.l.ch });
   });
 }

@@ -42,8 +42,12 @@ function validMask(ram: { pages: number }, w: number): number {
   return rest >= 32 ? 0xffffffff : rest <= 0 ? 0 : ((1 << rest) - 1) >>> 0;
 }
 
-/** RAM with pages [0, nonzero) holding data and the rest zero; nothing dirty, nothing to send. */
-export function createGuestRam(pages: number, nonzero: number): GuestRam {
+/**
+ * RAM with pages [0, nonzero) holding data and the rest zero, nothing to send. The dirty log is
+ * clean, or all set when `dirtyAtStart` (the 2012 RAM dirty flags, set at allocation, which only
+ * a sync at setup cleared: 79536f4f1693).
+ */
+export function createGuestRam(pages: number, nonzero: number, dirtyAtStart = false): GuestRam {
   const words = Math.ceil(pages / 32);
   const chunks = Math.ceil(words / WORDS_PER_CHUNK);
   const ram: GuestRam = {
@@ -66,7 +70,9 @@ export function createGuestRam(pages: number, nonzero: number): GuestRam {
     ram.zero.set(w, (valid & ~nz) >>> 0);
     // The destination starts with zeroed RAM: pages with data are stale until sent.
     ram.stale.set(w, nz);
+    if (dirtyAtStart) ram.dirty_log.set(w, valid);
   }
+  if (dirtyAtStart) ram.log_chunk_touched.fill(1);
   return ram;
 }
 
@@ -125,14 +131,21 @@ export function syncDirtyLog(ram: GuestRam): number {
   return added;
 }
 
-/** ram_save_setup's bitmap_set(bmap, 0, pages): every page is to be sent once. */
-export function markAllForSend(ram: GuestRam): void {
-  for (let w = 0; w < ram.words; w++) ram.bmap.set(w, validMask(ram, w));
-  for (let c = 0; c < ram.bmap_chunk_pages.length; c++) {
-    const first = c * WORDS_PER_CHUNK * 32;
-    ram.bmap_chunk_pages[c] = Math.max(0, Math.min(ram.pages - first, WORDS_PER_CHUNK * 32));
+/**
+ * ram_save_setup's bitmap_set(bmap, first, pages): every page from `first` on is to be sent once
+ * (`first` is 1 with the 7ec81e56edc2 off-by-one, which leaves page 0 out).
+ */
+export function markAllForSend(ram: GuestRam, first = 0): void {
+  for (let w = 0; w < ram.words; w++) {
+    let bits = validMask(ram, w);
+    if (w === 0 && first > 0) bits = (bits & ~((1 << Math.min(first, 31)) - 1)) >>> 0;
+    ram.bmap.set(w, bits);
   }
-  ram.dirty_pages = ram.pages;
+  for (let c = 0; c < ram.bmap_chunk_pages.length; c++) {
+    const start = c * WORDS_PER_CHUNK * 32;
+    ram.bmap_chunk_pages[c] = Math.max(0, Math.min(ram.pages - start, WORDS_PER_CHUNK * 32)) - (c === 0 ? Math.min(first, ram.pages) : 0);
+  }
+  ram.dirty_pages = ram.pages - Math.min(first, ram.pages);
 }
 
 /** Costs and limits of one batch taken from bmap. */
@@ -141,6 +154,8 @@ export interface BatchBudget {
   cost_ns: number;
   /** stop once this many bytes were produced (rate limit) */
   bytes: number;
+  /** stop once this many pages were taken (a multifd packet); whole words, so up to 31 more */
+  max_pages: number;
   zero_page_ns: number;
   normal_page_ns: number;
   scan_ns_per_word: number;
@@ -171,7 +186,7 @@ export function takeBatch(ram: GuestRam, cursor_word: number, b: BatchBudget, ou
   out.wrapped = false;
   let w = cursor_word >= ram.words ? 0 : cursor_word;
   let visitedWords = 0;
-  while (ram.dirty_pages > 0 && out.cost_ns < b.cost_ns && out.bytes < b.bytes) {
+  while (ram.dirty_pages > 0 && out.cost_ns < b.cost_ns && out.bytes < b.bytes && out.zero_pages + out.normal_pages < b.max_pages) {
     if (visitedWords > ram.words) throw new Error('takeBatch: bmap count says pages are dirty but none was found');
     const c = w >>> SHIFT;
     if (ram.bmap_chunk_pages[c] === 0) {

@@ -40,6 +40,16 @@ export interface FrameNames {
   incoming: string;
   loadvm: string;
   ram_load: string;
+  multifd_queue_page: string;
+  multifd_send: string;
+  multifd_send_sync_main: string;
+  multifd_send_thread: string;
+  multifd_send_prepare: string;
+  multifd_recv_thread: string;
+  bitmap_thread: string;
+  bitmap_request: string;
+  throttle: string;
+  vm_stop_request: string;
 }
 
 /** QEMU 1.4 onward (and today's names where they did not change). */
@@ -79,6 +89,16 @@ const MERGED: FrameNames = {
   incoming: 'process_incoming_migration_co',
   loadvm: 'qemu_loadvm_state',
   ram_load: 'ram_load',
+  multifd_queue_page: 'multifd_queue_page',
+  multifd_send: 'multifd_send',
+  multifd_send_sync_main: 'multifd_send_sync_main',
+  multifd_send_thread: 'multifd_send_thread',
+  multifd_send_prepare: 'multifd_nocomp_send_prepare',
+  multifd_recv_thread: 'multifd_recv_thread',
+  bitmap_thread: 'migration_bitmap_thread',
+  bitmap_request: 'migration_bitmap_sync_request',
+  throttle: 'cpu_throttle_thread',
+  vm_stop_request: 'qemu_system_vmstop_request',
 };
 
 /** The July 2012 RFC tree (QEMU 1.1 + migration-thread-v1): buffered_file's thread, iothread lock. */
@@ -117,21 +137,57 @@ export interface DesignProfile {
   name: DesignProfileName;
   /** the migration thread holds the BQL while it walks and copies pages (the RFC) */
   bql_around_iterate: boolean;
+  /** pages go out through sender threads (multifd channels, or the 2012 proposal's streams) */
+  senders: boolean;
+  /** sender threads copy pages into a buffer before sending (2012 style), or send guest memory in place (multifd nocomp) */
+  senders_copy: boolean;
+  /** senders check for zero pages (multifd zero-page-detection), not the migration thread */
+  zero_detect_in_sender: boolean;
+  /** a thread of its own syncs the dirty log, under a RAM-list lock instead of the BQL (the 2012 proposal) */
+  bitmap_thread: boolean;
+  /** default number of sender threads when the scenario does not say */
+  default_channels: number;
   names: FrameNames;
   summary: string;
 }
+
+const NO_SENDERS = { senders: false, senders_copy: false, zero_detect_in_sender: false, bitmap_thread: false, default_channels: 1 };
 
 export const DESIGN_PROFILES: Record<DesignProfileName, DesignProfile> = {
   'rfc-2012': {
     name: 'rfc-2012',
     bql_around_iterate: true,
+    ...NO_SENDERS,
     names: RFC_2012,
     summary: 'migration thread that holds the BQL around each iterate step (page walk and copy), writing outside it; single sender (July 2012 RFC)',
   },
   'qemu-1.4': {
     name: 'qemu-1.4',
     bql_around_iterate: false,
+    ...NO_SENDERS,
     names: MERGED,
     summary: 'migration thread that takes the BQL only for the dirty bitmap sync and completion; single sender (QEMU 1.4, commits 9b0950375277/32c835ba3984)',
+  },
+  modern: {
+    name: 'modern',
+    bql_around_iterate: false,
+    senders: true,
+    senders_copy: false,
+    zero_detect_in_sender: true,
+    bitmap_thread: false,
+    default_channels: 2,
+    names: MERGED,
+    summary: 'multifd: the migration thread queues 128-page packets to sender channels that detect zero pages and send guest memory in place, with a sync per round; BQL only for the dirty bitmap sync (QEMU 9-10)',
+  },
+  'dedicated-bitmap-thread': {
+    name: 'dedicated-bitmap-thread',
+    bql_around_iterate: false,
+    senders: true,
+    senders_copy: true,
+    zero_detect_in_sender: false,
+    bitmap_thread: true,
+    default_channels: 4,
+    names: MERGED,
+    summary: 'the 2012 reporter\'s proposal: a thread of its own syncs the dirty log under a RAM-list lock, off the main loop and the BQL; several sender threads copy and push their own streams',
   },
 };

@@ -1,8 +1,10 @@
 // RAM saving, as QEMU structures it: ram_save_iterate (dirty pages, at most MAX_WAIT of work or the
 // rate limit's bytes per call), qemu_fflush (the socket write, CPU-bound per byte, then limited by
-// the link), migration_bitmap_sync (under the BQL), and ram_save_complete (a final sync, then
-// every remaining page without a rate limit). Page work is done in batches of whole bitmap words;
-// its CPU cost becomes one compute effect in the frame QEMU would be in.
+// the link), migration_bitmap_sync (its caller holds the BQL, or the RAM-list lock in the 2012
+// proposal), and ram_save_complete (a final sync, then every remaining page with no rate limit).
+// Page work is done in batches of whole bitmap words; its CPU cost becomes one compute effect in
+// the frame QEMU would be in. Designs with sender threads queue 128-page packets to them instead
+// of writing the main stream (multifd.ts).
 
 import type { Kernel } from '../sim/kernel';
 import type { Program } from '../sim/program';
@@ -11,6 +13,9 @@ import type { ModelCtx } from './ctx';
 import { md } from './ctx';
 import { updateDirtyRate } from './counters';
 import { syncDirtyLog, takeBatch, type Batch, type BatchBudget } from './guestRam';
+import { takeBatchXbzrle } from './xbzrle';
+import { wireSend } from './network';
+import type { MultifdFns } from './multifd';
 
 /** Overhead of a ram_save_iterate call besides its pages (section header, EOS, locking). */
 const ITERATE_OVERHEAD_NS = 2_000;
@@ -34,13 +39,16 @@ interface WritevLocals extends FlushLocals {
   start_ns: number;
 }
 
-function budget(ctx: ModelCtx, cost_ns: number, bytes: number): BatchBudget {
+function budget(ctx: ModelCtx, cost_ns: number, bytes: number, max_pages: number): BatchBudget {
   const h = ctx.cfg.host;
+  const senders = ctx.cfg.profile.senders;
   return {
     cost_ns,
     bytes,
-    zero_page_ns: h.zero_page_ns,
-    normal_page_ns: h.normal_page_ns,
+    max_pages,
+    // With sender threads the migration thread only finds and queues pages; senders do the rest.
+    zero_page_ns: senders ? h.multifd_queue_ns_per_page : h.zero_page_ns,
+    normal_page_ns: senders ? h.multifd_queue_ns_per_page : h.normal_page_ns,
     scan_ns_per_word: h.bitmap_scan_ns_per_word,
     zero_wire_bytes: QEMU.ZERO_PAGE_WIRE_BYTES,
     normal_wire_bytes: QEMU.NORMAL_PAGE_WIRE_BYTES,
@@ -52,23 +60,31 @@ function emptyBatch(): Batch {
 }
 
 /** Takes pages for one batch and does QEMU's page accounting; returns the batch. */
-function saveBatch(k: Kernel, ctx: ModelCtx, cost_ns: number, bytes: number): Batch {
+function saveBatch(k: Kernel, ctx: ModelCtx, cost_ns: number, bytes: number, max_pages: number): Batch {
   const d = md(k);
   const m = d.mig;
-  const b = takeBatch(d.ram, m.cursor_word, budget(ctx, cost_ns, bytes), emptyBatch());
-  m.cursor_word = b.cursor_word;
-  if (b.wrapped) m.passes++;
-  m.duplicate_pages += b.zero_pages;
-  m.normal_pages += b.normal_pages;
-  m.window_pages += b.zero_pages + b.normal_pages;
-  return b;
+  const cfg = ctx.cfg;
+  const b = budget(ctx, cost_ns, bytes, max_pages);
+  const out = emptyBatch();
+  if (d.xbzrle !== null && m.passes >= 1) {
+    takeBatchXbzrle(d.ram, d.xbzrle, m.cursor_word, b, cfg.host.xbzrle_encode_ns, cfg.workload.xbzrle_delta, m.stage === 'stop-copy', out);
+  } else {
+    takeBatch(d.ram, m.cursor_word, b, out);
+  }
+  m.cursor_word = out.cursor_word;
+  if (out.wrapped) m.passes++;
+  m.duplicate_pages += out.zero_pages;
+  m.normal_pages += out.normal_pages;
+  m.window_pages += out.zero_pages + out.normal_pages;
+  return out;
 }
 
-export function defineRamSave(p: Program, ctx: ModelCtx): SaveFns {
+export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null): SaveFns {
   const n = ctx.names;
   const ids = ctx.ids;
   const cfg = ctx.cfg;
   const host = cfg.host;
+  const keepSyncing = cfg.bugs.has('aa723c23147e');
 
   const writev = p.fn<WritevLocals>(n.writev, (k, f) => {
     const d = md(k);
@@ -78,24 +94,20 @@ export function defineRamSave(p: Program, ctx: ModelCtx): SaveFns {
         f.pc = 1;
         return k.compute(Math.round((f.l.bytes / 1024) * host.send_ns_per_kib));
       case 1: {
-        // The wire takes the bytes at the link's rate from the moment the write began (the
-        // kernel transmits while it copies); the sender may run ahead of the wire by one socket
-        // buffer, and waits (io) beyond that.
-        const link = d.link;
-        const start = Math.max(f.l.start_ns, link.free_at_ns);
-        link.free_at_ns = start + Math.round((f.l.bytes * 1e9) / cfg.link_bytes_per_s);
-        link.bytes_total += f.l.bytes;
-        d.dst.queue.push({ arrive_ns: link.free_at_ns + cfg.link_latency_ns, zero_pages: f.l.zero, normal_pages: f.l.normal });
-        f.pc = 2;
-        return k.semPost(ids.incoming_sem);
+        const w = wireSend(k, ctx, f.l.start_ns, f.l.bytes);
+        if (w.error !== '') {
+          if (d.mig.error === '') d.mig.error = w.error;
+          f.pc = 3;
+        } else {
+          d.dst.queues[0].push({ arrive_ns: w.arrive_ns, zero_pages: f.l.zero, normal_pages: f.l.normal });
+          f.pc = 2;
+        }
+        if (w.resume_ns > k.now) return k.io(w.resume_ns - k.now);
+        return k.yieldNow();
       }
-      case 2: {
-        const bufferNs = (host.socket_buffer_bytes * 1e9) / cfg.link_bytes_per_s;
-        const wait = Math.round(d.link.free_at_ns - k.now - bufferNs);
+      case 2:
         f.pc = 3;
-        if (wait > 0) return k.io(wait);
-        return k.ret();
-      }
+        return k.semPost(ids.incoming_sem[0]);
       default:
         return k.ret();
     }
@@ -105,10 +117,13 @@ export function defineRamSave(p: Program, ctx: ModelCtx): SaveFns {
     const m = md(k).mig;
     switch (f.pc) {
       case 0:
+        if (m.error !== '') return k.ret(); // the stream already failed
         m.transferred_bytes += f.l.bytes;
         m.window_bytes += f.l.bytes;
+        // Progress for the watchdog: sending is progress, except in stop-and-copy, which must
+        // end by itself; a stop-copy that runs past the watchdog is a hang.
         if (m.stage === 'stop-copy') m.downtime_bytes += f.l.bytes;
-        k.progress();
+        else k.progress();
         f.pc = 1;
         return k.call(writev, { bytes: f.l.bytes, zero: f.l.zero, normal: f.l.normal, start_ns: 0 });
       default:
@@ -126,13 +141,19 @@ export function defineRamSave(p: Program, ctx: ModelCtx): SaveFns {
     }
   });
 
-  /** ram_save_iterate: up to MAX_WAIT of page work or the window's remaining bytes; returns bytes via locals. */
-  const ramSaveIterate = p.fn<FlushLocals>(n.ram_save_iterate, (k, f) => {
+  const queuePage = p.fn<{ cost: number }>(n.multifd_queue_page, (k, f) => {
+    if (f.pc === 1) return k.ret();
+    f.pc = 1;
+    return k.compute(f.l.cost);
+  });
+
+  /** ram_save_iterate on the main stream: up to MAX_WAIT of page work or the window's remaining bytes. */
+  const ramSaveIterateStream = p.fn<FlushLocals>(n.ram_save_iterate, (k, f) => {
     const m = md(k).mig;
     switch (f.pc) {
       case 0: {
         const room = m.rate_limit_bytes > 0 ? Math.max(1, m.rate_limit_bytes - m.window_bytes) : Number.MAX_SAFE_INTEGER;
-        const b = saveBatch(k, ctx, QEMU.MAX_WAIT_NS, room);
+        const b = saveBatch(k, ctx, QEMU.MAX_WAIT_NS, room, Number.MAX_SAFE_INTEGER);
         m.iterations++;
         f.l.bytes = b.bytes + 8; // + RAM_SAVE_FLAG_EOS
         f.l.zero = b.zero_pages;
@@ -142,6 +163,46 @@ export function defineRamSave(p: Program, ctx: ModelCtx): SaveFns {
       }
       default:
         return k.ret();
+    }
+  });
+
+  /**
+   * ram_save_iterate with sender threads: packets of up to 128 pages to the channels, for at most
+   * MAX_WAIT of the migration thread's time or the window's bytes; a sync of the channels each
+   * time the walk completes a round over RAM. Nothing is left for the main stream to flush.
+   */
+  const ramSaveIterateSenders = p.fn<FlushLocals & { started_ns: number; wrapped: boolean }>(n.ram_save_iterate, (k, f) => {
+    const d = md(k);
+    const m = d.mig;
+    const send = mf as MultifdFns;
+    switch (f.pc) {
+      case 0:
+        f.l.started_ns = k.now;
+        m.iterations++;
+        f.pc = 1;
+        return k.yieldNow();
+      case 1: {
+        const room = m.rate_limit_bytes > 0 ? m.rate_limit_bytes - m.window_bytes : Number.MAX_SAFE_INTEGER;
+        if (d.ram.dirty_pages === 0 || room <= 0 || k.now - f.l.started_ns >= QEMU.MAX_WAIT_NS || m.error !== '') {
+          f.l.bytes = 8;
+          return k.ret();
+        }
+        const b = saveBatch(k, ctx, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, QEMU.MULTIFD_PACKET_PAGES);
+        f.l.zero = b.zero_pages;
+        f.l.normal = b.normal_pages;
+        f.l.bytes = send.packetBytes(b.zero_pages, b.normal_pages);
+        f.l.wrapped = b.wrapped;
+        f.pc = 2;
+        return k.call(queuePage, { cost: b.cost_ns });
+      }
+      case 2:
+        f.pc = 3;
+        if (f.l.zero + f.l.normal === 0) return k.yieldNow();
+        return k.call(send.send, { zero: f.l.zero, normal: f.l.normal, bytes: f.l.bytes });
+      default:
+        f.pc = 1;
+        if (f.l.wrapped) return k.call(send.syncMain, { i: 0, phase: 0 }); // find_dirty_block → multifd sync per round
+        return k.yieldNow();
     }
   });
 
@@ -155,8 +216,8 @@ export function defineRamSave(p: Program, ctx: ModelCtx): SaveFns {
     }
   });
 
-  /** migration_bitmap_sync, with the BQL already held by the caller. */
-  const bitmapSync = p.fn(n.bitmap_sync, (k, f) => {
+  /** migration_bitmap_sync, with the BQL (or the RAM-list lock) already held by the caller. Returns the pages it found. */
+  const bitmapSync = p.fn<{ added: number }>(n.bitmap_sync, (k, f) => {
     const d = md(k);
     const m = d.mig;
     switch (f.pc) {
@@ -165,7 +226,8 @@ export function defineRamSave(p: Program, ctx: ModelCtx): SaveFns {
         // time of the dirty_log_sync frame. Writes during that time belong to the next sync.
         m.dirty_sync_count++;
         const added = syncDirtyLog(d.ram);
-        updateDirtyRate(k, added);
+        f.l.added = added;
+        updateDirtyRate(k, ctx, added);
         m.dirty_bytes_last_sync = d.ram.dirty_pages * QEMU.PAGE_SIZE;
         m.history.push({
           sync: m.dirty_sync_count,
@@ -181,23 +243,42 @@ export function defineRamSave(p: Program, ctx: ModelCtx): SaveFns {
         return k.call(dirtyLogSync, null);
       }
       default:
-        return k.ret();
+        return k.ret(f.l.added);
     }
   });
 
-  /** ram_save_complete: final sync, then every remaining page with no rate limit. */
-  const ramSaveComplete = p.fn<FlushLocals>(n.ram_save_complete, (k, f) => {
+  /**
+   * ram_save_complete: a final sync, then every remaining page with no rate limit (through the
+   * senders, then a sync of the channels, in designs that have them). With aa723c23147e the vCPUs
+   * may still be running: the 2012 last stage then syncs again whenever it has sent everything,
+   * until a sync comes back clean — which never happens while the guest keeps writing.
+   */
+  const ramSaveComplete = p.fn<FlushLocals & { found: number }>(n.ram_save_complete, (k, f, th) => {
     const d = md(k);
+    const m = d.mig;
     switch (f.pc) {
       case 0:
         f.pc = 1;
-        return k.call(bitmapSync, null);
+        return k.call(bitmapSync, { added: 0 });
       case 1: {
+        if (m.error !== '') return k.ret();
         if (d.ram.dirty_pages === 0) {
-          f.pc = 3;
+          if (mf !== null) {
+            f.pc = 4;
+            return k.call(mf.syncMain, { i: 0, phase: 0 });
+          }
+          f.pc = 4;
           return k.call(fflush, { bytes: 8, zero: 0, normal: 0 }); // RAM_SAVE_FLAG_EOS
         }
-        const b = saveBatch(k, ctx, QEMU.MAX_WAIT_NS, Number.MAX_SAFE_INTEGER);
+        if (mf !== null) {
+          const b = saveBatch(k, ctx, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, QEMU.MULTIFD_PACKET_PAGES);
+          f.l.zero = b.zero_pages;
+          f.l.normal = b.normal_pages;
+          f.l.bytes = mf.packetBytes(b.zero_pages, b.normal_pages);
+          f.pc = 3;
+          return k.call(queuePage, { cost: b.cost_ns });
+        }
+        const b = saveBatch(k, ctx, QEMU.MAX_WAIT_NS, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
         f.l.bytes = b.bytes;
         f.l.zero = b.zero_pages;
         f.l.normal = b.normal_pages;
@@ -207,10 +288,21 @@ export function defineRamSave(p: Program, ctx: ModelCtx): SaveFns {
       case 2:
         f.pc = 1;
         return k.call(fflush, { bytes: f.l.bytes, zero: f.l.zero, normal: f.l.normal });
+      case 3:
+        f.pc = 1;
+        if (f.l.zero + f.l.normal === 0) return k.yieldNow();
+        return k.call((mf as MultifdFns).send, { zero: f.l.zero, normal: f.l.normal, bytes: f.l.bytes });
+      case 4:
+        if (!keepSyncing || m.error !== '') return k.ret();
+        f.pc = 5;
+        return k.call(bitmapSync, { added: 0 });
       default:
-        return k.ret();
+        f.l.found = th.result;
+        if (f.l.found === 0) return k.ret();
+        f.pc = 1;
+        return k.yieldNow();
     }
   });
 
-  return { ramSaveIterate, fflush, bitmapSync, ramSaveComplete };
+  return { ramSaveIterate: cfg.profile.senders ? ramSaveIterateSenders : ramSaveIterateStream, fflush, bitmapSync, ramSaveComplete };
 }

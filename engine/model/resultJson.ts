@@ -43,6 +43,8 @@ export function resultJson(r: MigrationResult, extra: ResultJsonExtra = {}): Rec
     'mean-throughput-bps': Math.round(r.mean_bytes_per_s * 8),
     'peak-throughput-bps': Math.round(r.peak_bytes_per_s * 8),
     'vcpu-bql-wait-ns': r.vcpu_bql_wait_ns,
+    'vcpu-throttled-ns': r.vcpu_throttled_ns,
+    'source-running': r.source_running,
     'virtual-time-ns': r.virtual_ns,
   };
   if (extra.events !== undefined) out.events = extra.events;

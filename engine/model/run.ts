@@ -31,9 +31,17 @@ export interface MigrationResult {
   peak_bytes_per_s: number;
   /** time vCPUs spent waiting for the BQL, summed over vCPUs */
   vcpu_bql_wait_ns: number;
+  /** time vCPUs spent asleep under auto-converge's throttle, summed over vCPUs */
+  vcpu_throttled_ns: number;
+  /** the highest cpu-throttle-percentage reached */
+  throttle_max_pct: number;
+  /** the source guest is running at the end (no stop request stands): true after a failed or cancelled migration */
+  source_running: boolean;
+  capabilities: Record<string, boolean>;
   syncs: SyncRecord[];
-  /** when the VM was stopped for the final copy (-1 if it never was) */
+  /** when the VM was stopped for the final copy (-1 if it never was), and that in seconds after migration start */
   stop_copy_ns: number;
+  stop_copy_s: number;
   /** bytes sent after the VM stopped (stop-and-copy round and device state) */
   downtime_bytes: number;
   virtual_ns: number;
@@ -83,8 +91,13 @@ export function summarise(k: Kernel, ctx: ModelCtx): MigrationResult {
     mean_bytes_per_s: (m.transferred_bytes * 1e9) / activeNs,
     peak_bytes_per_s: m.peak_window_bytes * 10,
     vcpu_bql_wait_ns: vcpuWait,
+    vcpu_throttled_ns: d.vcpus.reduce((t, v) => t + v.throttled_ns, 0),
+    throttle_max_pct: d.throttle.max_pct,
+    source_running: d.vcpus.every((v) => !v.stop),
+    capabilities: { xbzrle: ctx.cfg.xbzrle, 'auto-converge': ctx.cfg.auto_converge.enabled, multifd: ctx.cfg.profile.senders },
     syncs: m.history,
     stop_copy_ns: m.downtime_start_ns > 0 ? m.downtime_start_ns : -1,
+    stop_copy_s: m.downtime_start_ns > 0 ? (m.downtime_start_ns - m.start_ns) / 1e9 : -1,
     downtime_bytes: m.downtime_bytes,
     virtual_ns: k.now,
     steps: k.s.steps,

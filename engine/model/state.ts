@@ -5,6 +5,8 @@
 import type { GuestRam } from './guestRam';
 
 export type MigStatus = 'none' | 'setup' | 'active' | 'device' | 'completed' | 'failed' | 'cancelled';
+
+import type { ChunkedArray } from '../sim/chunkedArray';
 /** The 2012 thread's stage 1/2/3, and the end. */
 export type MigStage = 'before' | 'setup' | 'iterative' | 'stop-copy' | 'done';
 
@@ -61,6 +63,12 @@ export interface MigrationState {
   downtime_bytes: number;
   /** stale pages at switchover; -1 before completion */
   pages_lost: number;
+  /** a write to the migration stream failed (migration_detect_error): why; '' if none */
+  error: string;
+  /** the VM was resumed after a failed completion */
+  resumed: boolean;
+  /** bytes sent by multifd channels (ram.multifd-bytes) */
+  multifd_bytes: number;
   /** throughput samples (bytes per 100 ms window) for mean and peak */
   peak_window_bytes: number;
   history: SyncRecord[];
@@ -78,6 +86,55 @@ export interface VcpuState {
   until_exit_ns: number;
   /** fractional page writes carried to the next interval */
   carry: number;
+  /** auto-converge: cpu_throttle_thread was scheduled on this vCPU, and the time it spent throttled */
+  throttle_scheduled: boolean;
+  throttled_ns: number;
+}
+
+/** Auto-converge (migration_trigger_throttle / cpu-throttle.c). */
+export interface ThrottleState {
+  /** cpu-throttle-percentage; 0 when not throttling */
+  pct: number;
+  dirty_rate_high_cnt: number;
+  /** migration_transferred_bytes at the start of the current sync period (bytes_xfer_prev) */
+  xfer_prev: number;
+  /** next cpu_throttle_timer_tick, or -1 */
+  next_tick_ns: number;
+  /** how many times the throttle went up, and how high it went */
+  steps: number;
+  max_pct: number;
+}
+
+/** XBZRLE's page cache: a FIFO ring of cached pages and a bitmap of which pages it holds. */
+export interface XbzrleState {
+  ring: Int32Array;
+  head: number;
+  filled: number;
+  member: ChunkedArray;
+  /** XBZRLECacheStats */
+  bytes: number;
+  pages: number;
+  cache_miss: number;
+  overflow: number;
+}
+
+export interface MultifdChannel {
+  pending_job: boolean;
+  pending_sync: boolean;
+  job_zero: number;
+  job_normal: number;
+  job_bytes: number;
+  packets: number;
+  bytes: number;
+}
+
+export interface FaultState {
+  /** index of the next fault to apply */
+  next: number;
+  link_cut_ns: number;
+  dst_crashed_ns: number;
+  /** link bandwidth factor (bandwidth collapse) */
+  bw_factor: number;
 }
 
 export interface LinkState {
@@ -93,8 +150,10 @@ export interface DstBatch {
 }
 
 export interface DestinationState {
-  queue: DstBatch[];
+  /** per channel: 0 is the main stream, 1.. the multifd channels */
+  queues: DstBatch[][];
   loaded_pages: number;
+  crashed: boolean;
 }
 
 export interface WorkloadState {
@@ -112,6 +171,14 @@ export interface MigData {
   workload: WorkloadState;
   /** main loop: next query-migrate poll */
   next_query_ns: number;
+  throttle: ThrottleState;
+  xbzrle: XbzrleState | null;
+  multifd: { channels: MultifdChannel[]; next: number };
+  faults: FaultState;
+  /** a stop of the VM asked of the main loop (qemu_system_vmstop_request) and not yet done */
+  vmstop_requested: boolean;
+  /** the dedicated bitmap thread has a sync to do / has done it */
+  bitmap_sync_pending: boolean;
 }
 
 export function createMigrationState(): MigrationState {
@@ -146,6 +213,9 @@ export function createMigrationState(): MigrationState {
     downtime_ns: 0,
     downtime_bytes: 0,
     pages_lost: -1,
+    error: '',
+    resumed: false,
+    multifd_bytes: 0,
     peak_window_bytes: 0,
     history: [],
   };

@@ -8,6 +8,7 @@ import { QEMU } from './calibration';
 import type { ModelCtx } from './ctx';
 import { md } from './ctx';
 import type { MigStatus } from './state';
+import { xbzrleStats } from './xbzrle';
 
 export interface RamInfo {
   transferred: number;
@@ -23,6 +24,7 @@ export interface RamInfo {
   'page-size': number;
   'precopy-bytes': number;
   'downtime-bytes': number;
+  'multifd-bytes'?: number;
 }
 
 export interface MigrationInfo {
@@ -32,7 +34,9 @@ export interface MigrationInfo {
   downtime?: number;
   'expected-downtime'?: number;
   ram?: RamInfo;
+  'xbzrle-cache'?: Record<string, number>;
   'cpu-throttle-percentage'?: number;
+  'error-desc'?: string;
 }
 
 export function queryMigrate(k: Kernel, ctx: ModelCtx): MigrationInfo {
@@ -65,7 +69,11 @@ export function queryMigrate(k: Kernel, ctx: ModelCtx): MigrationInfo {
     ram.remaining = md(k).ram.dirty_pages * QEMU.PAGE_SIZE;
     ram['dirty-pages-rate'] = m.dirty_pages_rate;
   }
-  const info: MigrationInfo = { status: m.status, 'total-time': totalMs, 'setup-time': setupMs, ram, 'cpu-throttle-percentage': 0 };
+  const d = md(k);
+  const info: MigrationInfo = { status: m.status, 'total-time': totalMs, 'setup-time': setupMs, ram, 'cpu-throttle-percentage': d.throttle.pct };
+  if (d.xbzrle !== null) info['xbzrle-cache'] = xbzrleStats(d.xbzrle);
+  if (m.multifd_bytes > 0 || ctx.cfg.profile.senders) ram['multifd-bytes'] = m.multifd_bytes;
+  if (m.error !== '') info['error-desc'] = m.error;
   if (done) info.downtime = Math.round(m.downtime_ns / 1e6);
   else info['expected-downtime'] = Math.round(m.expected_downtime_ms);
   return info;
@@ -92,6 +100,16 @@ export function formatInfoMigrate(q: MigrationInfo, capabilities: Record<string,
     lines.push(`dirty sync count: ${r['dirty-sync-count']}`);
     lines.push(`page size: ${r['page-size'] / 1024} kbytes`);
   }
+  const x = q['xbzrle-cache'];
+  if (x !== undefined) {
+    lines.push(`cache size: ${x['cache-size']} bytes`);
+    lines.push(`xbzrle transferred: ${Math.floor(x.bytes / 1024)} kbytes`);
+    lines.push(`xbzrle pages: ${x.pages} pages`);
+    lines.push(`xbzrle cache miss: ${x['cache-miss']}`);
+    lines.push(`xbzrle cache miss rate: ${x['cache-miss-rate'].toFixed(2)}`);
+    lines.push(`xbzrle overflow: ${x.overflow}`);
+  }
   if (q['cpu-throttle-percentage'] !== undefined && q['cpu-throttle-percentage'] > 0) lines.push(`cpu throttle percentage: ${q['cpu-throttle-percentage']}`);
+  if (q['error-desc'] !== undefined) lines.push(`error description: ${q['error-desc']}`);
   return lines.join('\n');
 }

@@ -5,10 +5,11 @@
 
 import type { Kernel } from '../sim/kernel';
 import type { Program } from '../sim/program';
-import type { Frame, SimThread } from '../sim/types';
+import { TS, type Frame, type SimThread } from '../sim/types';
 import type { ModelCtx } from './ctx';
 import { md } from './ctx';
 import { guestWrites } from './workload';
+import { throttleSleepNs } from './autoConverge';
 
 /** Longest stretch of guest time whose writes are applied at once (dirty-log resolution). */
 const SLICE_MAX_NS = 20_000_000;
@@ -53,6 +54,29 @@ export function defineVcpu(p: Program, ctx: ModelCtx): void {
     }
   });
 
+  /** cpu_throttle_thread: the vCPU sleeps its share of the throttle period, BQL dropped. */
+  const throttle = p.fn<{ v: number; until_ns: number }>(n.throttle, (k, f, th) => {
+    const d = md(k);
+    const vs = d.vcpus[f.l.v];
+    switch (f.pc) {
+      case 0:
+        f.l.until_ns = k.now + throttleSleepNs(d.throttle.pct);
+        f.pc = 1;
+        return k.yieldNow();
+      default: {
+        const left = f.l.until_ns - k.now;
+        if (f.pc === 2) vs.throttled_ns += k.now - th.busy_start_ns;
+        if (left <= 0 || vs.stop || d.throttle.pct === 0) {
+          vs.throttle_scheduled = false;
+          return k.ret();
+        }
+        th.busy_start_ns = k.now;
+        f.pc = 2;
+        return k.condTimedWait(ids.halt_cond[f.l.v], ids.bql, left, TS.sleeping);
+      }
+    }
+  });
+
   const cpuExec = p.fn<VcpuLocals>(n.cpu_exec, (k, f, th) => {
     const l = f.l;
     switch (f.pc) {
@@ -67,6 +91,11 @@ export function defineVcpu(p: Program, ctx: ModelCtx): void {
         f.pc = 3;
         return k.lock(ids.bql);
       case 3:
+        if (md(k).vcpus[l.v].throttle_scheduled && !md(k).vcpus[l.v].stop) {
+          // async_run_on_cpu(cpu_throttle_thread), run with the BQL held
+          f.pc = 3;
+          return k.call(throttle, { v: l.v, until_ns: 0 });
+        }
         if (l.kicked === 1 || md(k).vcpus[l.v].stop) return k.ret();
         md(k).vcpus[l.v].exits++;
         // The exit is handled here, under the BQL (kvm_handle_io and friends are not given a frame

@@ -8,6 +8,8 @@
 
 export interface SchemaNode {
   type?: 'object' | 'string' | 'number' | 'integer' | 'boolean' | 'array';
+  uniqueItems?: boolean;
+  maxItems?: number;
   description?: string;
   properties?: Record<string, SchemaNode>;
   required?: string[];
@@ -42,10 +44,22 @@ function num(description: string, minimum: number, maximum: number, dflt?: numbe
 export const WORKLOAD_KINDS = ['idle', 'specjbb', 'memcached', 'stream', 'migration-test', 'custom'] as const;
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
 
-export const PROFILES = ['rfc-2012', 'qemu-1.4'] as const;
+export const PROFILES = ['rfc-2012', 'qemu-1.4', 'modern', 'dedicated-bitmap-thread'] as const;
 export type DesignProfileName = (typeof PROFILES)[number];
 
-export const HOST_PROFILES = ['chegu-2012', 'modern-x86'] as const;
+export const HOST_PROFILES = ['chegu-2012', 'chegu-2013', 'modern-x86'] as const;
+
+/** Historical bug variants, by the QEMU commit that fixed them (or, without one, by what they do). */
+export const BUG_VARIANTS = {
+  aa723c23147e: 'vm_stop from the migration thread only queues a stop request (the iothread check of cpus.c), so stage 3 can run with the vCPUs still running: the 2012 stage-3 hang',
+  '79536f4f1693': 'no dirty-log sync at setup: the first sync in the loop finds every page dirty, so round two resends all of RAM',
+  '7ec81e56edc2': 'bitmap_set(bmap, 1, ram_pages) at setup: page 0 is never marked and never sent (one page lost)',
+  'multifd-sync-lost-post': 'multifd_send_sync_main posts only to idle channels; a channel busy with a packet never learns of the sync and never posts sem_sync (a multifd sync hang)',
+} as const;
+export type BugVariant = keyof typeof BUG_VARIANTS;
+
+export const FAULT_KINDS = ['link-cut', 'destination-crash', 'bandwidth-collapse'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
 export type HostProfileName = (typeof HOST_PROFILES)[number];
 
 const workload: SchemaNode = {
@@ -67,6 +81,18 @@ const workload: SchemaNode = {
     stop: num('seconds after migration start when the workload finishes (omit: it runs until the end)', 0, 1e7),
     'bql-exit-rate': num('userspace exits per second per vCPU that take the BQL (MMIO/PIO and the like)', 0, 1e6),
     'exit-handling-us': num('BQL hold time of one such exit, in microseconds', 0, 1e6),
+    'xbzrle-delta': num('fraction of a rewritten page that changed since its last send (what XBZRLE encodes)', 0, 1),
+  },
+};
+
+const fault: SchemaNode = {
+  type: 'object',
+  required: ['kind', 'at'],
+  additionalProperties: false,
+  properties: {
+    kind: { type: 'string', enum: FAULT_KINDS, description: 'link-cut: the link stops carrying data; destination-crash: the destination QEMU dies (its socket resets); bandwidth-collapse: the link slows to `factor` of its bandwidth' },
+    at: num('seconds after migration start', 0, 1e7),
+    factor: num('bandwidth-collapse: remaining fraction of the link bandwidth', 0.0001, 1, 0.01),
   },
 };
 
@@ -98,8 +124,30 @@ export const SCENARIO_SCHEMA: SchemaNode = {
         'max-bandwidth': size('rate limit in bytes per second (migrate_set_speed / max-bandwidth); QEMU\'s default is 128M', 1, 1024 * TiB, '128M'),
         'downtime-limit': num('maximum tolerated downtime in milliseconds (QEMU default 300)', 1, 2_000_000, 300, true),
         'start-delay': num('seconds the guest runs before migration starts', 0, 1e6, 0),
+        capabilities: {
+          type: 'object',
+          additionalProperties: false,
+          description: 'migrate-set-capabilities',
+          properties: {
+            'auto-converge': { type: 'boolean', default: false, description: 'throttle the vCPUs when the guest dirties memory faster than it is sent (QEMU 1.6, 7ca1dfad952d)' },
+            xbzrle: { type: 'boolean', default: false, description: 'send changed pages as XOR-RLE deltas against a cache of sent pages (not with multifd)' },
+          },
+        },
+        'multifd-channels': num('multifd channels (modern) or sender streams (dedicated-bitmap-thread)', 1, 255, 2, true),
+        'xbzrle-cache-size': size('XBZRLE page cache', 4096, 64 * TiB, '64M'),
+        'cpu-throttle-initial': num('auto-converge: first throttle, percent', 1, 99, 20, true),
+        'cpu-throttle-increment': num('auto-converge: throttle step, percent', 1, 99, 10, true),
+        'max-cpu-throttle': num('auto-converge: highest throttle, percent', 1, 99, 99, true),
+        'throttle-trigger-threshold': num('auto-converge: throttle when bytes dirtied exceed this percent of bytes sent in a sync period', 1, 100, 50, true),
+        bugs: {
+          type: 'array',
+          uniqueItems: true,
+          items: { type: 'string', enum: Object.keys(BUG_VARIANTS) },
+          description: `historical bug variants to switch on: ${Object.entries(BUG_VARIANTS).map(([k, v]) => `${k}: ${v}`).join('; ')}`,
+        },
       },
     },
+    faults: { type: 'array', maxItems: 16, items: fault, description: 'faults injected at chosen times' },
     host: {
       type: 'object',
       additionalProperties: false,
@@ -118,6 +166,7 @@ export const SCENARIO_SCHEMA: SchemaNode = {
       properties: {
         'bandwidth-gbps': num('link bandwidth in Gbit/s', 0.001, 100_000, 10),
         'latency-us': num('one-way link latency in microseconds', 0, 1e7, 50),
+        'tcp-timeout': num('seconds before a write on a cut link fails (Linux gives up after ≈ 924 s with tcp_retries2=15)', 0.001, 1e5, 924),
       },
     },
     limits: {

@@ -81,6 +81,23 @@ function check(node: SchemaNode, v: unknown, path: string, out: ScenarioProblem[
     case 'boolean':
       if (typeof v !== 'boolean') out.push({ path, message: `must be true or false, got ${show(v)}` });
       return;
+    case 'array': {
+      if (!Array.isArray(v)) {
+        out.push({ path, message: `must be a list, got ${show(v)}` });
+        return;
+      }
+      if (node.maxItems !== undefined && v.length > node.maxItems) out.push({ path, message: `holds ${v.length} items, at most ${node.maxItems} are allowed` });
+      if (node.uniqueItems) {
+        const seen = new Set<string>();
+        v.forEach((x, i) => {
+          const key = JSON.stringify(x);
+          if (seen.has(key)) out.push({ path: `${path}[${i}]`, message: `${show(x)} appears twice` });
+          seen.add(key);
+        });
+      }
+      if (node.items !== undefined) v.forEach((x, i) => check(node.items as SchemaNode, x, `${path}[${i}]`, out));
+      return;
+    }
     case 'integer':
     case 'number': {
       const isInt = node.type === 'integer';

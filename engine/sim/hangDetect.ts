@@ -278,7 +278,19 @@ export function detectWatchdogHang(k: Kernel): HangReport {
       involved.add(th.id);
     }
   }
+  // Whoever holds what the stuck threads wait for is part of the story (the RFC's migration thread
+  // spinning in ram_save_complete with the BQL held, say): name the most-waited-for holder.
+  const waitedFor = new Map<number, number>();
+  for (const l of chain) for (const h of l.held_by) if (h !== l.tid) waitedFor.set(h, (waitedFor.get(h) ?? 0) + 1);
+  for (const h of waitedFor.keys()) involved.add(h);
   if (involved.size === 0) for (const th of s.threads) if (th.state !== TS.exited) involved.add(th.id);
-  const summary = `no progress for ${formatNs(s.watchdog_ns)} of virtual time (watchdog); ${s.live_threads} threads alive, ${chain.length} of them stuck or retrying`;
+  let summary = `no progress for ${formatNs(s.watchdog_ns)} of virtual time (watchdog); ${s.live_threads} threads alive, ${chain.length} of them stuck or retrying`;
+  const top = [...waitedFor.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0];
+  if (top !== undefined) {
+    const holder = s.threads[top[0]];
+    const where = holder.stack.length > 0 ? k.program.name(holder.stack[holder.stack.length - 1].fn) : '?';
+    const holds = holder.held.map((m) => `"${s.mutexes[m].name}"`).join(', ');
+    summary += `; ${top[1]} wait for ${tname(k, holder.id)}, which is ${THREAD_STATE_NAMES[holder.state]} in ${where}${holds ? ` holding ${holds}` : ''}`;
+  }
   return { kind: 'no-progress', time_ns: s.now_ns, summary, cycle: false, chain, threads: describeThreads(k, involved) };
 }

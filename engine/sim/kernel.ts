@@ -295,11 +295,14 @@ export class Kernel {
     sync.condWait(this, this.cur, c, m, -1, TS.blocked);
   }
 
-  /** Waits at most `timeout_ns`; `th.result` is 1 if it timed out, 0 if signalled. */
-  condTimedWait(c: number, m: number, timeout_ns: number): void {
+  /**
+   * Waits at most `timeout_ns`; `th.result` is 1 if it timed out, 0 if signalled. `show` is the
+   * state shown meanwhile: blocked, or sleeping for a deliberate pause (a throttled vCPU).
+   */
+  condTimedWait(c: number, m: number, timeout_ns: number, show: ThreadStateCode = TS.blocked): void {
     this.effect(EFFECT.condWait);
     this.checkDuration(timeout_ns);
-    sync.condWait(this, this.cur, c, m, timeout_ns, TS.blocked);
+    sync.condWait(this, this.cur, c, m, timeout_ns, show);
   }
 
   /** A condition wait shown as `stopped` (a paused vCPU parked in qemu_wait_io_event). */

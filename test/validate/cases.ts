@@ -13,6 +13,8 @@ export interface ValidationRow {
   /** allowed |model/ref − 1| */
   tolerance: number;
   note?: string;
+  /** a documented miss: the model is known to fall outside the tolerance here, and why */
+  known_miss?: string;
 }
 
 export function rowOk(r: ValidationRow): boolean {
@@ -23,7 +25,8 @@ export function rowOk(r: ValidationRow): boolean {
 
 export function formatRow(r: ValidationRow): string {
   const ratio = r.ref === 0 ? (r.model === 0 ? '1.000' : 'inf') : (r.model / r.ref).toFixed(3);
-  return `VALIDATE ${r.case} ${r.metric} model=${+r.model.toPrecision(6)} ref=${r.ref} ratio=${ratio} tolerance=±${Math.round(r.tolerance * 100)}% ${rowOk(r) ? 'ok' : 'OUT'}${r.note ? ` (${r.note})` : ''}`;
+  const verdict = rowOk(r) ? 'ok' : r.known_miss ? `OUT, known: ${r.known_miss}` : 'OUT';
+  return `VALIDATE ${r.case} ${r.metric} model=${+r.model.toPrecision(6)} ref=${r.ref} ratio=${ratio} tolerance=±${Math.round(r.tolerance * 100)}% ${verdict}${r.note ? ` (${r.note})` : ''}`;
 }
 
 function run(name: string): MigrationResult {
@@ -53,6 +56,48 @@ export function seedCases(): ValidationRow[] {
   return rows;
 }
 
+/** research/qemu-migration-facts.md §6: the auto-converge commit 7ca1dfad952d. */
+export function autoConvergeCases(): ValidationRow[] {
+  const rows: ValidationRow[] = [];
+  const off = run('chegu-256g');
+  rows.push({ case: 'chegu-256g', metric: 'still-active-at-1487s', model: off.outcome === 'not-converged' ? 1 : 0, ref: 1, tolerance: 0, note: 'without auto-converge: still active after 1,487 s' });
+  rows.push({ case: 'chegu-256g', metric: 'transferred-gb-at-1487s', model: off.info.ram!.transferred / 1e9, ref: 383, tolerance: 0.25 });
+  const on = run('chegu-256g-autoconverge');
+  rows.push({ case: 'chegu-256g-autoconverge', metric: 'completed', model: on.outcome === 'completed' ? 1 : 0, ref: 1, tolerance: 0 });
+  rows.push({ case: 'chegu-256g-autoconverge', metric: 'total-time-s', model: (on.info['total-time'] ?? 0) / 1000, ref: 241, tolerance: 0.25 });
+  rows.push({ case: 'chegu-256g-autoconverge', metric: 'transferred-gb', model: on.info.ram!.transferred / 1e9, ref: 28, tolerance: 0.25 });
+  rows.push({
+    case: 'chegu-256g-autoconverge',
+    metric: 'downtime-ms',
+    model: on.info.downtime ?? NaN,
+    ref: 6373,
+    tolerance: 0.25,
+    known_miss: 'the model stops and copies once what is left fits bandwidth × 4 s, so its downtime stays near 4 s; the reported 6.4 s needs about 1.6 GB more in the last round or stop costs the model lacks (bdrv_flush_all, the 2013 device state)',
+  });
+  rows.push({ case: 'chegu-256g-autoconverge', metric: 'duplicate-pages-millions', model: on.info.ram!.duplicate / 1e6, ref: 65, tolerance: 0.25, note: '65 M of its 67 M pages were zero' });
+  return rows;
+}
+
+/** docs/devel/migration/qatzip-compression.rst: multifd, 8 channels, 10 Gbps, no compression. */
+export function multifdCases(): ValidationRow[] {
+  const rows: ValidationRow[] = [];
+  const r = run('multifd-8ch-10g');
+  rows.push({ case: 'multifd-8ch-10g', metric: 'total-time-s', model: (r.info['total-time'] ?? 0) / 1000, ref: 46.1, tolerance: 0.15 });
+  rows.push({ case: 'multifd-8ch-10g', metric: 'throughput-mbps', model: r.info.ram!.mbps, ref: 10848, tolerance: 0.15 });
+  // Throughput rises with channels until the link saturates.
+  const byChannels = [1, 2, 4, 8].map((ch) => runMigration(loadBuiltin('multifd-8ch-10g', [`migration.multifd-channels=${ch}`]).config).result.mean_bytes_per_s * 8 / 1e9);
+  byChannels.forEach((g, i) => rows.push({ case: 'multifd-8ch-10g', metric: `mean-gbps-${[1, 2, 4, 8][i]}-channels`, model: g, ref: 10, tolerance: 1, note: 'informative: the link is 10 Gb/s' }));
+  let rising = 1;
+  for (let i = 1; i < byChannels.length; i++) {
+    const grows = byChannels[i] >= byChannels[i - 1] * 0.99;
+    const saturated = byChannels[i - 1] >= 9.5;
+    if (!grows && !saturated) rising = 0;
+  }
+  if (byChannels[byChannels.length - 1] < 9.5 || byChannels[0] >= byChannels[byChannels.length - 1] * 0.99) rising = 0;
+  rows.push({ case: 'multifd-8ch-10g', metric: 'throughput-rises-with-channels-until-saturation', model: rising, ref: 1, tolerance: 0 });
+  return rows;
+}
+
 export function allCases(): ValidationRow[] {
-  return [...seedCases()];
+  return [...seedCases(), ...autoConvergeCases(), ...multifdCases()];
 }

@@ -1,0 +1,47 @@
+// Faults at chosen times (scenario `faults`): a thread that is not QEMU's ("fault injector")
+// sleeps until each fault's time and applies it. A cut link stops the wire (writes then fail
+// after the TCP timeout); a crashed destination resets the connection (the next write fails) and
+// its threads are gone; a bandwidth collapse slows the wire. The migration thread sees a failed
+// write as QEMU does (migration_detect_error) and fails; the source guest keeps running.
+
+import type { Program } from '../sim/program';
+import type { ModelCtx } from './ctx';
+import { md } from './ctx';
+
+export function defineFaultInjector(p: Program, ctx: ModelCtx): void {
+  const cfg = ctx.cfg;
+  ctx.fn.faults = p.fn<{ i: number }>('migtrace_fault_injector', (k, f) => {
+    const d = md(k);
+    const fs = d.faults;
+    switch (f.pc) {
+      case 0: {
+        if (fs.next >= cfg.faults.length) return k.ret();
+        const at = cfg.start_delay_ns + cfg.faults[fs.next].at_ns;
+        f.pc = 1;
+        return k.sleep(Math.max(0, at - k.now));
+      }
+      case 1: {
+        const fault = cfg.faults[fs.next++];
+        if (fault.kind === 'link-cut') fs.link_cut_ns = k.now;
+        else if (fault.kind === 'bandwidth-collapse') fs.bw_factor = fault.factor;
+        else {
+          fs.dst_crashed_ns = k.now;
+          d.dst.crashed = true;
+        }
+        k.emit('fault', { kind: fault.kind, 'at-s': fault.at_ns / 1e9, ...(fault.kind === 'bandwidth-collapse' ? { factor: fault.factor } : {}) });
+        f.l.i = 0;
+        f.pc = fault.kind === 'destination-crash' ? 2 : 0;
+        return k.yieldNow();
+      }
+      default: {
+        // The destination died: wake each of its threads (one post each) so that they exit.
+        const sems = ctx.ids.incoming_sem;
+        if (f.l.i >= sems.length) {
+          f.pc = 0;
+          return k.yieldNow();
+        }
+        return k.semPost(sems[f.l.i++]);
+      }
+    }
+  });
+}
