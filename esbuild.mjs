@@ -15,6 +15,7 @@ const common = {
   sourcesContent: false,
   minify: production,
   logLevel: 'warning',
+  loader: { '.S': 'text' },
 };
 
 const bundles = [

@@ -25,6 +25,7 @@ for (const f of files) {
     target: 'node20',
     outfile: out,
     logLevel: 'warning',
+  loader: { '.S': 'text' },
   });
   console.error(`# ${f}`);
   const r = spawnSync(process.execPath, ['--expose-gc', out], { stdio: 'inherit' });

@@ -40,6 +40,7 @@ await build({
   sourcemap: 'inline',
   packages: 'external',
   logLevel: 'warning',
+  loader: { '.S': 'text' },
 });
 const bundles = files.map((f) => join(outdir, f.slice('test/'.length).replace(/\.ts$/, '.cjs')));
 const r = spawnSync(process.execPath, ['--enable-source-maps', '--test', '--test-reporter=spec', ...bundles], { stdio: 'inherit' });

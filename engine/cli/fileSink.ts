@@ -3,7 +3,7 @@
 // to `<path>`. A run that crashes or is interrupted leaves `<path>.partial`, never a half-written
 // file under the final name.
 
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import type { TraceSink } from '../trace/sink';
 import { createHash, type Hash } from 'node:crypto';
 
@@ -34,11 +34,12 @@ export class FileSink implements TraceSink {
     this.finished = true;
   }
 
-  /** Leaves the partial file (a readable prefix) after a failure. */
+  /** Leaves the partial file (a readable prefix) after a failure; removes it if nothing was written. */
   abandon(): void {
     if (this.fd >= 0) {
       closeSync(this.fd);
       this.fd = -1;
+      if (this.bytes === 0) rmSync(this.partial, { force: true });
     }
   }
 

@@ -8,6 +8,10 @@ import { runKernelDemo, runSeedDemo } from './demo';
 import { RUN_SPEC, runCommand } from './runCommand';
 import { SCENARIOS_SPEC, scenariosCommand } from './scenariosCommand';
 import { COMPARE_SPEC, compareCommand } from './compareCommand';
+import { IMPORT_QEMU_SPEC, QEMU_RUN_SPEC, importQemuCommand, qemuRunCommand } from './qemuCommands';
+import { QemuRunError } from '../qemu/qemuRun';
+import { BootImageError } from '../qemu/bootImage';
+import { QmpError } from '../qemu/qmp';
 import { ScenarioError } from '../scenario/validate';
 import { EXPORT_SPEC, INFO_SPEC, REPLAY_SPEC, exportCommand, infoCommand, replayCommand } from './traceCommands';
 import { TraceError } from '../trace/format';
@@ -29,6 +33,8 @@ const COMMANDS: Command[] = [
   { spec: COMPARE_SPEC, run: compareCommand },
   { spec: INFO_SPEC, run: infoCommand },
   { spec: EXPORT_SPEC, run: exportCommand },
+  { spec: QEMU_RUN_SPEC, run: qemuRunCommand },
+  { spec: IMPORT_QEMU_SPEC, run: importQemuCommand },
   {
     spec: {
       name: 'demo',
@@ -83,9 +89,13 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       io.err(`migtrace ${name}: ${e.message}\nRun \`migtrace ${name} --help\` for usage.`);
       return EXIT.usage;
     }
-    if (e instanceof ScenarioError || e instanceof TraceError) {
+    if (e instanceof ScenarioError || e instanceof TraceError || e instanceof QemuRunError || e instanceof BootImageError) {
       io.err(`migtrace ${name}: ${e.message}`);
       return EXIT.usage;
+    }
+    if (e instanceof QmpError) {
+      io.err(`migtrace ${name}: QEMU: ${e.message}`);
+      return EXIT.failed;
     }
     throw e;
   }

@@ -12,6 +12,7 @@ import type { CommandSpec, ParsedArgs } from './args';
 import type { CliIO } from './io';
 import { loadScenarioArg } from './scenarioSource';
 import { resultJson, type ResultJsonExtra } from '../model/resultJson';
+import { compareRuns, formatComparison, recordedSummary, writeSideBySide } from './runCompare';
 
 export const RUN_SPEC: CommandSpec = {
   name: 'run',
@@ -21,6 +22,7 @@ export const RUN_SPEC: CommandSpec = {
     { name: 'seed', kind: 'int', value: 'N', help: 'seed of the run (default: the scenario\'s, else 1)' },
     { name: 'set', kind: 'repeat', value: 'KEY=VALUE', help: 'override a scenario field, e.g. --set migration.downtime-limit=300' },
     { name: 'out', kind: 'string', value: 'F.migtrace', help: 'record the run to this trace file (written as F.migtrace.partial until complete)' },
+    { name: 'compare', kind: 'string', value: 'R.migtrace', help: 'print the run beside a recorded one (a real migration from qemu-run or import-qemu); writes the model trace (--out, default R.model.migtrace) and R.compare.json with both timelines' },
     { name: 'json', kind: 'bool', help: 'print one JSON object on stdout instead of text' },
     { name: 'quiet', kind: 'bool', short: 'q', help: 'no progress on stderr' },
   ],
@@ -30,7 +32,10 @@ export function runCommand(a: ParsedArgs, io: CliIO, clock: () => number): numbe
   const sets = (a.flags.set as string[] | undefined) ?? [];
   const sc = loadScenarioArg(a.positionals[0], sets, a.flags.seed as number | undefined);
   const quiet = Boolean(a.flags.quiet);
-  const out = a.flags.out as string | undefined;
+  const comparePath = a.flags.compare as string | undefined;
+  // Read the recorded run first: a bad --compare file fails before the simulation.
+  const recorded = comparePath === undefined ? null : recordedSummary(comparePath);
+  const out = (a.flags.out as string | undefined) ?? (comparePath === undefined ? undefined : `${comparePath.replace(/\.migtrace$/, '')}.model.migtrace`);
   const started = clock();
   let lastPrint = started;
   const onProgress = quiet ? undefined : (k: Kernel) => {
@@ -50,7 +55,7 @@ export function runCommand(a: ParsedArgs, io: CliIO, clock: () => number): numbe
       extra = { events: rec.recording.events, 'trace-sha256': sink.sha256() };
     } catch (e) {
       sink.abandon();
-      io.err(`migtrace run: the run stopped on an error; what was recorded is in ${sink.partial}`);
+      if (sink.bytes > 0) io.err(`migtrace run: the run stopped on an error; what was recorded is in ${sink.partial}`);
       throw e;
     }
   } else {
@@ -59,6 +64,18 @@ export function runCommand(a: ParsedArgs, io: CliIO, clock: () => number): numbe
     extra = { events: counter.events };
   }
   if (!quiet && lastPrint !== started) io.progress('');
+  if (recorded !== null && comparePath !== undefined && out !== undefined) {
+    const c = compareRuns(sc, result, recorded, comparePath);
+    const both = `${comparePath.replace(/\.migtrace$/, '')}.compare.json`;
+    writeSideBySide(both, out, comparePath, ['model', recorded.source === 'qemu' ? 'real' : 'recorded']);
+    if (a.flags.json) io.out(JSON.stringify({ ...c, traces: { model: out, recorded: comparePath, 'side-by-side': both } }));
+    else {
+      io.out(`${sc.config.name}: the model against ${comparePath}`);
+      io.out(formatComparison(c));
+      io.out(`traces: ${out} (model), ${comparePath} (${recorded.source === 'qemu' ? 'real' : 'recorded'}); both timelines: ${both} (Chrome JSON: ui.perfetto.dev or chrome://tracing)`);
+    }
+    return OUTCOME_EXIT[result.outcome];
+  }
   if (a.flags.json) io.out(JSON.stringify(resultJson(result, extra)));
   else {
     io.out(formatRunText(result));

@@ -78,7 +78,7 @@ export const EXPORT_SPEC: CommandSpec = {
 };
 
 /** Writes to OUT.partial, renamed to OUT once complete. */
-function withOutput(path: string, write: (put: (b: Uint8Array | string) => void) => void): number {
+export function withOutput(path: string, write: (put: (b: Uint8Array | string) => void) => void): number {
   const partial = `${path}.partial`;
   const fd = openSync(partial, 'w');
   let bytes = 0;

@@ -47,7 +47,7 @@ export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
 export const PROFILES = ['rfc-2012', 'qemu-1.4', 'modern', 'dedicated-bitmap-thread'] as const;
 export type DesignProfileName = (typeof PROFILES)[number];
 
-export const HOST_PROFILES = ['chegu-2012', 'chegu-2013', 'modern-x86'] as const;
+export const HOST_PROFILES = ['chegu-2012', 'chegu-2013', 'modern-x86', 'tcg-loopback'] as const;
 
 /** Historical bug variants, by the QEMU commit that fixed them (or, without one, by what they do). */
 export const BUG_VARIANTS = {

@@ -15,27 +15,63 @@ export interface TextSink {
 
 const us = (ns: number): number => ns / 1000;
 
-export function exportChromeJson(t: TraceData, sink: TextSink): { events: number } {
+/** Chunked writer of one JSON object per event, separated by commas. */
+function eventWriter(sink: TextSink): { put: (o: Record<string, unknown>) => void; flush: (tail: string) => void; count: () => number } {
   let buf: string[] = [];
   let size = 0;
   let count = 0;
-  const put = (o: Record<string, unknown>): void => {
-    const s = (count === 0 ? '\n' : ',\n') + JSON.stringify(o);
-    count++;
-    buf.push(s);
-    size += s.length;
-    if (size > 1 << 16) {
+  return {
+    put(o) {
+      const s = (count === 0 ? '\n' : ',\n') + JSON.stringify(o);
+      count++;
+      buf.push(s);
+      size += s.length;
+      if (size > 1 << 16) {
+        sink.write(buf.join(''));
+        buf = [];
+        size = 0;
+      }
+    },
+    flush(tail) {
+      buf.push(tail);
       sink.write(buf.join(''));
       buf = [];
       size = 0;
-    }
+    },
+    count: () => count,
   };
-  sink.write('{"displayTimeUnit":"ns","otherData":' + JSON.stringify({ scenario: t.header.scenario_name, seed: t.header.seed, profile: t.header.profile, engine: t.header.engine_version }) + ',"traceEvents":[');
-  const SRC = 1;
-  const DST = 2;
+}
+
+export function exportChromeJson(t: TraceData, sink: TextSink): { events: number } {
+  return exportChromeJsonMany([{ trace: t }], sink);
+}
+
+/**
+ * Several traces in one file, one pair of processes (source, destination) each, all starting at
+ * 0: a model run and a real run of the same scenario side by side, for instance.
+ */
+export function exportChromeJsonMany(traces: { trace: TraceData; label?: string }[], sink: TextSink): { events: number } {
+  const w = eventWriter(sink);
+  const h = traces[0].trace.header;
+  sink.write('{"displayTimeUnit":"ns","otherData":' + JSON.stringify({ scenario: h.scenario_name, seed: h.seed, profile: h.profile, engine: h.engine_version, traces: traces.map((x) => x.label ?? x.trace.header.source) }) + ',"traceEvents":[');
+  let flowBase = 0;
+  traces.forEach((x, i) => {
+    flowBase = writeTrace(x.trace, w.put, { src: 2 * i + 1, dst: 2 * i + 2, label: x.label, flow_base: flowBase });
+  });
+  w.flush('\n]}\n');
+  return { events: w.count() };
+}
+
+/** Writes one trace's events; returns the next free flow id. */
+function writeTrace(t: TraceData, put: (o: Record<string, unknown>) => void, o: { src: number; dst: number; label?: string; flow_base: number }): number {
+  const SRC = o.src;
+  const DST = o.dst;
+  const tag = o.label ? `${o.label}: ` : '';
   const pid = (tid: number) => (t.threads[tid]?.role === 'destination' ? DST : SRC);
-  put({ ph: 'M', name: 'process_name', pid: SRC, tid: 0, args: { name: `source QEMU (${t.header.scenario_name})` } });
-  put({ ph: 'M', name: 'process_name', pid: DST, tid: 0, args: { name: 'destination QEMU' } });
+  put({ ph: 'M', name: 'process_name', pid: SRC, tid: 0, args: { name: `${tag}source QEMU (${t.header.scenario_name})` } });
+  put({ ph: 'M', name: 'process_name', pid: DST, tid: 0, args: { name: `${tag}destination QEMU` } });
+  put({ ph: 'M', name: 'process_sort_index', pid: SRC, tid: 0, args: { sort_index: SRC } });
+  put({ ph: 'M', name: 'process_sort_index', pid: DST, tid: 0, args: { sort_index: DST } });
   t.threads.forEach((th, tid) => {
     put({ ph: 'M', name: 'thread_name', pid: pid(tid), tid: 1000 + tid, args: { name: th.name } });
     put({ ph: 'M', name: 'thread_sort_index', pid: pid(tid), tid: 1000 + tid, args: { sort_index: 2 * tid } });
@@ -49,7 +85,7 @@ export function exportChromeJson(t: TraceData, sink: TextSink): { events: number
   const stateOpen = new Map<number, boolean>();
   const pendingFlow = new Map<number, number>();
   const flowsByHold = new Map<number, number[]>();
-  let flow = 1;
+  let flow = o.flow_base + 1;
   let stageOpen = false;
   let last = 0;
   for (let i = 0; i < e.count; i++) {
@@ -125,6 +161,11 @@ export function exportChromeJson(t: TraceData, sink: TextSink): { events: number
       case EK.HANG:
         put({ ph: 'i', s: 'g', name: `hang: ${t.hang?.kind ?? ''}`, pid: SRC, tid: 300000, ts, args: { summary: t.hang?.summary ?? '' } });
         break;
+      case EK.QEMU_TRACE: {
+        const args = c > 0 ? (t.model[c - 1]?.payload as { args?: string } | undefined)?.args : undefined;
+        put({ ph: 'i', s: 't', name: t.functions[b] ?? `trace ${b}`, cat: 'qemu', pid: pid(a), tid: 1000 + a, ts, args: args ? { args } : {} });
+        break;
+      }
       default:
         break;
     }
@@ -143,7 +184,5 @@ export function exportChromeJson(t: TraceData, sink: TextSink): { events: number
   }
   for (const [tid, d] of depth) for (let k = 0; k < d; k++) put({ ph: 'E', pid: pid(tid), tid: 1000 + tid, ts: last });
   for (const m of held) put({ ph: 'E', pid: SRC, tid: 200000 + m, ts: last });
-  buf.push('\n]}\n');
-  sink.write(buf.join(''));
-  return { events: count };
+  return flow;
 }

@@ -46,6 +46,10 @@ export function describeEvent(t: TraceData, i: number): string {
       const m = t.model[a];
       return `${at}model event ${m ? `${m.kind} ${JSON.stringify(m.payload)}`.slice(0, 160) : a}`;
     }
+    case EK.QEMU_TRACE: {
+      const args = c > 0 ? t.model[c - 1]?.payload as { args?: string } | undefined : undefined;
+      return `${at}${thread(t, a)} trace ${t.functions[b] ?? b}${args?.args ? ` ${args.args}` : ''}`;
+    }
     case EK.HANG: return `${at}hang detected`;
     case EK.FINISHED: return `${at}run finished`;
     default: return `${at}${EVENT_KIND_NAMES[k] ?? `kind ${k}`} ${a} ${b} ${c}`;

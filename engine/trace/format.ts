@@ -34,8 +34,9 @@ export const EK = {
   MODEL: 12,
   HANG: 13,
   FINISHED: 14,
+  QEMU_TRACE: 15,
 } as const;
-export const EVENT_KIND_MAX = 14;
+export const EVENT_KIND_MAX = 15;
 
 export const EVENT_KIND_NAMES: Record<number, string> = Object.fromEntries(Object.entries(EK).map(([k, v]) => [v, k]));
 

@@ -193,6 +193,12 @@ export function exportPerfetto(t: TraceData, sink: ByteSink): { packets: number;
       case EK.HANG:
         ev(ts, MIG_TRACK, INSTANT, `hang: ${t.hang?.kind ?? ''}`, { debug_annotations: [{ name: 'summary', string_value: t.hang?.summary ?? '' }] });
         break;
+      case EK.QEMU_TRACE: {
+        declareThread(a);
+        const args = c > 0 ? (t.model[c - 1]?.payload as { args?: string } | undefined)?.args : undefined;
+        ev(ts, threadTrack(a), INSTANT, t.functions[b] ?? `trace ${b}`, args ? { debug_annotations: [{ name: 'args', string_value: args }] } : {});
+        break;
+      }
       default:
         break;
     }

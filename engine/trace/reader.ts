@@ -25,6 +25,8 @@ export interface TraceHeader {
   ram_bytes: number;
   vcpus: number;
   source: string;
+  qemu_version: string;
+  host: string;
 }
 
 export interface TraceThread {
@@ -241,6 +243,8 @@ export class TraceDecoder {
         ram_bytes: Number(h.ram_bytes ?? 0),
         vcpus: h.vcpus ?? 0,
         source: h.source ?? '',
+        qemu_version: h.qemu_version ?? '',
+        host: h.host ?? '',
       };
       return;
     }
@@ -330,6 +334,10 @@ export class TraceDecoder {
           break;
         case EK.MODEL:
           if (a >= this.t.model.length) return `event ${i} refers to model event ${a}, not present`;
+          break;
+        case EK.QEMU_TRACE:
+          if (a >= nThreads || bb >= nFns) return `event ${i} names thread ${a} / trace point ${bb}, not described`;
+          if (c.c[i] > this.t.model.length) return `event ${i} refers to model event ${c.c[i] - 1}, not present`;
           break;
         default:
           break;

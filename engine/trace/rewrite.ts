@@ -22,6 +22,8 @@ export function writeTraceData(t: TraceData, sink: TraceSink): RecordingStats {
       vcpus: h.vcpus,
       source: h.source,
       engine_version: h.engine_version,
+      qemu_version: h.qemu_version,
+      host: h.host,
     },
     () => ({ time_ns: at > 0 ? e.time[at - 1] : 0, steps: 0, decisions: 0 }),
   );

@@ -8,6 +8,8 @@ export interface TraceInfo {
   format_version: number;
   engine_version: string;
   source: string;
+  qemu_version: string;
+  host: string;
   scenario: string;
   seed: number;
   strategy: string;
@@ -41,6 +43,8 @@ export function traceInfo(t: TraceData): TraceInfo {
     format_version: t.header.format_version,
     engine_version: t.header.engine_version,
     source: t.header.source,
+    qemu_version: t.header.qemu_version,
+    host: t.header.host,
     scenario: t.header.scenario_name,
     seed: t.header.seed,
     strategy: t.header.strategy.name,
@@ -69,20 +73,28 @@ export function formatTraceInfo(path: string, i: TraceInfo): string {
   const gib = (b: number) => `${+(b / 1024 ** 3).toFixed(2)} GiB`;
   const roles: Record<string, number> = {};
   for (const th of i.threads) roles[th.role] = (roles[th.role] ?? 0) + 1;
+  const real = i.source === 'qemu';
+  const guest = i.ram_bytes > 0 ? `, ${gib(i.ram_bytes)} / ${i.vcpus} vCPUs` : '';
   const lines = [
-    `${path}: migtrace trace, format ${i.format_version}, engine ${i.engine_version}, ${i.source}`,
+    `${path}: migtrace trace, format ${i.format_version}, engine ${i.engine_version}, ${real ? 'a real QEMU migration' : i.source}`,
     i.complete ? 'complete: read to its footer, every packet checked' : `INCOMPLETE: ${i.stopped?.reason ?? 'no footer'} (read up to byte ${i.stopped?.offset ?? i.bytes})`,
-    `scenario:    ${i.scenario} (seed ${i.seed}, strategy ${i.strategy}, profile ${i.profile}), ${gib(i.ram_bytes)} / ${i.vcpus} vCPUs`,
+    real
+      ? `run:         ${i.scenario}${guest}; ${i.qemu_version || 'QEMU version not recorded'}${i.host ? ` on ${i.host}` : ''}`
+      : `scenario:    ${i.scenario} (seed ${i.seed}, strategy ${i.strategy}, profile ${i.profile})${guest}`,
     `size:        ${i.bytes} bytes, ${i.events} events (${i.bytes_per_event.toFixed(2)} bytes per event), ${i.packets} packets, ${i.checkpoints} checkpoints`,
-    `time:        ${formatNs(i.start_ns)} to ${formatNs(i.end_ns)} of virtual time`,
+    `time:        ${formatNs(i.start_ns)} to ${formatNs(i.end_ns)} of ${real ? 'wall-clock time (from the first event)' : 'virtual time'}`,
     `threads:     ${i.threads.length} (${Object.entries(roles).map(([r, c]) => `${c} ${r}`).join(', ')})`,
-    `objects:     ${i.mutexes} mutexes, ${i.conditions} conditions, ${i.semaphores} semaphores; ${i.functions} functions`,
-    `model:       ${Object.entries(i.model_events).map(([k, c]) => `${c} ${k}`).join(', ') || 'none'}`,
+    real
+      ? `events:      ${i.functions} distinct QEMU trace points; ${Object.entries(i.model_events).map(([k, c]) => `${c} ${k}`).join(', ') || 'no samples'}`
+      : `objects:     ${i.mutexes} mutexes, ${i.conditions} conditions, ${i.semaphores} semaphores; ${i.functions} functions`,
   ];
+  if (!real) lines.push(`model:       ${Object.entries(i.model_events).map(([k, c]) => `${c} ${k}`).join(', ') || 'none'}`);
   const s = i.summary as Record<string, unknown> | null;
   if (s && typeof s === 'object') {
     const ram = s.ram as Record<string, number> | undefined;
-    lines.push(`outcome:     ${String(s.outcome)} (${String(s.status)}${s['total-time'] !== undefined ? `, total time ${s['total-time']} ms` : ''}${s.downtime !== undefined ? `, downtime ${s.downtime} ms` : ''}${ram ? `, transferred ${Math.floor(ram.transferred / 1024)} kbytes` : ''}, pages lost ${(s.invariants as Record<string, number> | undefined)?.['pages-lost'] ?? '?'})`);
+    const lost = real ? '' : `, pages lost ${(s.invariants as Record<string, number> | undefined)?.['pages-lost'] ?? '?'}`;
+    const dst = real && s['destination-running'] !== undefined ? `, guest ${s['destination-running'] ? 'running' : 'NOT running'} on the destination` : '';
+    lines.push(`outcome:     ${String(s.outcome)} (${String(s.status)}${s['total-time'] !== undefined ? `, total time ${s['total-time']} ms` : ''}${s.downtime !== undefined ? `, downtime ${s.downtime} ms` : ''}${ram ? `, transferred ${Math.floor(ram.transferred / 1024)} kbytes` : ''}${lost}${dst})`);
   } else {
     lines.push('outcome:     unknown (the trace has no footer)');
   }

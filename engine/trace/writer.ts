@@ -25,6 +25,8 @@ export interface TraceHeaderInfo {
   source?: string;
   /** defaults to this engine's version */
   engine_version?: string;
+  qemu_version?: string;
+  host?: string;
 }
 
 /** What a finished trace says about itself. */
@@ -91,6 +93,8 @@ export class TraceWriter {
         ram_bytes: header.ram_bytes,
         vcpus: header.vcpus,
         source: header.source ?? 'simulation',
+        qemu_version: header.qemu_version ?? '',
+        host: header.host ?? '',
       },
     });
   }

@@ -2,13 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { main } from '../../engine/cli/main';
-import type { CliIO } from '../../engine/cli/io';
-
-export function captureIO(): CliIO & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (t) => stdout.push(t), err: (t) => stderr.push(t), progress: () => undefined, isTTY: false };
-}
+import { captureIO } from './captureIO';
 
 test('the bundled CLI runs the seed demo: both 2012 cases, their info migrate and the quoted figures', () => {
   const r = spawnSync(process.execPath, ['bin/migtrace.js', 'demo'], { encoding: 'utf8' });

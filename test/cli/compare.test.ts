@@ -1,16 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { main } from '../../engine/cli/main';
-import type { CliIO } from '../../engine/cli/io';
-
-function capture(): CliIO & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (t) => stdout.push(t), err: (t) => stderr.push(t), progress: () => undefined, isTTY: false };
-}
+import { captureIO } from './captureIO';
 
 test('compare prints the designs side by side', async () => {
-  const io = capture();
+  const io = captureIO();
   assert.equal(await main(['compare', 'second-round-all-dirty', '--profiles', 'rfc-2012,qemu-1.4,dedicated-bitmap-thread,modern', '--set', 'migration.bugs=[]'], io), 0, io.stderr.join('\n'));
   const text = io.stdout.join('\n');
   const lines = text.split('\n');
@@ -21,7 +15,7 @@ test('compare prints the designs side by side', async () => {
 });
 
 test('compare --json gives one row per design or variant', async () => {
-  const io = capture();
+  const io = captureIO();
   assert.equal(await main(['compare', 'page0-offbyone', '--profiles', 'qemu-1.4', '--variant', 'fixed:migration.bugs=[]', '--json'], io), 0);
   const j = JSON.parse(io.stdout.join(''));
   assert.equal(j.runs.length, 2);
@@ -29,7 +23,7 @@ test('compare --json gives one row per design or variant', async () => {
   assert.equal(j.runs[0]['pages-lost'], 1);
   assert.equal(j.runs[1].label, 'fixed');
   assert.equal(j.runs[1]['pages-lost'], 0);
-  const bad = capture();
+  const bad = captureIO();
   assert.equal(await main(['compare', 'page0-offbyone', '--profiles', 'fast'], bad), 2);
   assert.match(bad.stderr.join('\n'), /unknown profile "fast"/);
 });

@@ -5,13 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { main } from '../../engine/cli/main';
-import type { CliIO } from '../../engine/cli/io';
-
-function capture(): CliIO & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (t) => stdout.push(t), err: (t) => stderr.push(t), progress: () => undefined, isTTY: false };
-}
+import { captureIO } from './captureIO';
 
 const dir = mkdtempSync(join(tmpdir(), 'migtrace-cli-'));
 function file(name: string, content: unknown): string {
@@ -23,7 +17,7 @@ function file(name: string, content: unknown): string {
 const good = { guest: { memory: '256M', vcpus: 1, workload: { kind: 'idle' } }, migration: { 'max-bandwidth': '1G' } };
 
 test('run --json prints query-migrate fields under QEMU names plus migtrace\'s own', async () => {
-  const io = capture();
+  const io = captureIO();
   const code = await main(['run', file('good.json', good), '--json', '--seed', '5'], io);
   assert.equal(code, 0, io.stderr.join('\n'));
   const j = JSON.parse(io.stdout.join(''));
@@ -43,7 +37,7 @@ test('run --json prints query-migrate fields under QEMU names plus migtrace\'s o
 });
 
 test('run prints info migrate; --set overrides a field', async () => {
-  const io = capture();
+  const io = captureIO();
   assert.equal(await main(['run', 'qtest-bootblock', '--set', 'migration.downtime-limit=500', '-q'], io), 0);
   const text = io.stdout.join('\n');
   assert.match(text, /^Migration status: completed$/m);
@@ -65,7 +59,7 @@ const bad: [string, unknown, RegExp][] = [
 for (const [what, content, msg] of bad) {
   test(`a bad scenario (${what}) exits 2 naming the field`, async () => {
     const p = file(`${what.replace(/\W+/g, '-')}.json`, content);
-    const io = capture();
+    const io = captureIO();
     assert.equal(await main(['run', p], io), 2);
     const err = io.stderr.join('\n');
     assert.match(err, msg);
@@ -75,19 +69,19 @@ for (const [what, content, msg] of bad) {
 
 test('a scenario that is not JSON names the line and column', async () => {
   const p = file('broken.json', '{\n  "guest": {\n    "memory": "1G",\n    vcpus: 2\n  }\n}\n');
-  const io = capture();
+  const io = captureIO();
   assert.equal(await main(['run', p], io), 2);
   assert.match(io.stderr.join('\n'), /not valid JSON at line 4, column 5/);
 });
 
 test('a missing scenario file exits 2 and says so', async () => {
-  const io = capture();
+  const io = captureIO();
   assert.equal(await main(['run', join(dir, 'nope.json')], io), 2);
   assert.match(io.stderr.join('\n'), /no such file, and no built-in scenario of that name/);
 });
 
 test('scenarios lists the built-in scenarios one line each', async () => {
-  const io = capture();
+  const io = captureIO();
   assert.equal(await main(['scenarios'], io), 0);
   const lines = io.stdout.join('\n').split('\n');
   for (const name of ['seed-idle-128g', 'seed-specjbb-128g', 'qtest-bootblock']) assert.ok(lines.some((l) => l.startsWith(name)), name);

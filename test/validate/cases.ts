@@ -26,7 +26,7 @@ export function rowOk(r: ValidationRow): boolean {
 export function formatRow(r: ValidationRow): string {
   const ratio = r.ref === 0 ? (r.model === 0 ? '1.000' : 'inf') : (r.model / r.ref).toFixed(3);
   const verdict = rowOk(r) ? 'ok' : r.known_miss ? `OUT, known: ${r.known_miss}` : 'OUT';
-  return `VALIDATE ${r.case} ${r.metric} model=${+r.model.toPrecision(6)} ref=${r.ref} ratio=${ratio} tolerance=±${Math.round(r.tolerance * 100)}% ${verdict}${r.note ? ` (${r.note})` : ''}`;
+  return `VALIDATE ${r.case} ${r.metric} model=${+r.model.toPrecision(6)} ref=${+r.ref.toPrecision(6)} ratio=${ratio} tolerance=±${Math.round(r.tolerance * 100)}% ${verdict}${r.note ? ` (${r.note})` : ''}`;
 }
 
 function run(name: string): MigrationResult {
