@@ -1,7 +1,8 @@
 // Lint rules, above all the dependency rule of DESIGN.md:
 //  - engine/ imports neither `vscode` nor DAP code;
 //  - engine/ reads no wall clock and no unseeded randomness (Math.random, Date, performance.now,
-//    process.hrtime, crypto), except engine/cli, which may show progress;
+//    process.hrtime, crypto), except engine/cli, which may show progress; engine/qemu waits on
+//    real QEMU processes with timers but reads the time only through a clock engine/cli passes it;
 //  - Node-only modules appear only in engine/cli, engine/explore (its worker pool) and engine/qemu,
 //    so the rest of engine/ also runs in a webview.
 import js from '@eslint/js';

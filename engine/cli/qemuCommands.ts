@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { formatInfoMigrate } from '../model/stats';
-import { checkRunnable, qemuRun } from '../qemu/qemuRun';
+import { checkRunnable, MEMORY_BACKENDS, qemuRun, type MemoryBackend } from '../qemu/qemuRun';
 import { importQemu, type LogSource } from '../qemu/importQemu';
 import { parseTraceLog } from '../qemu/traceLog';
 import { parseQmpSamples } from '../qemu/qmpSamples';
@@ -19,6 +19,7 @@ export const QEMU_RUN_SPEC: CommandSpec = {
   flags: [
     { name: 'out', short: 'o', kind: 'string', value: 'F.migtrace', help: 'the trace to write (required)' },
     { name: 'set', kind: 'repeat', value: 'KEY=VALUE', help: 'override a scenario field' },
+    { name: 'memory-backend', kind: 'string', value: 'memfd|anonymous', help: 'guest RAM: memfd (default; 4 KiB shared pages, steady timings) or anonymous (QEMU\'s default, transparent huge pages)' },
     { name: 'keep-logs', kind: 'string', value: 'DIR', help: 'keep QEMU\'s logs, serial output and the QMP samples in DIR' },
     { name: 'json', kind: 'bool', help: 'print one JSON object' },
     { name: 'quiet', kind: 'bool', short: 'q', help: 'no progress on stderr' },
@@ -32,12 +33,15 @@ export async function qemuRunCommand(a: ParsedArgs, io: CliIO): Promise<number> 
   if (out === undefined) throw new UsageError('-o F.migtrace is required', 'qemu-run');
   const sc = loadScenarioArg(a.positionals[0], (a.flags.set as string[] | undefined) ?? []);
   checkRunnable(sc.config);
+  const backend = (a.flags['memory-backend'] as string | undefined) ?? 'memfd';
+  if (!(MEMORY_BACKENDS as readonly string[]).includes(backend)) throw new UsageError(`--memory-backend is memfd or anonymous, not "${backend}"`, 'qemu-run');
   const sink = new FileSink(out);
   let r;
   try {
     r = await qemuRun(sc.config, JSON.stringify(sc.raw), sink, {
       clock_us: wallUs,
       keep_dir: a.flags['keep-logs'] as string | undefined,
+      memory_backend: backend as MemoryBackend,
       progress: a.flags.quiet ? undefined : (t) => io.progress(t),
     });
   } catch (e) {
@@ -62,7 +66,7 @@ export const IMPORT_QEMU_SPEC: CommandSpec = {
   summary: 'Turn a QEMU trace-event log (log backend, -msg timestamp=on) and query-migrate samples (JSON lines) into a .migtrace.',
   positionals: [{ name: 'trace.log', help: 'the source QEMU\'s trace log' }],
   flags: [
-    { name: 'qmp', kind: 'string', value: 'progress.jsonl', help: 'query-migrate samples: {"wall-us", "return"} lines or guestperf Progress records' },
+    { name: 'qmp', kind: 'string', value: 'progress.jsonl', help: 'query-migrate samples: {"wall-us", "return"} lines, guestperf Progress records, or a guestperf report (its progress_history)' },
     { name: 'dst-log', kind: 'string', value: 'dst.log', help: 'the destination QEMU\'s trace log' },
     { name: 'out', short: 'o', kind: 'string', value: 'F.migtrace', help: 'the trace to write (required)' },
     { name: 'name', kind: 'string', value: 'NAME', help: 'a name for the run (default: the log file\'s)' },

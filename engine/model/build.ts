@@ -64,7 +64,7 @@ export function buildMigration(cfg: ModelConfig, o: BuildOptions = {}): BuiltMig
     ram: createGuestRam(cfg.pages, cfg.workload.nonzero_pages, cfg.bugs.has('79536f4f1693')),
     mig: createMigrationState(),
     vcpus: Array.from({ length: cfg.vcpus }, () => ({ stop: false, stopped: false, guest_ns: 0, exits: 0, pages_written: 0, until_exit_ns: 0, carry: 0, throttle_scheduled: false, throttled_ns: 0 })),
-    link: { free_at_ns: 0, bytes_total: 0 },
+    link: { free_at_ns: 0, bytes_total: 0, pages_handed: 0, dst_free_at_ns: Array.from({ length: 1 + channels }, () => 0) },
     dst: { queues: Array.from({ length: 1 + channels }, () => []), loaded_pages: 0, crashed: false },
     workload: { seq_cursor: new Array<number>(cfg.vcpus).fill(0), running: false },
     next_query_ns: 0,

@@ -25,6 +25,8 @@ export interface HostCosts {
   /** destination: ram_load of one normal page / one zero page */
   load_normal_page_ns: number;
   load_zero_page_ns: number;
+  /** destination: the first write to a page of its RAM (a page fault that allocates and zeroes it) */
+  load_first_touch_ns: number;
   /** socket send buffer: how far the sender may run ahead of the wire */
   socket_buffer_bytes: number;
   /** main loop: how often it wakes to run timers and bottom halves, and its BQL hold when it does */
@@ -71,6 +73,8 @@ export const CHEGU_2012: HostCosts = {
   device_state_ns: 30_000_000,
   load_normal_page_ns: 3_000,
   load_zero_page_ns: 500,
+  // not modelled separately for the 2012-2013 hosts: their fits include it
+  load_first_touch_ns: 0,
   socket_buffer_bytes: 4 * 1024 * 1024,
   main_loop_wakeups_per_s: 100,
   main_loop_bql_ns: 20_000,
@@ -123,6 +127,8 @@ export const MODERN_X86: HostCosts = {
   device_state_ns: 10_000_000,
   load_normal_page_ns: 700,
   load_zero_page_ns: 100,
+  // anonymous memory in transparent huge pages: zeroing 2 MiB per 512 pages, ≈ 0.1 µs a page (assumed)
+  load_first_touch_ns: 100,
   socket_buffer_bytes: 4 * 1024 * 1024,
   main_loop_wakeups_per_s: 100,
   main_loop_bql_ns: 10_000,
@@ -135,29 +141,28 @@ export const MODERN_X86: HostCosts = {
 };
 
 /**
- * This machine running Debian's QEMU 7.2 under TCG, source and destination on loopback (2 cores):
- * the host of `migtrace qemu-run`, so that real and simulated runs of a scenario can be compared.
- * Measured with `npm run validate -- --calibrate 4` (test/validate/main.ts), which runs the
- * migration-test guest (150 MiB) four times at unlimited bandwidth with a 50 ms downtime limit
- * (never converges: 3 s of live periods) and four times at 64 MB/s with 2.5 s (converges after
- * one 100 ms period, so nearly all 99 MiB go in the stop-and-copy phase), and reads the figures
- * back from the recorded traces. On 2026-11-26:
+ * This machine running Debian's QEMU 7.2 under TCG, source and destination on loopback (2 cores),
+ * guest RAM on a memfd backend (qemuRun.ts says why): the host of `migtrace qemu-run`, so that real
+ * and simulated runs of a scenario can be compared. Measured with `npm run validate -- --calibrate 4`
+ * (test/validate/main.ts): the migration-test guest (150 MiB) four times at unlimited bandwidth
+ * with a 50 ms downtime limit (never converges: 3 s of live periods) and four times at 64 MB/s with
+ * 2.5 s (converges after one 100 ms period, so nearly all of RAM goes in the stop-and-copy phase),
+ * the figures read back from the recorded traces. On 2026-11-26:
  *  - live throughput, from migrate_transferred (bytes / time_spent per 100 ms period, guest
- *    running): median 1,587 MB/s over 28 periods (1,400-1,630 once warm) → normal_page_ns +
- *    4 × send_ns_per_kib = 2.6 µs per 4 KiB page;
- *  - stop-and-copy (downtime-bytes / downtime, vCPU stopped): median 1,971 MB/s (1,451-2,271);
- *    the model uses one cost for both, so its downtime runs ≈ 25% long (informative row);
- *  - migration_bitmap_sync slices: median 0.09 ms for 150 MiB (0.03-4.7 ms): mostly fixed cost;
- *  - setup-time: 0-1 ms; downtime beyond the pages: ≈ 10 ms (63-69 ms for 104 MB).
- * A cold host is much slower: this machine is a microVM whose free 2 MiB blocks are reported back
- * to the hypervisor (virtio-balloon free page reporting), so the first touch of huge pages freed
- * a few seconds earlier faults each one in again: 150 MiB with MADV_HUGEPAGE takes 340-360 ms
- * after a 10 s pause against 20 ms warm (≈ 9 µs per 4 KiB). The destination writes its 150 MiB
- * during the first pass, so the first real run after a pause runs its first pass and its
- * stop-and-copy at ≈ 330-370 MB/s. This profile is the warm host; `npm run validate` compares
- * with the median of several back-to-back runs.
- * The guest's dirtying (config.ts, migration-test) is measured by the same runs: 292-309 passes
- * over its 99 MiB per second during the migration (medians; 125-594 single runs).
+ *    running): median 1,555 MB/s over 116 periods (1,400-1,670 after the first pass) →
+ *    normal_page_ns + 4 × send_ns_per_kib = 2.6 µs per 4 KiB page;
+ *  - the first pass and the stop-and-copy of never-sent pages are slower (657 MB/s and 863-1,004
+ *    MB/s): the destination faults in each page of its RAM on first write. load_first_touch_ns is
+ *    fitted to the stop-and-copy: 1.5 µs puts the model's 64 MB/s, 2.5 s downtime at 110 ms
+ *    against 99-109 ms real (network.ts holds the sender back to the destination's pace);
+ *  - migration_bitmap_sync slices: median 0.08 ms for 150 MiB (0.03-5.3 ms): mostly fixed cost;
+ *  - setup-time: 0-5 ms; device_state_ns (8 ms) is assumed, not measured.
+ * The guest's dirtying (config.ts, migration-test) comes from the same runs: a median of 441 passes
+ * over its 99 MiB per second during the migration (202-599 in single runs; 292-309 in earlier
+ * batches), i.e. every page is dirty again within a few ms of being sent.
+ * Not modelled: the model gives every thread a CPU of its own, and this host has two, shared by
+ * the source vCPU, the senders, the receivers and both main threads. Multifd runs here are no
+ * faster than one stream; the model's are (test/validate/realRuns.ts lists the miss).
  */
 export const TCG_LOOPBACK: HostCosts = {
   ...MODERN_X86,
@@ -171,6 +176,7 @@ export const TCG_LOOPBACK: HostCosts = {
   device_state_ns: 8_000_000,
   load_normal_page_ns: 600,
   load_zero_page_ns: 100,
+  load_first_touch_ns: 1_500,
   main_loop_bql_ns: 10_000,
   query_migrate_interval_ns: 100_000_000,
 };

@@ -7,6 +7,12 @@ import type { Program } from '../sim/program';
 import { TS } from '../sim/types';
 import type { ModelCtx } from './ctx';
 import { md } from './ctx';
+import type { HostCosts } from './calibration';
+
+/** The destination's CPU time to place a batch: what network.ts holds the sender back by. */
+export function loadCost(host: HostCosts, zero: number, normal: number, firstTouch: number): number {
+  return zero * host.load_zero_page_ns + normal * host.load_normal_page_ns + firstTouch * host.load_first_touch_ns;
+}
 
 export function defineDestination(p: Program, ctx: ModelCtx): void {
   const n = ctx.names;
@@ -33,7 +39,7 @@ export function defineDestination(p: Program, ctx: ModelCtx): void {
         const b = d.dst.queues[f.l.ch].shift()!;
         d.dst.loaded_pages += b.zero_pages + b.normal_pages;
         f.pc = 0;
-        return k.compute(b.zero_pages * host.load_zero_page_ns + b.normal_pages * host.load_normal_page_ns);
+        return k.compute(loadCost(host, b.zero_pages, b.normal_pages, b.first_touch_pages));
       }
     }
   });

@@ -2,11 +2,14 @@
 // and multifd channels take turns at packet granularity), at the link's bandwidth, possibly
 // collapsed or cut by a fault, and a destination that may die. A sender hands bytes to its socket;
 // the wire carries them from the moment the write began; the sender may run ahead of the wire
-// by one socket buffer, and beyond that waits (io).
+// by one socket buffer, and beyond that waits (io). The destination drains each channel at its
+// own pace (destination.ts loadCost: placing pages, faulting in RAM it never touched); the sender
+// may also run ahead of that by one socket buffer, and no further (TCP flow control).
 
 import type { Kernel } from '../sim/kernel';
 import type { ModelCtx } from './ctx';
 import { md } from './ctx';
+import { loadCost } from './destination';
 
 export interface WireResult {
   /** when the sender can go on (its bytes are in the socket, or the write failed) */
@@ -15,20 +18,25 @@ export interface WireResult {
   error: string;
   /** when the bytes reach the destination (if they do) */
   arrive_ns: number;
+  /** of the batch's pages, those the destination writes for the first time */
+  first_touch_pages: number;
 }
 
-/** Sends `bytes` whose write began at `start_ns`; called when the sender's CPU work is done. */
-export function wireSend(k: Kernel, ctx: ModelCtx, start_ns: number, bytes: number): WireResult {
+/**
+ * Sends `bytes` (`zero` and `normal` pages) on destination channel `ch` (0 the main stream, 1.. the
+ * multifd channels), whose write began at `start_ns`; called when the sender's CPU work is done.
+ */
+export function wireSend(k: Kernel, ctx: ModelCtx, start_ns: number, bytes: number, ch: number, zero: number, normal: number): WireResult {
   const d = md(k);
   const cfg = ctx.cfg;
   const f = d.faults;
   const now = k.now;
   if (f.dst_crashed_ns >= 0 && f.dst_crashed_ns <= now) {
-    return { resume_ns: now, error: `Connection reset by peer: the destination QEMU died at ${(f.dst_crashed_ns / 1e9).toFixed(3)} s`, arrive_ns: -1 };
+    return { resume_ns: now, error: `Connection reset by peer: the destination QEMU died at ${(f.dst_crashed_ns / 1e9).toFixed(3)} s`, arrive_ns: -1, first_touch_pages: 0 };
   }
   if (f.link_cut_ns >= 0 && f.link_cut_ns <= now) {
     const gives_up = Math.max(now, f.link_cut_ns + cfg.tcp_timeout_ns);
-    return { resume_ns: gives_up, error: `Connection timed out: the link was cut at ${(f.link_cut_ns / 1e9).toFixed(3)} s`, arrive_ns: -1 };
+    return { resume_ns: gives_up, error: `Connection timed out: the link was cut at ${(f.link_cut_ns / 1e9).toFixed(3)} s`, arrive_ns: -1, first_touch_pages: 0 };
   }
   const link = d.link;
   const rate = cfg.link_bytes_per_s * f.bw_factor;
@@ -37,5 +45,17 @@ export function wireSend(k: Kernel, ctx: ModelCtx, start_ns: number, bytes: numb
   link.free_at_ns = done;
   link.bytes_total += bytes;
   const bufferNs = (cfg.host.socket_buffer_bytes * 1e9) / rate;
-  return { resume_ns: Math.max(now, Math.round(done - bufferNs)), error: '', arrive_ns: done + cfg.link_latency_ns };
+  const arrive = done + cfg.link_latency_ns;
+  // Every page is sent once before any is sent again (the first pass), so the first `pages`
+  // handed to the wire are the destination's first touches.
+  const pages = zero + normal;
+  const first = Math.max(0, Math.min(pages, cfg.pages - link.pages_handed));
+  link.pages_handed += pages;
+  const loadNs = loadCost(cfg.host, zero, normal, first);
+  // A stream, not a parcel: the destination places pages as they arrive, from the first byte on.
+  const loaded = Math.max(arrive, Math.max(start + cfg.link_latency_ns, link.dst_free_at_ns[ch]) + loadNs);
+  link.dst_free_at_ns[ch] = loaded;
+  const dstBufferNs = bytes > 0 ? (cfg.host.socket_buffer_bytes * loadNs) / bytes : 0;
+  const resume = Math.max(now, Math.round(done - bufferNs), Math.round(loaded - dstBufferNs));
+  return { resume_ns: resume, error: '', arrive_ns: arrive, first_touch_pages: first };
 }

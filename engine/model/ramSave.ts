@@ -94,12 +94,12 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
         f.pc = 1;
         return k.compute(Math.round((f.l.bytes / 1024) * host.send_ns_per_kib));
       case 1: {
-        const w = wireSend(k, ctx, f.l.start_ns, f.l.bytes);
+        const w = wireSend(k, ctx, f.l.start_ns, f.l.bytes, 0, f.l.zero, f.l.normal);
         if (w.error !== '') {
           if (d.mig.error === '') d.mig.error = w.error;
           f.pc = 3;
         } else {
-          d.dst.queues[0].push({ arrive_ns: w.arrive_ns, zero_pages: f.l.zero, normal_pages: f.l.normal });
+          d.dst.queues[0].push({ arrive_ns: w.arrive_ns, zero_pages: f.l.zero, normal_pages: f.l.normal, first_touch_pages: w.first_touch_pages });
           f.pc = 2;
         }
         if (w.resume_ns > k.now) return k.io(w.resume_ns - k.now);

@@ -141,12 +141,18 @@ export interface LinkState {
   /** when the wire finishes what was handed to it */
   free_at_ns: number;
   bytes_total: number;
+  /** pages handed to the wire so far (all streams): the first `pages` of them are the first pass */
+  pages_handed: number;
+  /** per destination channel: when it will have loaded what it was sent (TCP flow control) */
+  dst_free_at_ns: number[];
 }
 
 export interface DstBatch {
   arrive_ns: number;
   zero_pages: number;
   normal_pages: number;
+  /** pages the destination writes for the first time (their RAM is faulted in) */
+  first_touch_pages: number;
 }
 
 export interface DestinationState {

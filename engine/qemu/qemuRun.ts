@@ -37,7 +37,19 @@ const SOURCE_EVENTS = [
 ];
 const DEST_EVENTS = ['migrate_set_state', 'loadvm_state_setup', 'qemu_loadvm_state_post_main', 'multifd_recv_sync_main', 'multifd_recv_thread_start', 'multifd_recv_thread_end'];
 
+/**
+ * Guest RAM: 'memfd' (the default here) is a shared-memory backend in 4 KiB pages; 'anonymous' is
+ * QEMU's own default, anonymous memory that QEMU asks to back with transparent huge pages. On a
+ * host that hands freed huge pages back to its hypervisor (this one: a microVM with virtio-balloon
+ * free page reporting), the first touch of THP memory costs ≈ 9 µs per 4 KiB when the memory was
+ * freed a few seconds before, and nothing when it was not, so 'anonymous' runs swing 2-3x with the
+ * host's recent history; 'memfd' runs do not (engine/model/calibration.ts, TCG_LOOPBACK).
+ */
+export type MemoryBackend = 'memfd' | 'anonymous';
+export const MEMORY_BACKENDS: readonly MemoryBackend[] = ['memfd', 'anonymous'];
+
 export interface QemuRunOptions {
+  memory_backend?: MemoryBackend;
   /** wall clock in µs since the epoch (the CLI's; the engine has none of its own) */
   clock_us: () => number;
   qemu?: string;
@@ -117,11 +129,11 @@ function threadsOf(pid: number): { tid: number; name: string; state: string }[] 
   return out;
 }
 
-function commonArgs(cfg: ModelConfig, img: string, name: string, dir: string, events: string[]): string[] {
+function commonArgs(cfg: ModelConfig, img: string, name: string, dir: string, events: string[], backend: MemoryBackend): string[] {
   const eventsFile = join(dir, `${name}.events`);
   writeFileSync(eventsFile, `${events.join('\n')}\n`);
   return [
-    '-machine', 'pc,accel=tcg', '-m', `${cfg.ram_bytes / MiB}M`, '-smp', String(cfg.vcpus),
+    ...(backend === 'memfd' ? ['-object', `memory-backend-memfd,id=ram0,size=${cfg.ram_bytes / MiB}M`, '-machine', 'pc,accel=tcg,memory-backend=ram0'] : ['-machine', 'pc,accel=tcg']), '-m', `${cfg.ram_bytes / MiB}M`, '-smp', String(cfg.vcpus),
     '-name', `${name},debug-threads=on`, '-display', 'none', '-nodefaults', '-no-user-config',
     '-drive', `file=${img},format=raw,if=ide,snapshot=on`,
     '-serial', `file:${join(dir, `${name}.serial`)}`,
@@ -151,14 +163,18 @@ export async function qemuRun(cfg: ModelConfig, scenarioJson: string, sink: Trac
   const started = o.clock_us();
   const progress = o.progress ?? (() => undefined);
   const lifetime_ms = Math.round(cfg.max_time_ns / 1e6) + 60_000;
+  const backend = o.memory_backend ?? 'memfd';
   const port = await freePort();
   const handles: QemuHandle[] = [];
   const clients: QmpClient[] = [];
   const clockMs = () => o.clock_us() / 1000;
   try {
-    const dst = startQemu('destination', bin, [...commonArgs(cfg, img, 'dst', dir, DEST_EVENTS), '-incoming', `tcp:127.0.0.1:${port}`], lifetime_ms);
+    // -incoming defer: the destination listens only once its capabilities and parameters are set
+    // (multifd-channels sizes its listen backlog; with it unset, surplus channel connections wait
+    // out a 1 s SYN retransmit).
+    const dst = startQemu('destination', bin, [...commonArgs(cfg, img, 'dst', dir, DEST_EVENTS, backend), '-incoming', 'defer'], lifetime_ms);
     handles.push(dst);
-    const src = startQemu('source', bin, commonArgs(cfg, img, 'src', dir, SOURCE_EVENTS), lifetime_ms);
+    const src = startQemu('source', bin, commonArgs(cfg, img, 'src', dir, SOURCE_EVENTS, backend), lifetime_ms);
     handles.push(src);
     const connect = async (h: QemuHandle, sock: string): Promise<QmpClient> => {
       try {
@@ -199,6 +215,7 @@ export async function qemuRun(cfg: ModelConfig, scenarioJson: string, sink: Trac
     if (cfg.xbzrle) params['xbzrle-cache-size'] = cfg.xbzrle_cache_pages * 4096;
     await qs.execute('migrate-set-parameters', params);
     if (cfg.profile.senders) await qd.execute('migrate-set-parameters', { 'multifd-channels': cfg.channels });
+    await qd.execute('migrate-incoming', { uri: `tcp:127.0.0.1:${port}` });
 
     const samples: string[] = [];
     const states: StateSample[] = [];
@@ -276,7 +293,7 @@ export async function qemuRun(cfg: ModelConfig, scenarioJson: string, sink: Trac
         host,
         ram_bytes: cfg.ram_bytes,
         vcpus: cfg.vcpus,
-        extra: { 'destination-running': destinationRunning, 'source-passes': sourcePasses, 'guest-passes-during-migration': passesDuring, 'guest-passes-per-s': Math.round((passesDuring / migMs) * 1000 * 10) / 10, 'qemu-version': version },
+        extra: { 'memory-backend': backend, 'destination-running': destinationRunning, 'source-passes': sourcePasses, 'guest-passes-during-migration': passesDuring, 'guest-passes-per-s': Math.round((passesDuring / migMs) * 1000 * 10) / 10, 'qemu-version': version },
       },
       sink,
     );

@@ -1,10 +1,12 @@
-// query-migrate samples as JSON lines, in either of two shapes:
-//  - migtrace's (qemu-run writes it): {"wall-us": <µs since the epoch>, "return": <MigrationInfo>};
-//  - guestperf's Progress records (tests/migration-stress/guestperf): {"status", "now" (ms),
-//    "duration", "downtime", "downtime_expected", "setup_time", "throttle_pcent",
-//    "ram": {"transferred_bytes", "remaining_bytes", "total_bytes", "duplicate_pages",
-//    "normal_pages", "dirty_rate_pps", "transfer_rate_mbs", "iterations"}}.
-// Both become query-migrate's MigrationInfo (QEMU's names). Malformed lines are counted.
+// query-migrate samples, in one of three shapes:
+//  - migtrace's JSON lines (qemu-run writes them): {"wall-us": <µs since the epoch>, "return": <MigrationInfo>};
+//  - guestperf's Progress records (QEMU's tests/migration/guestperf, progress.py), one per line:
+//    {"status", "now" (time.time(): seconds since the epoch), "duration" (total-time, ms),
+//    "downtime", "downtime_expected", "setup_time", "throttle_pcent", "ram": {"transferred_bytes",
+//    "remaining_bytes", "total_bytes", "duplicate_pages", "skipped_pages", "normal_pages",
+//    "normal_bytes", "dirty_rate_pps", "transfer_rate_mbs", "iterations"}};
+//  - a whole guestperf report (report.py), whose "progress_history" holds those records.
+// All become query-migrate's MigrationInfo (QEMU's names). Malformed lines are counted.
 
 import type { MigrationInfo, RamInfo } from '../model/stats';
 import type { MigStatus } from '../model/state';
@@ -90,9 +92,21 @@ function fromGuestperf(r: Record<string, unknown>): MigrationInfo | null {
   return info;
 }
 
+/** A guestperf report's progress records, one JSON text each, if `text` is such a report. */
+function guestperfReport(text: string): string[] | null {
+  const t = text.trimStart();
+  if (!t.startsWith('{') || !t.includes('"progress_history"')) return null;
+  try {
+    const v = JSON.parse(text) as { progress_history?: unknown };
+    return Array.isArray(v.progress_history) ? v.progress_history.map((p) => JSON.stringify(p)) : null;
+  } catch {
+    return null;
+  }
+}
+
 export function parseQmpSamples(text: string): ParsedSamples {
   const out: ParsedSamples = { samples: [], malformed: 0, malformed_examples: [], total: 0 };
-  const rows = text.split('\n');
+  const rows = guestperfReport(text) ?? text.split('\n');
   for (let i = 0; i < rows.length; i++) {
     const raw = rows[i].trim();
     if (raw === '') continue;
@@ -111,7 +125,7 @@ export function parseQmpSamples(text: string): ParsedSamples {
         if (info) s = { time_us: num(r['wall-us'])!, info, line: i + 1 };
       } else {
         const info = fromGuestperf(r);
-        if (info) s = { time_us: num(r.now)! * 1000, info, line: i + 1 };
+        if (info) s = { time_us: num(r.now)! * 1e6, info, line: i + 1 };
       }
     }
     if (s === null) {

@@ -179,3 +179,27 @@ test('import-qemu: a file with no readable line is a clear error naming the firs
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('query-migrate samples in guestperf\'s shapes: Progress records one per line, or a whole report\'s progress_history', () => {
+  // Written for this test in the shape of QEMU's tests/migration/guestperf (progress.py, report.py).
+  const progress = (now: number, status: string, transferred: number, iterations: number) => ({
+    status, now, duration: Math.round((now - 1000) * 1000), downtime: status === 'completed' ? 42 : 0, downtime_expected: 300, setup_time: 3, throttle_pcent: 0,
+    ram: { transferred_bytes: transferred, remaining_bytes: 0, total_bytes: 1 << 30, duplicate_pages: 10, skipped_pages: 0, normal_pages: transferred >> 12, normal_bytes: transferred, dirty_rate_pps: 100, transfer_rate_mbs: 900, iterations },
+  });
+  const records = [progress(1000.1, 'active', 1e7, 1), progress(1000.2, 'active', 2e7, 2), progress(1000.35, 'completed', 3e7, 3)];
+  const lines = parseQmpSamples(records.map((r) => JSON.stringify(r)).join('\n'));
+  const report = parseQmpSamples(JSON.stringify({ hardware: {}, scenario: {}, progress_history: records, guest_timings: {} }, null, 2));
+  for (const p of [lines, report]) {
+    assert.equal(p.malformed, 0);
+    assert.equal(p.samples.length, 3);
+    // "now" is time.time(): seconds since the epoch.
+    assert.equal(p.samples[0].time_us, 1000.1e6);
+    assert.equal(Math.round(p.samples[2].time_us - p.samples[0].time_us), 250_000);
+    const last = p.samples[2].info;
+    assert.equal(last.status, 'completed');
+    assert.equal(last.downtime, 42);
+    assert.equal(last['total-time'], 350);
+    assert.equal(last.ram?.transferred, 3e7);
+    assert.equal(last.ram?.['dirty-sync-count'], 3);
+  }
+});
