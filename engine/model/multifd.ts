@@ -16,7 +16,7 @@ import { TS } from '../sim/types';
 import { QEMU } from './calibration';
 import type { ModelCtx } from './ctx';
 import { md } from './ctx';
-import { wireSend } from './network';
+import { defineWritev } from './network';
 
 export interface MultifdFns {
   /** multifd_send: hand one packet {zero, normal, bytes} to a free channel */
@@ -106,31 +106,7 @@ export function defineMultifd(p: Program, ctx: ModelCtx): MultifdFns {
     return k.compute(f.l.cost);
   });
 
-  const writev = p.fn<{ bytes: number; ch: number; start_ns: number; zero: number; normal: number }>(n.writev, (k, f) => {
-    const d = md(k);
-    switch (f.pc) {
-      case 0:
-        f.l.start_ns = k.now;
-        f.pc = 1;
-        return k.compute(Math.round((f.l.bytes / 1024) * host.send_ns_per_kib));
-      case 1: {
-        const w = wireSend(k, ctx, f.l.start_ns, f.l.bytes, f.l.ch + 1, f.l.zero, f.l.normal);
-        if (w.error !== '') {
-          if (d.mig.error === '') d.mig.error = w.error;
-        } else {
-          d.dst.queues[f.l.ch + 1].push({ arrive_ns: w.arrive_ns, zero_pages: f.l.zero, normal_pages: f.l.normal, first_touch_pages: w.first_touch_pages });
-        }
-        f.pc = w.error === '' ? 2 : 3;
-        if (w.resume_ns > k.now) return k.io(w.resume_ns - k.now);
-        return k.yieldNow();
-      }
-      case 2:
-        f.pc = 3;
-        return k.semPost(ids.incoming_sem[f.l.ch + 1]);
-      default:
-        return k.ret();
-    }
-  });
+  const writev = defineWritev(p, ctx);
 
   ctx.fn.sender = p.fn<{ i: number }>(n.multifd_send_thread, (k, f) => {
     const d = md(k);
@@ -150,13 +126,13 @@ export function defineMultifd(p: Program, ctx: ModelCtx): MultifdFns {
         }
         if (ch.pending_sync) {
           f.pc = 6;
-          return k.call(writev, { bytes: QEMU.MULTIFD_PACKET_HEADER_BYTES, ch: f.l.i, start_ns: 0, zero: 0, normal: 0 });
+          return k.call(writev, { bytes: QEMU.MULTIFD_PACKET_HEADER_BYTES, ch: f.l.i + 1, start_ns: 0, zero: 0, normal: 0 });
         }
         f.pc = 0; // a post with nothing to do
         return k.yieldNow();
       case 3:
         f.pc = 4;
-        return k.call(writev, { bytes: ch.job_bytes, ch: f.l.i, start_ns: 0, zero: ch.job_zero, normal: ch.job_normal });
+        return k.call(writev, { bytes: ch.job_bytes, ch: f.l.i + 1, start_ns: 0, zero: ch.job_zero, normal: ch.job_normal });
       case 4: {
         const m = d.mig;
         m.transferred_bytes += ch.job_bytes;

@@ -7,6 +7,7 @@
 // may also run ahead of that by one socket buffer, and no further (TCP flow control).
 
 import type { Kernel } from '../sim/kernel';
+import type { Program } from '../sim/program';
 import type { ModelCtx } from './ctx';
 import { md } from './ctx';
 import { loadCost } from './destination';
@@ -58,4 +59,50 @@ export function wireSend(k: Kernel, ctx: ModelCtx, start_ns: number, bytes: numb
   const dstBufferNs = bytes > 0 ? (cfg.host.socket_buffer_bytes * loadNs) / bytes : 0;
   const resume = Math.max(now, Math.round(done - bufferNs), Math.round(loaded - dstBufferNs));
   return { resume_ns: resume, error: '', arrive_ns: arrive, first_touch_pages: first };
+}
+
+export interface WritevLocals {
+  bytes: number;
+  /** destination channel: 0 the main stream, 1.. the multifd channels */
+  ch: number;
+  zero: number;
+  normal: number;
+  /** when the write began: the wire carries data while the kernel is still copying the rest */
+  start_ns: number;
+}
+
+/**
+ * writev on a migration socket: the kernel's copy (CPU per byte), then the wire and the
+ * destination's pace (wireSend); the batch is queued for the destination's loader of that channel.
+ * A failed write records the stream's error. Shared by the main stream and the multifd channels.
+ */
+export function defineWritev(p: Program, ctx: ModelCtx): number {
+  const ids = ctx.ids;
+  const host = ctx.cfg.host;
+  return p.fn<WritevLocals>(ctx.names.writev, (k, f) => {
+    const d = md(k);
+    switch (f.pc) {
+      case 0:
+        f.l.start_ns = k.now;
+        f.pc = 1;
+        return k.compute(Math.round((f.l.bytes / 1024) * host.send_ns_per_kib));
+      case 1: {
+        const w = wireSend(k, ctx, f.l.start_ns, f.l.bytes, f.l.ch, f.l.zero, f.l.normal);
+        if (w.error !== '') {
+          if (d.mig.error === '') d.mig.error = w.error;
+          f.pc = 3;
+        } else {
+          d.dst.queues[f.l.ch].push({ arrive_ns: w.arrive_ns, zero_pages: f.l.zero, normal_pages: f.l.normal, first_touch_pages: w.first_touch_pages });
+          f.pc = 2;
+        }
+        if (w.resume_ns > k.now) return k.io(w.resume_ns - k.now);
+        return k.yieldNow();
+      }
+      case 2:
+        f.pc = 3;
+        return k.semPost(ids.incoming_sem[f.l.ch]);
+      default:
+        return k.ret();
+    }
+  });
 }

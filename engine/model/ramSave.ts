@@ -14,7 +14,7 @@ import { md } from './ctx';
 import { updateDirtyRate } from './counters';
 import { syncDirtyLog, takeBatch, type Batch, type BatchBudget } from './guestRam';
 import { takeBatchXbzrle } from './xbzrle';
-import { wireSend } from './network';
+import { defineWritev } from './network';
 import type { MultifdFns } from './multifd';
 
 /** Overhead of a ram_save_iterate call besides its pages (section header, EOS, locking). */
@@ -34,10 +34,6 @@ interface FlushLocals {
   normal: number;
 }
 
-interface WritevLocals extends FlushLocals {
-  /** when the write began: the wire carries data while the kernel is still copying the rest */
-  start_ns: number;
-}
 
 function budget(ctx: ModelCtx, cost_ns: number, bytes: number, max_pages: number): BatchBudget {
   const h = ctx.cfg.host;
@@ -81,37 +77,11 @@ function saveBatch(k: Kernel, ctx: ModelCtx, cost_ns: number, bytes: number, max
 
 export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null): SaveFns {
   const n = ctx.names;
-  const ids = ctx.ids;
   const cfg = ctx.cfg;
   const host = cfg.host;
   const keepSyncing = cfg.bugs.has('aa723c23147e');
 
-  const writev = p.fn<WritevLocals>(n.writev, (k, f) => {
-    const d = md(k);
-    switch (f.pc) {
-      case 0:
-        f.l.start_ns = k.now;
-        f.pc = 1;
-        return k.compute(Math.round((f.l.bytes / 1024) * host.send_ns_per_kib));
-      case 1: {
-        const w = wireSend(k, ctx, f.l.start_ns, f.l.bytes, 0, f.l.zero, f.l.normal);
-        if (w.error !== '') {
-          if (d.mig.error === '') d.mig.error = w.error;
-          f.pc = 3;
-        } else {
-          d.dst.queues[0].push({ arrive_ns: w.arrive_ns, zero_pages: f.l.zero, normal_pages: f.l.normal, first_touch_pages: w.first_touch_pages });
-          f.pc = 2;
-        }
-        if (w.resume_ns > k.now) return k.io(w.resume_ns - k.now);
-        return k.yieldNow();
-      }
-      case 2:
-        f.pc = 3;
-        return k.semPost(ids.incoming_sem[0]);
-      default:
-        return k.ret();
-    }
-  });
+  const writev = defineWritev(p, ctx);
 
   const fflush = p.fn<FlushLocals>(n.fflush, (k, f) => {
     const m = md(k).mig;
@@ -125,7 +95,7 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
         if (m.stage === 'stop-copy') m.downtime_bytes += f.l.bytes;
         else k.progress();
         f.pc = 1;
-        return k.call(writev, { bytes: f.l.bytes, zero: f.l.zero, normal: f.l.normal, start_ns: 0 });
+        return k.call(writev, { bytes: f.l.bytes, ch: 0, zero: f.l.zero, normal: f.l.normal, start_ns: 0 });
       default:
         return k.ret();
     }
