@@ -14,7 +14,7 @@
 // vCPUs in that window is a race); 79536f4f1693 (no sync at setup); 7ec81e56edc2 (page 0 unmarked).
 
 import type { Kernel } from '../sim/kernel';
-import type { Program } from '../sim/program';
+import { callLocked, type Program } from '../sim/program';
 import { TS } from '../sim/types';
 import { QEMU } from './calibration';
 import type { ModelCtx } from './ctx';
@@ -74,21 +74,7 @@ export function defineMigrationThread(p: Program, ctx: ModelCtx, save: SaveFns, 
     }
   });
 
-  const savevmSetup = p.fn(n.setup, (k, f) => {
-    switch (f.pc) {
-      case 0:
-        f.pc = 1;
-        return k.lock(ids.bql);
-      case 1:
-        f.pc = 2;
-        return k.call(ramSaveSetup, null);
-      case 2:
-        f.pc = 3;
-        return k.unlock(ids.bql);
-      default:
-        return k.ret();
-    }
-  });
+  const savevmSetup = p.fn(n.setup, (k, f) => callLocked(k, f, ids.bql, ramSaveSetup, null));
 
   /** ram_state_pending_exact: the sync, under the BQL (or by the bitmap thread, off the BQL). */
   const pendingExact = p.fn(n.pending_exact, (k, f) => {
@@ -97,19 +83,7 @@ export function defineMigrationThread(p: Program, ctx: ModelCtx, save: SaveFns, 
       f.pc = 1;
       return k.call(bt.requestSync, null);
     }
-    switch (f.pc) {
-      case 0:
-        f.pc = 1;
-        return k.lock(ids.bql);
-      case 1:
-        f.pc = 2;
-        return k.call(save.bitmapSync, { added: 0 });
-      case 2:
-        f.pc = 3;
-        return k.unlock(ids.bql);
-      default:
-        return k.ret();
-    }
+    return callLocked(k, f, ids.bql, save.bitmapSync, { added: 0 });
   });
 
   /** qemu_savevm_state_iterate plus the flush that follows it. */

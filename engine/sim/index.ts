@@ -1,6 +1,6 @@
 // The simulation kernel's public surface.
 export { Kernel, SimError, type KernelOptions, type RunLimits, type StopReason } from './kernel';
-export { Program, type StepFn, type FunctionDef } from './program';
+export { Program, callLocked, type StepFn, type FunctionDef } from './program';
 export { TS, WAIT, EFFECT, THREAD_STATE_NAMES, WAIT_NAMES, type Frame, type SimThread, type SimMutex, type SimCond, type SimSem, type SimState, type LockSiteStats, type ThreadStateCode } from './types';
 export { NullObserver, FanoutObserver, OBJ, type SimObserver, type ObjKind } from './observer';
 export { ChunkedArray, type ChunkKind } from './chunkedArray';

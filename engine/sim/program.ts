@@ -56,3 +56,23 @@ export class Program {
     return f === undefined ? `<fn ${id}>` : f.name;
   }
 }
+
+/**
+ * The body of a function that takes mutex `m`, calls `fn` with `locals`, releases `m` and returns
+ * (steps 0-3): QEMU's "with the BQL held, call X".
+ */
+export function callLocked(k: Kernel, f: Frame, m: number, fn: number, locals: unknown): void {
+  switch (f.pc) {
+    case 0:
+      f.pc = 1;
+      return k.lock(m);
+    case 1:
+      f.pc = 2;
+      return k.call(fn, locals);
+    case 2:
+      f.pc = 3;
+      return k.unlock(m);
+    default:
+      return k.ret();
+  }
+}
