@@ -208,15 +208,7 @@ export function takeBatch(ram: GuestRam, cursor_word: number, b: BatchBudget, ou
         out.normal_pages += nn;
         out.cost_ns += nz * b.zero_page_ns + nn * b.normal_page_ns;
         out.bytes += nz * b.zero_wire_bytes + nn * b.normal_wire_bytes;
-        const bm = ram.bmap.writable(c);
-        bm[i] = 0;
-        const st = ram.stale.chunks[c][i];
-        if ((st & bits) !== 0) {
-          const sw = ram.stale.writable(c);
-          sw[i] = (st & ~bits) >>> 0;
-        }
-        ram.bmap_chunk_pages[c] -= nz + nn;
-        ram.dirty_pages -= nz + nn;
+        markWordSent(ram, c, i, bits, nz + nn);
       }
       w++;
       visitedWords++;
@@ -229,6 +221,18 @@ export function takeBatch(ram: GuestRam, cursor_word: number, b: BatchBudget, ou
   out.cost_ns = Math.round(out.cost_ns);
   out.cursor_word = w;
   return out;
+}
+
+/**
+ * The pages `bits` of word `i` in chunk `c` (`count` of them: the whole dirty word) were sent:
+ * no longer to send, no longer stale at the destination.
+ */
+export function markWordSent(ram: GuestRam, c: number, i: number, bits: number, count: number): void {
+  ram.bmap.writable(c)[i] = 0;
+  const st = ram.stale.chunks[c][i];
+  if ((st & bits) !== 0) ram.stale.writable(c)[i] = (st & ~bits) >>> 0;
+  ram.bmap_chunk_pages[c] -= count;
+  ram.dirty_pages -= count;
 }
 
 /** Pages whose destination copy is out of date. */

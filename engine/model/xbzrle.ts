@@ -7,7 +7,7 @@
 import { ChunkedArray } from '../sim/chunkedArray';
 import { QEMU } from './calibration';
 import type { ModelConfig } from './config';
-import { popcount32, type Batch, type BatchBudget, type GuestRam } from './guestRam';
+import { markWordSent, popcount32, type Batch, type BatchBudget, type GuestRam } from './guestRam';
 import type { XbzrleState } from './state';
 
 export function createXbzrle(cfg: ModelConfig): XbzrleState {
@@ -77,13 +77,7 @@ export function takeBatchXbzrle(ram: GuestRam, x: XbzrleState, cursor_word: numb
           out.bytes += b.normal_wire_bytes;
         }
       }
-      ram.bmap.set(w, 0);
-      const st = ram.stale.get(w);
-      if ((st & bits) !== 0) ram.stale.set(w, (st & ~bits) >>> 0);
-      const c = w >>> ram.bmap.shift;
-      const count = popcount32(bits);
-      ram.bmap_chunk_pages[c] -= count;
-      ram.dirty_pages -= count;
+      markWordSent(ram, w >>> ram.bmap.shift, w & ram.bmap.mask, bits, popcount32(bits));
     }
     w++;
     if (w >= ram.words) {
