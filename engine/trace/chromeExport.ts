@@ -6,6 +6,7 @@
 
 import { EK } from './format';
 import type { TraceData } from './reader';
+import { waitLabel, WaitFlows } from './exportWaits';
 import { THREAD_STATE_NAMES } from '../sim/types';
 import type { MigrationInfo } from '../model/stats';
 
@@ -62,7 +63,7 @@ export function exportChromeJsonMany(traces: { trace: TraceData; label?: string 
   return { events: w.count() };
 }
 
-/** Writes one trace's events; returns the next free flow id. */
+/** Writes one trace's events; returns the last flow id it used (flow ids start above `flow_base`). */
 function writeTrace(t: TraceData, put: (o: Record<string, unknown>) => void, o: { src: number; dst: number; label?: string; flow_base: number }): number {
   const SRC = o.src;
   const DST = o.dst;
@@ -83,9 +84,7 @@ function writeTrace(t: TraceData, put: (o: Record<string, unknown>) => void, o: 
 
   const e = t.events;
   const stateOpen = new Map<number, boolean>();
-  const pendingFlow = new Map<number, number>();
-  const flowsByHold = new Map<number, number[]>();
-  let flow = o.flow_base + 1;
+  const flows = new WaitFlows(o.flow_base + 1);
   let stageOpen = false;
   let last = 0;
   for (let i = 0; i < e.count; i++) {
@@ -105,11 +104,10 @@ function writeTrace(t: TraceData, put: (o: Record<string, unknown>) => void, o: 
         stateOpen.set(a, st !== 6);
         if (st === 6) break;
         const wk = Math.floor(b / 8);
-        const what = c > 0 ? (wk === 1 ? ` on mutex "${t.mutexes[c - 1]}"` : wk === 2 ? ` on condition "${t.conds[c - 1]}"` : wk === 3 ? ` on semaphore "${t.sems[c - 1]}"` : '') : '';
+        const what = c > 0 ? waitLabel(t, wk, c - 1) : '';
         put({ ph: 'B', name: `${THREAD_STATE_NAMES[st]}${what}`, cat: 'state', pid: pid(a), tid: 100000 + a, ts });
-        const f = pendingFlow.get(a);
-        if (f !== undefined && wk === 1) {
-          pendingFlow.delete(a);
+        const f = wk === 1 ? flows.start(a) : undefined;
+        if (f !== undefined) {
           put({ ph: 's', id: f, name: 'waits for', cat: 'lock', pid: pid(a), tid: 100000 + a, ts });
         }
         break;
@@ -120,20 +118,14 @@ function writeTrace(t: TraceData, put: (o: Record<string, unknown>) => void, o: 
       case EK.FRAME_POP:
         put({ ph: 'E', pid: pid(a), tid: 1000 + a, ts });
         break;
-      case EK.LOCK_CONTEND: {
-        const id = flow++;
-        pendingFlow.set(b, id);
-        const list = flowsByHold.get(a) ?? [];
-        list.push(id);
-        flowsByHold.set(a, list);
+      case EK.LOCK_CONTEND:
+        flows.contend(a, b);
         break;
-      }
       case EK.LOCK_ACQUIRE:
         put({ ph: 'B', name: `held by ${t.threads[b]?.name ?? b}`, cat: 'lock', pid: SRC, tid: 200000 + a, ts, args: { waited_ns: c } });
         break;
       case EK.LOCK_RELEASE:
-        for (const id of flowsByHold.get(a) ?? []) put({ ph: 'f', bp: 'e', id, name: 'waits for', cat: 'lock', pid: SRC, tid: 200000 + a, ts });
-        flowsByHold.delete(a);
+        for (const id of flows.end(a)) put({ ph: 'f', bp: 'e', id, name: 'waits for', cat: 'lock', pid: SRC, tid: 200000 + a, ts });
         put({ ph: 'E', pid: SRC, tid: 200000 + a, ts, args: { contended: c % 2 === 1 } });
         break;
       case EK.MODEL: {
@@ -184,5 +176,5 @@ function writeTrace(t: TraceData, put: (o: Record<string, unknown>) => void, o: 
   }
   for (const [tid, d] of depth) for (let k = 0; k < d; k++) put({ ph: 'E', pid: pid(tid), tid: 1000 + tid, ts: last });
   for (const m of held) put({ ph: 'E', pid: SRC, tid: 200000 + m, ts: last });
-  return flow;
+  return flows.nextId - 1;
 }

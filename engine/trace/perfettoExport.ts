@@ -13,6 +13,7 @@ import { perfetto } from './gen/perfetto';
 import { ByteWriter } from './bytes';
 import { EK, PACKET_TAG } from './format';
 import type { TraceData } from './reader';
+import { waitLabel, WaitFlows } from './exportWaits';
 import { THREAD_STATE_NAMES } from '../sim/types';
 import type { MigrationInfo } from '../model/stats';
 
@@ -35,15 +36,6 @@ interface Counter {
   get: (q: MigrationInfo) => number | undefined;
 }
 
-function waitName(t: TraceData, waitKind: number, id: number): string {
-  switch (waitKind) {
-    case 1: return ` on mutex "${t.mutexes[id] ?? id}"`;
-    case 2: return ` on condition "${t.conds[id] ?? id}"`;
-    case 3: return ` on semaphore "${t.sems[id] ?? id}"`;
-    case 4: return ` joining "${t.threads[id]?.name ?? id}"`;
-    default: return '';
-  }
-}
 
 export function exportPerfetto(t: TraceData, sink: ByteSink): { packets: number; flows: number } {
   const w = new ByteWriter(1 << 16);
@@ -100,10 +92,8 @@ export function exportPerfetto(t: TraceData, sink: ByteSink): { packets: number;
   const stateOpen = new Map<number, boolean>();
   const holdOpen = new Map<number, number>(); // mutex → holder
   // Flows: a contention opens one (waiter's blocked slice); the holder's release ends it.
-  let nextFlow = 1;
+  const waits = new WaitFlows();
   let flows = 0;
-  const pendingContend = new Map<number, number>(); // waiter tid → flow id (until its blocked slice begins)
-  const flowsByHold = new Map<number, number[]>(); // mutex → flow ids to end at the current hold's END
   let stageOpen = false;
   let lastTime = 0;
   for (let i = 0; i < e.count; i++) {
@@ -126,10 +116,9 @@ export function exportPerfetto(t: TraceData, sink: ByteSink): { packets: number;
           stateOpen.set(a, false);
           break;
         }
-        const name = `${THREAD_STATE_NAMES[st] ?? st}${c > 0 ? waitName(t, Math.floor(b / 8), c - 1) : ''}`;
-        const flow = pendingContend.get(a);
-        if (flow !== undefined && Math.floor(b / 8) === 1) {
-          pendingContend.delete(a);
+        const name = `${THREAD_STATE_NAMES[st] ?? st}${c > 0 ? waitLabel(t, Math.floor(b / 8), c - 1) : ''}`;
+        const flow = Math.floor(b / 8) === 1 ? waits.start(a) : undefined;
+        if (flow !== undefined) {
           ev(ts, stateTrack(a), BEGIN, name, { flow_ids: [flow] });
         } else {
           ev(ts, stateTrack(a), BEGIN, name);
@@ -144,21 +133,15 @@ export function exportPerfetto(t: TraceData, sink: ByteSink): { packets: number;
       case EK.FRAME_POP:
         ev(ts, threadTrack(a), END);
         break;
-      case EK.LOCK_CONTEND: {
-        const flow = nextFlow++;
-        pendingContend.set(b, flow);
-        const list = flowsByHold.get(a) ?? [];
-        list.push(flow);
-        flowsByHold.set(a, list);
+      case EK.LOCK_CONTEND:
+        waits.contend(a, b);
         break;
-      }
       case EK.LOCK_ACQUIRE:
         holdOpen.set(a, b);
         ev(ts, mutexTrack(a), BEGIN, `held by ${t.threads[b]?.name ?? b}`, c > 0 ? { debug_annotations: [{ name: 'waited_ns', uint_value: c }] } : {});
         break;
       case EK.LOCK_RELEASE: {
-        const ending = flowsByHold.get(a) ?? [];
-        flowsByHold.delete(a);
+        const ending = waits.end(a);
         flows += ending.length;
         ev(ts, mutexTrack(a), END, undefined, {
           ...(ending.length > 0 ? { terminating_flow_ids: ending } : {}),

@@ -1,0 +1,53 @@
+// What both exporters (Perfetto, Chrome JSON) say about waits: the label of a wait, and the flow
+// arrows from a thread blocked on a mutex to the end of the hold it waited for. A contention opens
+// a flow; it starts at the waiter's next blocked-on-a-mutex slice and ends when the hold ends.
+
+import type { TraceData } from './reader';
+
+/** ` on mutex "bql"` and the like, for wait kind `waitKind` on object `id`; '' if none. */
+export function waitLabel(t: TraceData, waitKind: number, id: number): string {
+  switch (waitKind) {
+    case 1: return ` on mutex "${t.mutexes[id] ?? id}"`;
+    case 2: return ` on condition "${t.conds[id] ?? id}"`;
+    case 3: return ` on semaphore "${t.sems[id] ?? id}"`;
+    case 4: return ` joining "${t.threads[id]?.name ?? id}"`;
+    default: return '';
+  }
+}
+
+export class WaitFlows {
+  /** waiter tid → flow id, until its blocked slice begins */
+  private readonly pending = new Map<number, number>();
+  /** mutex → flow ids that end when its current hold ends */
+  private readonly byHold = new Map<number, number[]>();
+
+  constructor(private next = 1) {}
+
+  /** LOCK_CONTEND: thread `tid` will wait for the current hold of `mutex`. */
+  contend(mutex: number, tid: number): void {
+    const id = this.next++;
+    this.pending.set(tid, id);
+    const list = this.byHold.get(mutex) ?? [];
+    list.push(id);
+    this.byHold.set(mutex, list);
+  }
+
+  /** Thread `tid`'s blocked-on-a-mutex slice begins: the flow that starts there, if any. */
+  start(tid: number): number | undefined {
+    const id = this.pending.get(tid);
+    if (id !== undefined) this.pending.delete(tid);
+    return id;
+  }
+
+  /** The hold of `mutex` ends: the flows that end there. */
+  end(mutex: number): number[] {
+    const ids = this.byHold.get(mutex) ?? [];
+    this.byHold.delete(mutex);
+    return ids;
+  }
+
+  /** The first id not yet used. */
+  get nextId(): number {
+    return this.next;
+  }
+}
