@@ -68,6 +68,13 @@ export class ByteWriter {
     this.len += n;
   }
 
+  /** A length-delimited protobuf field: its tag byte, the length, then `src[0, len)`. */
+  lenField(tag: number, src: Uint8Array, len: number): void {
+    this.byte(tag);
+    this.varint(len);
+    this.bytes(src, 0, len);
+  }
+
   view(): Uint8Array {
     return this.buf.subarray(0, this.len);
   }

@@ -12,7 +12,7 @@ import { readTrace, type TraceData } from './reader';
 import { recordRun } from './record';
 import { MemorySink } from './sink';
 import { describeEvent } from './describe';
-import type { TraceHeaderInfo } from './writer';
+import { runHeaderOf } from './rewrite';
 
 export interface ReplayReport {
   /** the replay reproduced the recording byte for byte (the whole of it, or all a truncated one holds) */
@@ -61,18 +61,6 @@ export function decisionEventIndex(t: TraceData, d: number): number {
   return -1;
 }
 
-function headerOf(t: TraceData): TraceHeaderInfo {
-  const h = t.header;
-  return {
-    scenario_name: h.scenario_name,
-    scenario_json: h.scenario_json,
-    seed: h.seed,
-    strategy: { name: h.strategy.name, depth: h.strategy.depth || undefined, steps_max: h.strategy.steps_max || undefined },
-    profile: h.profile,
-    ram_bytes: h.ram_bytes,
-    vcpus: h.vcpus,
-  };
-}
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
@@ -94,7 +82,7 @@ export function replayTrace(original: Uint8Array, t: TraceData = readTrace(origi
   let firstWrong = -1;
   let result: MigrationResult | null = null;
   try {
-    result = recordRun(sc, sink, { strategy: { strategy: 'replay' }, replay: decisionsOf(t), header: headerOf(t) }).result;
+    result = recordRun(sc, sink, { strategy: { strategy: 'replay' }, replay: decisionsOf(t), header: runHeaderOf(t.header) }).result;
   } catch (e) {
     if (!(e instanceof ReplayDivergence)) throw e;
     kernelSaid = e.message;

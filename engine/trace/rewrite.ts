@@ -2,9 +2,22 @@
 // first, then the events in batches, then the hang report and the footer. Used to re-encode a
 // trace (for example after editing it in a test) and by importers that build TraceData.
 
-import type { TraceData } from './reader';
+import type { TraceData, TraceHeader } from './reader';
 import type { TraceSink } from './sink';
-import { TraceWriter, type RecordingStats } from './writer';
+import { TraceWriter, type RecordingStats, type TraceHeaderInfo } from './writer';
+
+/** What a header says about the run itself (a replay re-records it under this engine). */
+export function runHeaderOf(h: TraceHeader): TraceHeaderInfo {
+  return {
+    scenario_name: h.scenario_name,
+    scenario_json: h.scenario_json,
+    seed: h.seed,
+    strategy: { name: h.strategy.name, depth: h.strategy.depth || undefined, steps_max: h.strategy.steps_max || undefined },
+    profile: h.profile,
+    ram_bytes: h.ram_bytes,
+    vcpus: h.vcpus,
+  };
+}
 
 export function writeTraceData(t: TraceData, sink: TraceSink): RecordingStats {
   const h = t.header;
@@ -13,13 +26,7 @@ export function writeTraceData(t: TraceData, sink: TraceSink): RecordingStats {
   const w = new TraceWriter(
     sink,
     {
-      scenario_name: h.scenario_name,
-      scenario_json: h.scenario_json,
-      seed: h.seed,
-      strategy: { name: h.strategy.name, depth: h.strategy.depth || undefined, steps_max: h.strategy.steps_max || undefined },
-      profile: h.profile,
-      ram_bytes: h.ram_bytes,
-      vcpus: h.vcpus,
+      ...runHeaderOf(h),
       source: h.source,
       engine_version: h.engine_version,
       qemu_version: h.qemu_version,
