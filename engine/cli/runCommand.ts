@@ -67,7 +67,7 @@ export function runCommand(a: ParsedArgs, io: CliIO, clock: () => number): numbe
   if (recorded !== null && comparePath !== undefined && out !== undefined) {
     const c = compareRuns(sc, result, recorded, comparePath);
     const both = `${comparePath.replace(/\.migtrace$/, '')}.compare.json`;
-    writeSideBySide(both, out, comparePath, ['model', recorded.source === 'qemu' ? 'real' : 'recorded']);
+    writeSideBySide(both, out, recorded.trace, ['model', recorded.source === 'qemu' ? 'real' : 'recorded']);
     if (a.flags.json) io.out(JSON.stringify({ ...c, traces: { model: out, recorded: comparePath, 'side-by-side': both } }));
     else {
       io.out(`${sc.config.name}: the model against ${comparePath}`);

@@ -8,6 +8,7 @@ import type { MigrationResult } from '../model/run';
 import type { MigrationInfo } from '../model/stats';
 import { exportChromeJsonMany } from '../trace/chromeExport';
 import { TraceError } from '../trace/format';
+import type { TraceData } from '../trace/reader';
 import type { LoadedScenario } from '../scenario/load';
 import { readTraceFile } from './traceFile';
 import { withOutput } from './traceCommands';
@@ -46,7 +47,7 @@ function side(label: string, s: Summary): CompareSide {
 }
 
 /** The recorded run's final figures: its footer's summary, which must be there. */
-export function recordedSummary(path: string): { summary: Summary; source: string; scenario: string; qemu_version: string; trace: ReturnType<typeof readTraceFile>['trace'] } {
+export function recordedSummary(path: string): { summary: Summary; source: string; scenario: string; qemu_version: string; trace: TraceData } {
   const f = readTraceFile(path);
   const s = f.trace.footer?.summary as Summary | undefined;
   if (f.trace.stopped !== null || s === undefined || typeof s !== 'object' || typeof s.status !== 'string') {
@@ -104,9 +105,8 @@ export function formatComparison(c: RunComparison): string {
   return lines.join('\n');
 }
 
-/** Writes the side-by-side Chrome JSON of the model trace and the recorded one. */
-export function writeSideBySide(path: string, modelTrace: string, recTrace: string, labels: [string, string]): number {
+/** Writes the side-by-side Chrome JSON of the model trace (a file) and the recorded one (read already). */
+export function writeSideBySide(path: string, modelTrace: string, b: TraceData, labels: [string, string]): number {
   const a = readTraceFile(modelTrace).trace;
-  const b = readTraceFile(recTrace).trace;
   return withOutput(path, (put) => exportChromeJsonMany([{ trace: a, label: labels[0] }, { trace: b, label: labels[1] }], { write: put }));
 }

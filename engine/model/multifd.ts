@@ -12,7 +12,6 @@
 // forever — on the schedules where a channel is busy at that instant.
 
 import type { Program } from '../sim/program';
-import { TS } from '../sim/types';
 import { QEMU } from './calibration';
 import type { ModelCtx } from './ctx';
 import { md } from './ctx';
@@ -155,6 +154,5 @@ export function defineMultifd(p: Program, ctx: ModelCtx): MultifdFns {
     }
   });
 
-  void TS;
   return { send, syncMain, packetBytes };
 }

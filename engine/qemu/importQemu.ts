@@ -105,14 +105,14 @@ export function importQemu(q: QemuImport, sink: TraceSink): { stats: RecordingSt
   let order = 0;
   for (const src of q.logs) for (const l of src.log.lines) items.push({ time_us: l.time_us, order: order++, kind: 'trace', side: src.side, tid: l.tid, event: l.event, args: l.args });
   for (const s of q.samples?.samples ?? []) items.push({ time_us: s.time_us, order: order++, kind: 'sample', side: 'source', tid: -1, info: s.info });
-  for (const s of q.states ?? []) items.push({ time_us: s.time_us, order: order++, kind: 'state', side: q.threads?.find((t) => t.tid === s.tid)?.side ?? 'source', tid: s.tid, state: s.state });
+  // Threads: named as seen in /proc, else (below) by what they did.
+  const names = new Map<number, ThreadSeen>();
+  for (const t of q.threads ?? []) names.set(t.tid, t);
+  for (const s of q.states ?? []) items.push({ time_us: s.time_us, order: order++, kind: 'state', side: names.get(s.tid)?.side ?? 'source', tid: s.tid, state: s.state });
   items.sort((a, b) => a.time_us - b.time_us || a.order - b.order);
   const t0 = items.length > 0 ? items[0].time_us : 0;
   const ns = (t_us: number) => Math.max(0, Math.round((t_us - t0) * 1000));
 
-  // Threads: named as seen in /proc, else by what they did.
-  const names = new Map<number, ThreadSeen>();
-  for (const t of q.threads ?? []) names.set(t.tid, t);
   for (const src of q.logs) {
     for (const l of src.log.lines) {
       if (names.has(l.tid)) continue;

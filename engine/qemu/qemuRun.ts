@@ -84,14 +84,14 @@ export function checkRunnable(cfg: ModelConfig): void {
   if (cfg.xbzrle && cfg.profile.senders) throw new QemuRunError('XBZRLE and multifd do not go together');
 }
 
-function qemuBinary(o: QemuRunOptions): string {
+/** The QEMU to run and the first line of its --version. */
+function qemuBinary(o: QemuRunOptions): { bin: string; version: string } {
   const bin = o.qemu ?? process.env.MIGTRACE_QEMU ?? 'qemu-system-x86_64';
   try {
-    execFileSync(bin, ['--version'], { stdio: 'pipe' });
+    return { bin, version: execFileSync(bin, ['--version'], { encoding: 'utf8', stdio: 'pipe' }).split('\n')[0] };
   } catch {
     throw new QemuRunError(`${bin} not found: run \`node scripts/setup-qemu.mjs\` (installs Debian's qemu-system-x86 and binutils) or set MIGTRACE_QEMU`);
   }
-  return bin;
 }
 
 function freePort(): Promise<number> {
@@ -152,8 +152,7 @@ function countB(path: string): number {
 
 export async function qemuRun(cfg: ModelConfig, scenarioJson: string, sink: TraceSink, o: QemuRunOptions): Promise<QemuRunResult> {
   checkRunnable(cfg);
-  const bin = qemuBinary(o);
-  const version = execFileSync(bin, ['--version'], { encoding: 'utf8' }).split('\n')[0];
+  const { bin, version } = qemuBinary(o);
   const img = bootImage(o.cache_dir ?? join(tmpdir(), 'migtrace-qemu'));
   const dir = mkdtempSync(join(o.keep_dir ?? tmpdir(), 'migtrace-qemu-run-'));
   const removeDir = () => rmSync(dir, { recursive: true, force: true });
