@@ -400,6 +400,8 @@ export class Kernel {
           continue;
         }
         if (s.steps >= stepLimit) return 'steps';
+        // A compute on the fast path may have carried time past the limit: stop before the next step.
+        if (s.now_ns > this.until_ns) return 'until';
         let idx = 0;
         if (s.ready.length > 1) idx = this.decide();
         this.execStep(idx, everyStep);
@@ -604,7 +606,7 @@ export class Kernel {
     const wake = s.now_ns + ns;
     // Fast path: nobody else can step before this thread finishes, so time jumps straight there.
     if (
-      s.ready.length === 1 && state === TS.running && wake < heapMinTime(s.timers) && wake <= this.until_ns &&
+      s.ready.length === 1 && state === TS.running && wake < heapMinTime(s.timers) &&
       (s.watchdog_ns === 0 || wake - s.progress_ns <= s.watchdog_ns)
     ) {
       s.now_ns = wake;
