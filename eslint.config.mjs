@@ -4,10 +4,14 @@
 //    process.hrtime, crypto), except engine/cli, which may show progress; engine/qemu waits on
 //    real QEMU processes with timers but reads the time only through a clock engine/cli passes it;
 //  - Node-only modules appear only in engine/cli, engine/explore (its worker pool) and engine/qemu,
-//    so the rest of engine/ also runs in a webview.
+//    so the rest of engine/ also runs in a webview;
+//  - inside engine/ the layer arrows (sim ← model ← scenario ← runtime ← explore ← cli, trace on
+//    sim, qemu on trace) and no import cycles: scripts/eslint-layers.mjs;
+//  - media/ (the webview) imports neither vscode, Node nor extension/.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import layersPlugin from './scripts/eslint-layers.mjs';
 
 const nodeOnly = ['fs', 'fs/promises', 'worker_threads', 'child_process', 'net', 'os', 'path', 'http', 'https', 'dgram', 'readline', 'stream', 'zlib', 'crypto', 'url', 'process'];
 const nodeOnlyPatterns = nodeOnly.flatMap((m) => [m, `node:${m}`]);
@@ -70,6 +74,20 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { paths: vscodeAndDap, patterns: dapPatterns }],
       'no-restricted-properties': ['error', ...nondeterminism],
       'no-restricted-globals': ['error', ...nondeterministicGlobals.filter((g) => g.name === 'Date' || g.name === 'performance')],
+    },
+  },
+  {
+    // the layer arrows inside engine/ and no import cycles (scripts/eslint-layers.mjs)
+    files: ['engine/**/*.ts', 'extension/**/*.ts', 'media/**/*.ts'],
+    ignores: ['engine/trace/gen/**'],
+    plugins: { migtrace: layersPlugin },
+    rules: { 'migtrace/layers': 'error' },
+  },
+  {
+    // the webview: no extension-host API, no Node
+    files: ['media/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'media/ runs in a webview: it talks to the host by messages, never through the vscode API.' }, ...nodeOnlyPatterns.map((name) => ({ name, message: 'media/ runs in a webview: no Node modules.' }))], patterns: [{ group: ['**/extension/**'], message: 'media/ must not import extension/ (the extension host).' }] }],
     },
   },
   {

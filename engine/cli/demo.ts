@@ -9,7 +9,7 @@ import { abba, boundedBuffer, livelock, lostWakeup } from '../sim/examples';
 import { loadBuiltin } from '../scenario/load';
 import { runMigration } from '../model/run';
 import type { CliIO } from './io';
-import { formatRunText } from './runCommand';
+import { formatRunText } from './runText';
 
 interface Example {
   name: string;

@@ -47,3 +47,22 @@ export class FileSink implements TraceSink {
     return this.sha.digest('hex');
   }
 }
+
+/** Writes to OUT.partial, renamed to OUT once complete. */
+export function withOutput(path: string, write: (put: (b: Uint8Array | string) => void) => void): number {
+  const partial = `${path}.partial`;
+  const fd = openSync(partial, 'w');
+  let bytes = 0;
+  try {
+    write((b) => {
+      const buf = typeof b === 'string' ? Buffer.from(b, 'utf8') : b;
+      let off = 0;
+      while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+      bytes += buf.length;
+    });
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(partial, path);
+  return bytes;
+}

@@ -1,12 +1,12 @@
 // `migtrace run <scenario>`: simulate one migration and print QEMU's `info migrate` (or, with
 // --json, one object with query-migrate's fields and migtrace's own). Exit code by outcome.
 
-import { EventCounter, formatHangReport, formatLockTable, formatNs } from '../sim';
+import { EventCounter, formatNs } from '../sim';
+import { formatRunText } from './runText';
 import { runMigration, OUTCOME_EXIT, type MigrationResult } from '../model/run';
 import type { Kernel } from '../sim/kernel';
-import { recordRun } from '../trace/record';
+import { recordRun } from '../runtime/record';
 import { FileSink } from './fileSink';
-import { formatInfoMigrate } from '../model/stats';
 import { md } from '../model/ctx';
 import type { CommandSpec, ParsedArgs } from './args';
 import type { CliIO } from './io';
@@ -82,17 +82,4 @@ export function runCommand(a: ParsedArgs, io: CliIO, clock: () => number): numbe
     if (out !== undefined) io.out(`trace: ${out} (${extra.events} events, sha256 ${extra['trace-sha256']})`);
   }
   return OUTCOME_EXIT[result.outcome];
-}
-
-export function formatRunText(r: MigrationResult): string {
-  const lines = [`${r.scenario} (seed ${r.seed}, profile ${r.profile})`, formatInfoMigrate(r.info, r.capabilities)];
-  lines.push(`pages lost at switchover: ${r.pages_lost}`);
-  lines.push(`mean throughput: ${((r.mean_bytes_per_s * 8) / 1e9).toFixed(2)} Gb/s; peak (100 ms window): ${((r.peak_bytes_per_s * 8) / 1e9).toFixed(2)} Gb/s`);
-  lines.push(`vCPU time waiting for the BQL: ${formatNs(r.vcpu_bql_wait_ns)} (all vCPUs)`);
-  if (r.capabilities['auto-converge']) lines.push(`vCPU time throttled: ${formatNs(r.vcpu_throttled_ns)} (all vCPUs); highest cpu-throttle-percentage ${r.throttle_max_pct}`);
-  lines.push(`outcome: ${r.outcome}${r.reason && r.reason !== r.outcome ? ` (${r.reason})` : ''}`);
-  const bql = r.locks.filter((l) => l.name === 'bql');
-  if (bql.length > 0) lines.push('', formatLockTable(bql));
-  if (r.hang !== null) lines.push('', formatHangReport(r.hang));
-  return lines.join('\n');
 }

@@ -11,7 +11,7 @@ import { TraceError } from '../trace/format';
 import type { TraceData } from '../trace/reader';
 import type { LoadedScenario } from '../scenario/load';
 import { readTraceFile } from './traceFile';
-import { withOutput } from './traceCommands';
+import { withOutput } from './fileSink';
 
 export interface CompareSide {
   label: string;

@@ -1,10 +1,9 @@
 // `migtrace info`, `migtrace replay` and `migtrace export`: reading, verifying and converting traces.
 
-import { closeSync, openSync, renameSync, writeSync } from 'node:fs';
 import { formatNs } from '../sim/hangReport';
 import { OUTCOME_EXIT } from '../model/run';
 import { resultJson } from '../model/resultJson';
-import { replayTrace } from '../trace/replay';
+import { replayTrace } from '../runtime/replay';
 import { formatTraceInfo, traceInfo } from '../trace/summary';
 import { exportPerfetto } from '../trace/perfettoExport';
 import { exportChromeJson } from '../trace/chromeExport';
@@ -12,7 +11,8 @@ import { UsageError, type CommandSpec, type ParsedArgs } from './args';
 import type { CliIO } from './io';
 import { readTraceFile } from './traceFile';
 import { describeEvent } from '../trace/describe';
-import { formatRunText } from './runCommand';
+import { formatRunText } from './runText';
+import { withOutput } from './fileSink';
 
 export const INFO_SPEC: CommandSpec = {
   name: 'info',
@@ -76,25 +76,6 @@ export const EXPORT_SPEC: CommandSpec = {
     { name: 'chrome', kind: 'string', value: 'OUT', help: 'write Chrome trace event JSON' },
   ],
 };
-
-/** Writes to OUT.partial, renamed to OUT once complete. */
-export function withOutput(path: string, write: (put: (b: Uint8Array | string) => void) => void): number {
-  const partial = `${path}.partial`;
-  const fd = openSync(partial, 'w');
-  let bytes = 0;
-  try {
-    write((b) => {
-      const buf = typeof b === 'string' ? Buffer.from(b, 'utf8') : b;
-      let off = 0;
-      while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-      bytes += buf.length;
-    });
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(partial, path);
-  return bytes;
-}
 
 export function exportCommand(a: ParsedArgs, io: CliIO): number {
   const p = a.flags.perfetto as string | undefined;

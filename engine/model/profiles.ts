@@ -2,7 +2,7 @@
 // QEMU era's function names its frames carry, so a backtrace of the rfc-2012 design reads like
 // gdb on the 2012 RFC tree, and one of qemu-1.4 like gdb on the merged code.
 
-import type { DesignProfileName } from '../scenario/schema';
+import type { DesignProfileName } from './catalog';
 
 export interface FrameNames {
   migration_thread: string;

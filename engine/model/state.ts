@@ -4,7 +4,8 @@
 
 import type { GuestRam } from './guestRam';
 
-export type MigStatus = 'none' | 'setup' | 'active' | 'device' | 'completed' | 'failed' | 'cancelled';
+export type { MigStatus } from '../qapi/migrationInfo';
+import type { MigStatus } from '../qapi/migrationInfo';
 
 import type { ChunkedArray } from '../sim/chunkedArray';
 /** The 2012 thread's stage 1/2/3, and the end. */

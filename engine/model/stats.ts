@@ -7,37 +7,10 @@ import type { Kernel } from '../sim/kernel';
 import { QEMU } from './calibration';
 import type { ModelCtx } from './ctx';
 import { md } from './ctx';
-import type { MigStatus } from './state';
+import type { MigrationInfo, RamInfo } from '../qapi/migrationInfo';
 import { xbzrleStats } from './xbzrle';
 
-export interface RamInfo {
-  transferred: number;
-  remaining?: number;
-  total: number;
-  duplicate: number;
-  normal: number;
-  'normal-bytes': number;
-  'dirty-pages-rate'?: number;
-  mbps: number;
-  'dirty-sync-count': number;
-  'pages-per-second': number;
-  'page-size': number;
-  'precopy-bytes': number;
-  'downtime-bytes': number;
-  'multifd-bytes'?: number;
-}
-
-export interface MigrationInfo {
-  status: MigStatus;
-  'total-time'?: number;
-  'setup-time'?: number;
-  downtime?: number;
-  'expected-downtime'?: number;
-  ram?: RamInfo;
-  'xbzrle-cache'?: Record<string, number>;
-  'cpu-throttle-percentage'?: number;
-  'error-desc'?: string;
-}
+export type { MigrationInfo, RamInfo } from '../qapi/migrationInfo';
 
 export function queryMigrate(k: Kernel, ctx: ModelCtx): MigrationInfo {
   const m = md(k).mig;

@@ -9,7 +9,7 @@ import { EK } from '../trace/format';
 import type { TraceSink } from '../trace/sink';
 import { TraceWriter, type RecordingStats } from '../trace/writer';
 import { TS } from '../sim/types';
-import type { MigrationInfo } from '../model/stats';
+import type { MigrationInfo } from '../qapi/migrationInfo';
 import type { ParsedLog } from './traceLog';
 import type { ParsedSamples } from './qmpSamples';
 

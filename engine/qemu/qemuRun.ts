@@ -10,7 +10,7 @@ import { cpus, hostname, release, tmpdir } from 'node:os';
 import net from 'node:net';
 import { join } from 'node:path';
 import type { ModelConfig } from '../model/config';
-import type { MigrationInfo } from '../model/stats';
+import type { MigrationInfo } from '../qapi/migrationInfo';
 import type { TraceSink } from '../trace/sink';
 import { bootImage } from './bootImage';
 import { importQemu, type ImportReport, type StateSample, type ThreadSeen } from './importQemu';

@@ -8,8 +8,8 @@
 //  - a whole guestperf report (report.py), whose "progress_history" holds those records.
 // All become query-migrate's MigrationInfo (QEMU's names). Malformed lines are counted.
 
-import type { MigrationInfo, RamInfo } from '../model/stats';
-import type { MigStatus } from '../model/state';
+import type { MigrationInfo, RamInfo } from '../qapi/migrationInfo';
+import type { MigStatus } from '../qapi/migrationInfo';
 
 export interface QmpSample {
   /** microseconds since the epoch */

@@ -2,7 +2,8 @@
 // JSON, validation against the schema, and resolution into the model's configuration. File access
 // is the caller's (the CLI reads files; the extension uses the workspace file system).
 
-import { resolveConfig, type ModelConfig, type ScenarioInput } from '../model/config';
+import type { ModelConfig } from '../model/config';
+import { resolveConfig, type ScenarioInput } from './resolve';
 import { BUILTIN_SCENARIOS } from './builtin';
 import { parseScenarioText, ScenarioError, validateScenario } from './validate';
 

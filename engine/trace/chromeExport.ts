@@ -8,7 +8,7 @@ import { EK } from './format';
 import type { TraceData } from './reader';
 import { waitLabel, WaitFlows } from './exportWaits';
 import { THREAD_STATE_NAMES } from '../sim/types';
-import type { MigrationInfo } from '../model/stats';
+import type { MigrationInfo } from '../qapi/migrationInfo';
 
 export interface TextSink {
   write(text: string): void;

@@ -3,7 +3,7 @@
 // kept as JSON under its kind, never dropped.
 
 import type { migtrace } from './gen/migtrace';
-import type { MigrationInfo as QmpInfo, RamInfo } from '../model/stats';
+import type { MigrationInfo as QmpInfo, RamInfo } from '../qapi/migrationInfo';
 
 type ModelEventProps = migtrace.trace.ModelEvent.$Properties;
 

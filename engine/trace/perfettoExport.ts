@@ -15,7 +15,7 @@ import { EK, PACKET_TAG } from './format';
 import type { TraceData } from './reader';
 import { waitLabel, WaitFlows } from './exportWaits';
 import { THREAD_STATE_NAMES } from '../sim/types';
-import type { MigrationInfo } from '../model/stats';
+import type { MigrationInfo } from '../qapi/migrationInfo';
 
 const P = perfetto.protos;
 const SEQ = 1;

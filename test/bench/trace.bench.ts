@@ -4,7 +4,7 @@
 // ≤ 300 ms to read 1 M events. Prints BENCH lines; never fails on time.
 import { loadBuiltin, loadScenarioValue } from '../../engine/scenario/load';
 import { runMigration } from '../../engine/model/run';
-import { recordRun } from '../../engine/trace/record';
+import { recordRun } from '../../engine/runtime/record';
 import { MemorySink, type TraceSink } from '../../engine/trace/sink';
 import { eventIndexAt, readTrace } from '../../engine/trace/reader';
 

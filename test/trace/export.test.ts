@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadScenarioValue } from '../../engine/scenario/load';
-import { recordRun } from '../../engine/trace/record';
+import { recordRun } from '../../engine/runtime/record';
 import { MemorySink } from '../../engine/trace/sink';
 import { readTrace } from '../../engine/trace/reader';
 import { exportPerfetto } from '../../engine/trace/perfettoExport';

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { builtinNames, loadBuiltin, loadScenarioValue } from '../../engine/scenario/load';
-import { recordRun } from '../../engine/trace/record';
+import { recordRun } from '../../engine/runtime/record';
 import { MemorySink } from '../../engine/trace/sink';
 import { readTrace, type TraceData } from '../../engine/trace/reader';
-import { replayTrace, decisionEventIndex } from '../../engine/trace/replay';
+import { replayTrace, decisionEventIndex } from '../../engine/runtime/replay';
 import { writeTraceData } from '../../engine/trace/rewrite';
 import { EK } from '../../engine/trace/format';
 

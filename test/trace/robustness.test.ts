@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { loadScenarioValue } from '../../engine/scenario/load';
-import { recordRun } from '../../engine/trace/record';
+import { recordRun } from '../../engine/runtime/record';
 import { MemorySink } from '../../engine/trace/sink';
 import { readTrace, isComplete, type TraceData } from '../../engine/trace/reader';
 import { TraceError } from '../../engine/trace/format';

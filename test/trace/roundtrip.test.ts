@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadBuiltin } from '../../engine/scenario/load';
 import { builtinNames } from '../../engine/scenario/load';
-import { headerFor } from '../../engine/trace/record';
+import { headerFor } from '../../engine/runtime/record';
 import { MemorySink } from '../../engine/trace/sink';
 import { readTrace, TraceDecoder, isComplete } from '../../engine/trace/reader';
 import { TraceRecorder } from '../../engine/trace/recorder';

@@ -9,9 +9,9 @@ import type { DecisionLog } from '../sim/decisionLog';
 import type { Kernel } from '../sim/kernel';
 import type { ModelCtx } from '../model/ctx';
 import { resultJson } from '../model/resultJson';
-import { TraceRecorder } from './recorder';
-import type { RecordingStats, TraceHeaderInfo } from './writer';
-import type { TraceSink } from './sink';
+import { TraceRecorder } from '../trace/recorder';
+import type { RecordingStats, TraceHeaderInfo } from '../trace/writer';
+import type { TraceSink } from '../trace/sink';
 
 export interface RecordOptions {
   strategy?: StrategyOptions;

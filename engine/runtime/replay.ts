@@ -7,12 +7,12 @@
 import { loadScenarioValue } from '../scenario/load';
 import { ReplayDivergence, decisionLogCreate, type DecisionLog } from '../sim/decisionLog';
 import type { MigrationResult } from '../model/run';
-import { EK, TraceError } from './format';
-import { readTrace, type TraceData } from './reader';
+import { EK, TraceError } from '../trace/format';
+import { readTrace, type TraceData } from '../trace/reader';
 import { recordRun } from './record';
-import { MemorySink } from './sink';
-import { describeEvent } from './describe';
-import { runHeaderOf } from './rewrite';
+import { MemorySink } from '../trace/sink';
+import { describeEvent } from '../trace/describe';
+import { runHeaderOf } from '../trace/rewrite';
 
 export interface ReplayReport {
   /** the replay reproduced the recording byte for byte (the whole of it, or all a truncated one holds) */
