@@ -465,6 +465,7 @@ export class Kernel {
       sync.relock(this, th);
     } else {
       const f = th.stack[th.stack.length - 1];
+      f.at = f.pc;
       this.program.fns[f.fn].step(this, f, th);
       if (this.issued !== 1) {
         throw this.error(this.issued === 0 ? 'the step performed no effect' : `the step performed ${this.issued} effects`, f);
@@ -646,7 +647,7 @@ export class Kernel {
   }
 
   private pushFrame(th: SimThread, fn: number, locals: unknown): void {
-    th.stack.push({ fn, pc: 0, l: locals });
+    th.stack.push({ fn, pc: 0, at: -1, l: locals });
     const o = this.obs;
     if (o !== null) o.framePush(th.id, fn);
   }
@@ -671,7 +672,7 @@ export class Kernel {
     const th = this.cur as SimThread | null;
     if (th === null) return new SimError(message);
     const frame = f ?? th.stack[th.stack.length - 1];
-    const where = frame === undefined ? '' : ` in ${this.program.name(frame.fn)} step ${frame.pc}`;
+    const where = frame === undefined ? '' : ` in ${this.program.name(frame.fn)} at "${this.program.statement(frame.fn, frame.at)}"`;
     return new SimError(`thread "${th.name}"${where} at t=${this.s.now_ns} ns: ${message}`);
   }
 }

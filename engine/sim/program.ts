@@ -8,14 +8,46 @@ import type { Kernel } from './kernel';
 
 /**
  * One step of a function: read locals and shared data, compute, then perform exactly one effect
- * through the kernel (compute, lock, call, ret, ...), setting `f.pc` to where it resumes.
+ * through the kernel (compute, lock, call, ret, ...), setting `f.pc` to where it resumes. The
+ * kernel sets `f.at` to the step being executed before it runs it.
  */
 export type StepFn<L = any> = (k: Kernel, f: Frame<L>, th: SimThread) => void;
+
+/** One statement of a function: the step that performs it, as a debugger shows it. */
+export interface StepDef {
+  /** the step's name in the model's code (`lock_bql`) */
+  name: string;
+  /** the statement it stands for, in QEMU's words (`bql_lock();`): the line of the listing */
+  text: string;
+}
+
+const STEP_DEFS: unique symbol = Symbol('steps');
+
+/** Step name → step index (`f.pc`), in execution order, with the statements behind them. */
+export type StepIds<K extends string> = { readonly [P in K]: number } & { readonly [STEP_DEFS]: readonly StepDef[] };
+
+/**
+ * The statements of a function, in the order they execute: `{ lock_bql: 'bql_lock();', ... }`
+ * gives `S.lock_bql === 0`, and so on. A step function switches on these names, so its cases read
+ * in the order of the QEMU function they model, and the debugger's listing is generated from them.
+ */
+export function steps<K extends string>(table: Record<K, string>): StepIds<K> {
+  const ids: Record<string, number> = {};
+  const defs: StepDef[] = [];
+  for (const name of Object.keys(table) as K[]) {
+    ids[name] = defs.length;
+    defs.push({ name, text: table[name] });
+  }
+  Object.defineProperty(ids, STEP_DEFS, { value: defs, enumerable: false });
+  return ids as unknown as StepIds<K>;
+}
 
 export interface FunctionDef {
   id: number;
   name: string;
   step: StepFn;
+  /** its statements by step index; empty for a function not yet described statement by statement */
+  steps: readonly StepDef[];
 }
 
 export class Program {
@@ -27,9 +59,9 @@ export class Program {
    * QEMU function modelled apart, e.g. the 2012 ram_save_pending with and without its sync); a
    * breakpoint on the name matches both.
    */
-  fn<L = any>(name: string, step: StepFn<L>): number {
+  fn<L = any>(name: string, step: StepFn<L>, table?: StepIds<string>): number {
     const id = this.fns.length;
-    this.fns.push({ id, name, step: step as StepFn });
+    this.fns.push({ id, name, step: step as StepFn, steps: table === undefined ? [] : table[STEP_DEFS] });
     const same = this.byName.get(name);
     if (same === undefined) this.byName.set(name, [id]);
     else same.push(id);
@@ -54,6 +86,13 @@ export class Program {
   name(id: number): string {
     const f = this.fns[id];
     return f === undefined ? `<fn ${id}>` : f.name;
+  }
+
+  /** The statement step `pc` of function `id` stands for (or a placeholder naming the step). */
+  statement(id: number, pc: number): string {
+    const f = this.fns[id];
+    if (f === undefined) return `<fn ${id}>`;
+    return f.steps[pc]?.text ?? `step ${pc}`;
   }
 }
 

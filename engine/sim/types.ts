@@ -67,6 +67,11 @@ export interface Frame<L = unknown> {
   fn: number;
   /** step index inside the function: where it resumes */
   pc: number;
+  /**
+   * the step it executed last (-1 before its first): the statement the frame is "at" while its
+   * effect is in progress (a compute, a lock wait, a call into the frame above)
+   */
+  at: number;
   /** the function's locals, plain data */
   l: L;
 }
