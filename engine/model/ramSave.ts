@@ -125,9 +125,10 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
         const room = m.rate_limit_bytes > 0 ? Math.max(1, m.rate_limit_bytes - m.window_bytes) : Number.MAX_SAFE_INTEGER;
         const b = saveBatch(k, ctx, QEMU.MAX_WAIT_NS, room, Number.MAX_SAFE_INTEGER);
         m.iterations++;
-        f.l.bytes = b.bytes + 8; // + RAM_SAVE_FLAG_EOS
-        f.l.zero = b.zero_pages;
-        f.l.normal = b.normal_pages;
+        // Into the QEMUFile's buffer; qemu_savevm_state_iterate's caller flushes it.
+        m.file_bytes += b.bytes + 8; // + RAM_SAVE_FLAG_EOS
+        m.file_zero_pages += b.zero_pages;
+        m.file_normal_pages += b.normal_pages;
         f.pc = 1;
         return k.call(findAndSave, { cost: b.cost_ns + ITERATE_OVERHEAD_NS });
       }
@@ -154,7 +155,9 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
       case 1: {
         const room = m.rate_limit_bytes > 0 ? m.rate_limit_bytes - m.window_bytes : Number.MAX_SAFE_INTEGER;
         if (d.ram.dirty_pages === 0 || room <= 0 || k.now - f.l.started_ns >= QEMU.MAX_WAIT_NS || m.error !== '') {
-          f.l.bytes = 8;
+          m.file_bytes += 8; // RAM_SAVE_FLAG_EOS, for the caller's flush
+          m.file_zero_pages += f.l.zero; // PASS1: the old shared-locals flush re-sent the last batch's page counts
+          m.file_normal_pages += f.l.normal;
           return k.ret();
         }
         const b = saveBatch(k, ctx, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, QEMU.MULTIFD_PACKET_PAGES);
