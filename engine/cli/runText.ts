@@ -20,6 +20,7 @@ export function formatRunText(r: MigrationResult): string {
   lines.push(`vCPU time waiting for the BQL: ${formatNs(r.vcpu_bql_wait_ns)} (all vCPUs)`);
   if (r.capabilities['auto-converge']) lines.push(`vCPU time throttled: ${formatNs(r.vcpu_throttled_ns)} (all vCPUs); highest cpu-throttle-percentage ${r.throttle_max_pct}`);
   lines.push(`outcome: ${r.outcome}${r.reason && r.reason !== r.outcome ? ` (${r.reason})` : ''}`);
+  for (const w of r.warnings) lines.push(`WARNING: ${w}`);
   const bql = r.locks.filter((l) => l.name === 'bql');
   if (bql.length > 0) lines.push('', formatLockTable(bql));
   if (r.hang !== null) lines.push('', formatHangReport(r.hang));
