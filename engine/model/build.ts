@@ -82,6 +82,7 @@ export function buildMigration(cfg: ModelConfig, o: BuildOptions = {}): BuiltMig
     replay: o.replay,
     jitter: COST_JITTER,
     watchdog_ns: cfg.watchdog_ns,
+    cpus: cfg.host.cpus,
     data,
   });
   if (o.observe) k.obs = o.observe(k);

@@ -4,6 +4,11 @@
 // figure is named. Change a constant here and `npm run validate` shows what it moves.
 
 export interface HostCosts {
+  /**
+   * host CPUs that the source's and destination's threads share (engine/sim/hostCpus.ts: processor
+   * sharing); 0: every thread has a CPU of its own, as on the big hosts of the published figures
+   */
+  cpus: number;
   /** find_dirty_block: cost per 32 clean pages skipped while looking for the next dirty page */
   bitmap_scan_ns_per_word: number;
   /** detect a zero page (buffer_is_zero over 4 KiB, faulting in untouched memory) and emit its 9-byte record */
@@ -61,6 +66,8 @@ export interface HostCosts {
  *    page by page; ≈ 1.5 ms per GiB (an estimate: the thread gives no figure).
  */
 export const CHEGU_2012: HostCosts = {
+  // 2012: a large NUMA host whose 10 vCPUs, migration thread and destination did not compete for CPUs
+  cpus: 0,
   bitmap_scan_ns_per_word: 640,
   zero_page_ns: 5_700,
   normal_page_ns: 7_000,
@@ -114,6 +121,7 @@ export const CHEGU_2013: HostCosts = {
  *  - bitmap_scan_ns_per_word: find_next_bit, ≈ 1 ns per 64 pages.
  */
 export const MODERN_X86: HostCosts = {
+  cpus: 0,
   bitmap_scan_ns_per_word: 1,
   zero_page_ns: 150,
   normal_page_ns: 900,
