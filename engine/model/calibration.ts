@@ -32,6 +32,8 @@ export interface HostCosts {
   load_zero_page_ns: number;
   /** destination: the first write to a page of its RAM (a page fault that allocates and zeroes it) */
   load_first_touch_ns: number;
+  /** destination: a zero page placed where its RAM was never touched (ram_handle_compressed reads it with buffer_is_zero) */
+  load_zero_first_touch_ns: number;
   /** socket send buffer: how far the sender may run ahead of the wire */
   socket_buffer_bytes: number;
   /** main loop: how often it wakes to run timers and bottom halves, and its BQL hold when it does */
@@ -82,6 +84,7 @@ export const CHEGU_2012: HostCosts = {
   load_zero_page_ns: 500,
   // not modelled separately for the 2012-2013 hosts: their fits include it
   load_first_touch_ns: 0,
+  load_zero_first_touch_ns: 0,
   socket_buffer_bytes: 4 * 1024 * 1024,
   main_loop_wakeups_per_s: 100,
   main_loop_bql_ns: 20_000,
@@ -137,6 +140,8 @@ export const MODERN_X86: HostCosts = {
   load_zero_page_ns: 100,
   // anonymous memory in transparent huge pages: zeroing 2 MiB per 512 pages, ≈ 0.1 µs a page (assumed)
   load_first_touch_ns: 100,
+  // not known apart from a normal page's first touch: the same (assumed)
+  load_zero_first_touch_ns: 100,
   socket_buffer_bytes: 4 * 1024 * 1024,
   main_loop_wakeups_per_s: 100,
   main_loop_bql_ns: 10_000,
@@ -185,6 +190,7 @@ export const TCG_LOOPBACK: HostCosts = {
   load_normal_page_ns: 600,
   load_zero_page_ns: 100,
   load_first_touch_ns: 1_500,
+  load_zero_first_touch_ns: 1_500,
   main_loop_bql_ns: 10_000,
   query_migrate_interval_ns: 100_000_000,
 };

@@ -14,11 +14,18 @@ import { md } from './ctx';
 import { updateDirtyRate } from './counters';
 import { syncDirtyLog, takeBatch, type Batch, type BatchBudget } from './guestRam';
 import { takeBatchXbzrle } from './xbzrle';
-import { defineWritev } from './network';
+import { defineWritev, SOCKET_CHUNK_BYTES } from './network';
 import type { MultifdFns } from './multifd';
 
 /** Overhead of a ram_save_iterate call besides its pages (section header, EOS, locking). */
 const ITERATE_OVERHEAD_NS = 2_000;
+/**
+ * ram_save_iterate makes pages in batches of at most this many bytes and writes each: QEMU writes
+ * its 32 KiB buffer whenever it fills; a model batch of a socket piece (1 MiB) keeps a 10 Gb/s
+ * stream near a thousand batches a second while MAX_WAIT and the rate limit still see the stream
+ * about a millisecond at a time (a modelling granularity, not a QEMU constant).
+ */
+const STREAM_BATCH_BYTES = SOCKET_CHUNK_BYTES;
 const GiB = 1024 ** 3;
 
 export interface SaveFns {
@@ -79,6 +86,7 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
   const n = ctx.names;
   const cfg = ctx.cfg;
   const host = cfg.host;
+  const rfc = cfg.profile.bql_around_iterate;
 
   const writev = defineWritev(p, ctx);
 
@@ -125,25 +133,58 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
     return k.compute(f.l.cost);
   }, QUEUE);
 
-  /** ram_save_iterate on the main stream: up to MAX_WAIT of page work or the window's remaining bytes. */
+  /**
+   * ram_save_iterate on the main stream: batches of pages, each written as it is made (the buffer
+   * flushes when full), until the rate limit's window is full, nothing is dirty, or MAX_WAIT of
+   * wall time has passed since the call began (time spent blocked on the socket counts, as in QEMU).
+   */
   const ITS = steps({
-    find: `while ((ret = migration_rate_exceeded(f)) == 0) { pages = ${n.find_and_save}(rs); ... if (t1 > MAX_WAIT) break; }`,
+    start: 't0 = qemu_clock_get_ns(QEMU_CLOCK_REALTIME); i = 0;',
+    loop: 'while ((ret = migration_rate_exceeded(f)) == 0) { if (t1 > MAX_WAIT) break;',
+    find: `    pages = ${n.find_and_save}(rs); if (pages == 0) { done = 1; break; }`,
+    flush: `    /* the QEMUFile buffer is full: */ ${n.fflush}(f); }`,
     ret: 'qemu_put_be64(f, RAM_SAVE_FLAG_EOS); return done;',
   });
-  const ramSaveIterateStream = p.fn<FlushLocals>(n.ram_save_iterate, (k, f) => {
-    const m = md(k).mig;
+  const ramSaveIterateStream = p.fn<FlushLocals & { started_ns: number }>(n.ram_save_iterate, (k, f) => {
+    const d = md(k);
+    const m = d.mig;
     switch (f.pc) {
-      case ITS.find: {
-        const room = m.rate_limit_bytes > 0 ? Math.max(1, m.rate_limit_bytes - m.window_bytes) : Number.MAX_SAFE_INTEGER;
-        const b = saveBatch(k, ctx, QEMU.MAX_WAIT_NS, room, Number.MAX_SAFE_INTEGER);
+      case ITS.start:
+        f.l.started_ns = k.now;
         m.iterations++;
-        // Into the QEMUFile's buffer; qemu_savevm_state_iterate's caller flushes it.
-        m.file_bytes += b.bytes + 8; // + RAM_SAVE_FLAG_EOS
-        m.file_zero_pages += b.zero_pages;
-        m.file_normal_pages += b.normal_pages;
-        f.pc = ITS.ret;
-        return k.call(findAndSave, { cost: b.cost_ns + ITERATE_OVERHEAD_NS });
+        f.pc = ITS.loop;
+        return k.compute(ITERATE_OVERHEAD_NS);
+      case ITS.loop: {
+        // bytes put into the QEMUFile count at once (rate_limit_used), written or still buffered
+        const room = m.rate_limit_bytes > 0 ? m.rate_limit_bytes - m.window_bytes - m.file_bytes : Number.MAX_SAFE_INTEGER;
+        if (d.ram.dirty_pages === 0 || room <= 0 || k.now - f.l.started_ns > QEMU.MAX_WAIT_NS || m.error !== '') {
+          m.file_bytes += 8; // RAM_SAVE_FLAG_EOS, for the caller's flush
+          return k.jump(ITS.ret);
+        }
+        return k.jump(ITS.find);
       }
+      case ITS.find: {
+        // bytes put into the QEMUFile count at once (rate_limit_used), written or still buffered
+        const room = m.rate_limit_bytes > 0 ? m.rate_limit_bytes - m.window_bytes - m.file_bytes : Number.MAX_SAFE_INTEGER;
+        const b = saveBatch(k, ctx, QEMU.MAX_WAIT_NS, Math.min(room, STREAM_BATCH_BYTES), Number.MAX_SAFE_INTEGER);
+        f.l.bytes = b.bytes;
+        f.l.zero = b.zero_pages;
+        f.l.normal = b.normal_pages;
+        f.pc = ITS.flush;
+        return k.call(findAndSave, { cost: b.cost_ns });
+      }
+      case ITS.flush:
+        if (f.l.bytes === 0) return k.jump(ITS.loop);
+        if (rfc) {
+          // The RFC's put_ready only fills buffered_file's buffer, under the iothread lock; its
+          // thread writes it out once the lock is dropped (the caller's flush).
+          m.file_bytes += f.l.bytes;
+          m.file_zero_pages += f.l.zero;
+          m.file_normal_pages += f.l.normal;
+          return k.jump(ITS.loop);
+        }
+        f.pc = ITS.loop;
+        return k.call(fflush, { bytes: f.l.bytes, zero: f.l.zero, normal: f.l.normal });
       default:
         return k.ret();
     }
@@ -275,7 +316,7 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
           f.pc = RC.send;
           return k.call(queuePage, { cost: b.cost_ns });
         }
-        const b = saveBatch(k, ctx, QEMU.MAX_WAIT_NS, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+        const b = saveBatch(k, ctx, QEMU.MAX_WAIT_NS, STREAM_BATCH_BYTES, Number.MAX_SAFE_INTEGER);
         f.l.bytes = b.bytes;
         f.l.zero = b.zero_pages;
         f.l.normal = b.normal_pages;

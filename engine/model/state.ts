@@ -161,22 +161,29 @@ export interface LinkState {
   bytes_total: number;
   /** pages handed to the wire so far (all streams): the first `pages` of them are the first pass */
   pages_handed: number;
-  /** per destination channel: when it will have loaded what it was sent (TCP flow control) */
-  dst_free_at_ns: number[];
+  /** per destination channel: bytes handed to its socket so far (TCP flow control, network.ts) */
+  sent_bytes: number[];
+  /** per channel: its sender waits for the destination to make room */
+  flow_waiting: boolean[];
 }
 
 export interface DstBatch {
   arrive_ns: number;
+  bytes: number;
   zero_pages: number;
   normal_pages: number;
-  /** pages the destination writes for the first time (their RAM is faulted in) */
-  first_touch_pages: number;
+  /** pages the destination places for the first time (its RAM there was never touched): zero pages, normal pages */
+  first_touch_zero: number;
+  first_touch_normal: number;
 }
 
 export interface DestinationState {
   /** per channel: 0 is the main stream, 1.. the multifd channels */
   queues: DstBatch[][];
   loaded_pages: number;
+  /** per channel: bytes loaded so far, and of the batch being loaded (read from the socket) */
+  loaded_bytes: number[];
+  loading_bytes: number[];
   crashed: boolean;
 }
 
