@@ -226,8 +226,8 @@ export const QEMU = {
   /** multifd packet header and per-page offset */
   MULTIFD_PACKET_HEADER_BYTES: 64,
   MULTIFD_PAGE_OFFSET_BYTES: 8,
-  /** XBZRLE: 8-byte header + 2-byte length before the encoded page */
-  XBZRLE_HEADER_BYTES: 10,
+  /** XBZRLE: 8-byte page header + 1-byte ENCODING_FLAG_XBZRLE + 2-byte length before the encoding (ram.c save_xbzrle_page) */
+  XBZRLE_HEADER_BYTES: 11,
 } as const;
 
 /**

@@ -131,7 +131,7 @@ export function defineMigrationThread(p: Program, ctx: ModelCtx, save: SaveFns, 
       case STOP.stop:
         md(k).mig.downtime_start_ns = k.now;
         f.pc = STOP.ret;
-        return k.call(vm.pauseAllVcpus, null);
+        return k.call(vm.pauseAllVcpus, { v: 0 });
       default:
         return k.ret();
     }

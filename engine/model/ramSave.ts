@@ -13,7 +13,7 @@ import type { ModelCtx } from './ctx';
 import { md } from './ctx';
 import { updateDirtyRate } from './counters';
 import { syncDirtyLog, takeBatch, type Batch, type BatchBudget } from './guestRam';
-import { takeBatchXbzrle } from './xbzrle';
+import { encodedBytes, takeBatchXbzrle } from './xbzrle';
 import { defineWritev, SOCKET_CHUNK_BYTES } from './network';
 import type { MultifdFns } from './multifd';
 
@@ -70,7 +70,7 @@ function saveBatch(k: Kernel, ctx: ModelCtx, cost_ns: number, bytes: number, max
   const b = budget(ctx, cost_ns, bytes, max_pages);
   const out = emptyBatch();
   if (d.xbzrle !== null && m.passes >= 1) {
-    takeBatchXbzrle(d.ram, d.xbzrle, m.cursor_word, b, cfg.host.xbzrle_encode_ns, cfg.workload.xbzrle_delta, m.stage === 'stop-copy', out);
+    takeBatchXbzrle(d.ram, d.xbzrle, m.cursor_word, b, cfg.host.xbzrle_encode_ns, encodedBytes(cfg.workload), m.dirty_sync_count, m.stage === 'stop-copy', out);
   } else {
     takeBatch(d.ram, m.cursor_word, b, out);
   }

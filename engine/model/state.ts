@@ -7,7 +7,6 @@ import type { GuestRam } from './guestRam';
 export type { MigStatus } from '../qapi/migrationInfo';
 import type { MigStatus } from '../qapi/migrationInfo';
 
-import type { ChunkedArray } from '../sim/chunkedArray';
 /** The 2012 thread's stage 1/2/3, and the end. */
 export type MigStage = 'before' | 'setup' | 'iterative' | 'stop-copy' | 'done';
 
@@ -123,10 +122,9 @@ export interface ThrottleState {
 
 /** XBZRLE's page cache: a FIFO ring of cached pages and a bitmap of which pages it holds. */
 export interface XbzrleState {
-  ring: Int32Array;
-  head: number;
-  filled: number;
-  member: ChunkedArray;
+  /** the direct-mapped page cache: the page in each slot (-1 empty), and the sync count when it was inserted or last hit */
+  slot_page: Int32Array;
+  slot_age: Int32Array;
   /** XBZRLECacheStats */
   bytes: number;
   pages: number;

@@ -24,19 +24,23 @@ export function allStopped(k: Kernel): boolean {
 
 export function defineVmControl(p: Program, ctx: ModelCtx): VmControlFns {
   const ids = ctx.ids;
+  // qemu_cpu_kick (softmmu/cpus.c) broadcasts the vCPU's halt_cond before it signals the thread:
+  // a vCPU asleep in cpu_throttle_thread's qemu_cond_timedwait on it wakes, sees cpu->stop and
+  // leaves the throttle at once instead of sleeping out its slice.
   const PAUSE = steps({
-    request: 'CPU_FOREACH(cpu) { cpu->stop = true; qemu_cpu_kick(cpu); }',
+    request: 'CPU_FOREACH(cpu) { cpu->stop = true; qemu_cpu_kick(cpu); /* qemu_cond_broadcast(cpu->halt_cond); cpus_kick_thread(cpu) */ }',
     wait: 'while (!all_vcpus_paused()) qemu_cond_wait(&qemu_pause_cond, &bql);',
   });
-  const pauseAllVcpus = p.fn(ctx.names.pause_all_vcpus, (k, f) => {
+  const pauseAllVcpus = p.fn<{ v: number }>(ctx.names.pause_all_vcpus, (k, f) => {
     const d = md(k);
     switch (f.pc) {
-      case PAUSE.request:
-        for (let v = 0; v < d.vcpus.length; v++) {
-          d.vcpus[v].stop = true;
-          k.kick(ids.vcpu_tids[v]);
-        }
-        return k.jump(PAUSE.wait);
+      case PAUSE.request: {
+        if (f.l.v >= d.vcpus.length) return k.jump(PAUSE.wait);
+        const v = f.l.v++;
+        d.vcpus[v].stop = true;
+        k.kick(ids.vcpu_tids[v]);
+        return k.condBroadcast(ids.halt_cond[v]);
+      }
       default:
         if (allStopped(k)) return k.ret();
         return k.condWait(ids.pause_cond, ids.bql);
