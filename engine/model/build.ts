@@ -23,6 +23,7 @@ import { defineMultifd } from './multifd';
 import { defineBitmapThread } from './bitmapThread';
 import { defineFaultInjector } from './faults';
 import { createXbzrle } from './xbzrle';
+import { forThisRun } from './hostSpeed';
 
 export interface BuildOptions {
   strategy?: StrategyOptions;
@@ -45,7 +46,9 @@ function emptyIds(): ModelIds {
   };
 }
 
-export function buildMigration(cfg: ModelConfig, o: BuildOptions = {}): BuiltMigration {
+export function buildMigration(given: ModelConfig, o: BuildOptions = {}): BuiltMigration {
+  // the host's speed in this run (hostSpeed.ts): the configuration itself when it does not vary
+  const cfg = forThisRun(given);
   const ctx: ModelCtx = { cfg, names: cfg.profile.names, ids: emptyIds(), fn: {} };
   const senders = cfg.profile.senders;
   const channels = senders ? cfg.channels : 0;

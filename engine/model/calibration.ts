@@ -9,6 +9,11 @@ export interface HostCosts {
    * sharing); 0: every thread has a CPU of its own, as on the big hosts of the published figures
    */
   cpus: number;
+  /**
+   * spread of the host's speed from run to run (engine/model/hostSpeed.ts): each run's CPU costs
+   * are multiplied by a seeded factor in [1 − spread, 1 + spread]; 0: the same speed every run
+   */
+  run_speed_spread: number;
   /** find_dirty_block: cost per 32 clean pages skipped while looking for the next dirty page */
   bitmap_scan_ns_per_word: number;
   /** detect a zero page (buffer_is_zero over 4 KiB, faulting in untouched memory) and emit its 9-byte record */
@@ -70,6 +75,8 @@ export interface HostCosts {
 export const CHEGU_2012: HostCosts = {
   // 2012: a large NUMA host whose 10 vCPUs, migration thread and destination did not compete for CPUs
   cpus: 0,
+  // the published runs are single runs: no spread to fit
+  run_speed_spread: 0,
   bitmap_scan_ns_per_word: 640,
   zero_page_ns: 5_700,
   normal_page_ns: 7_000,
@@ -125,6 +132,7 @@ export const CHEGU_2013: HostCosts = {
  */
 export const MODERN_X86: HostCosts = {
   cpus: 0,
+  run_speed_spread: 0,
   bitmap_scan_ns_per_word: 1,
   zero_page_ns: 150,
   normal_page_ns: 900,
