@@ -24,6 +24,7 @@ import { defineBitmapThread } from './bitmapThread';
 import { defineFaultInjector } from './faults';
 import { createXbzrle } from './xbzrle';
 import { forThisRun } from './hostSpeed';
+import { designOnHost } from './profiles';
 
 export interface BuildOptions {
   strategy?: StrategyOptions;
@@ -47,8 +48,10 @@ function emptyIds(): ModelIds {
 }
 
 export function buildMigration(given: ModelConfig, o: BuildOptions = {}): BuiltMigration {
-  // the host's speed in this run (hostSpeed.ts): the configuration itself when it does not vary
-  const cfg = forThisRun(given);
+  // the host's speed in this run (hostSpeed.ts), and the design as the host's QEMU builds it
+  const run = forThisRun(given);
+  const profile = designOnHost(run.profile, run.host.qemu_version);
+  const cfg = profile === run.profile ? run : { ...run, profile };
   const ctx: ModelCtx = { cfg, names: cfg.profile.names, ids: emptyIds(), fn: {} };
   const senders = cfg.profile.senders;
   const channels = senders ? cfg.channels : 0;

@@ -14,6 +14,8 @@ export interface HostCosts {
    * are multiplied by a seeded factor in [1 − spread, 1 + spread]; 0: the same speed every run
    */
   run_speed_spread: number;
+  /** the QEMU this host runs, where its version changes what a design does (profiles.ts designOnHost) */
+  qemu_version: string;
   /** find_dirty_block: cost per 32 clean pages skipped while looking for the next dirty page */
   bitmap_scan_ns_per_word: number;
   /** detect a zero page (buffer_is_zero over 4 KiB, faulting in untouched memory) and emit its 9-byte record */
@@ -77,6 +79,8 @@ export const CHEGU_2012: HostCosts = {
   cpus: 0,
   // the published runs are single runs: no spread to fit
   run_speed_spread: 0,
+  // QEMU 1.1 with the migration-thread RFC (the report's)
+  qemu_version: '1.1',
   bitmap_scan_ns_per_word: 640,
   zero_page_ns: 5_700,
   normal_page_ns: 7_000,
@@ -117,6 +121,7 @@ export const CHEGU_2012: HostCosts = {
  */
 export const CHEGU_2013: HostCosts = {
   ...CHEGU_2012,
+  qemu_version: '1.6',
   zero_page_ns: 2_000,
   bitmap_scan_ns_per_word: 20,
   sync_ns_per_gib: 250_000,
@@ -133,6 +138,7 @@ export const CHEGU_2013: HostCosts = {
 export const MODERN_X86: HostCosts = {
   cpus: 0,
   run_speed_spread: 0,
+  qemu_version: '10.0',
   bitmap_scan_ns_per_word: 1,
   zero_page_ns: 150,
   normal_page_ns: 900,
@@ -187,6 +193,11 @@ export const MODERN_X86: HostCosts = {
  */
 export const TCG_LOOPBACK: HostCosts = {
   ...MODERN_X86,
+  // Debian 12's qemu-system-x86 1:7.2+dfsg-7+deb12u18 (7.2.22)
+  qemu_version: '7.2',
+  // measured: nproc, /proc/cpuinfo
+  cpus: 2,
+  run_speed_spread: 0.1,
   bitmap_scan_ns_per_word: 2,
   zero_page_ns: 300,
   normal_page_ns: 1_000,

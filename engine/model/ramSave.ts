@@ -44,18 +44,27 @@ interface FlushLocals {
 
 function budget(ctx: ModelCtx, cost_ns: number, bytes: number, max_pages: number): BatchBudget {
   const h = ctx.cfg.host;
-  const senders = ctx.cfg.profile.senders;
+  const pr = ctx.cfg.profile;
+  const senders = pr.senders;
+  const mainZero = pr.zero_pages_on_main_stream;
   return {
     cost_ns,
     bytes,
     max_pages,
-    // With sender threads the migration thread only finds and queues pages; senders do the rest.
-    zero_page_ns: senders ? h.multifd_queue_ns_per_page : h.zero_page_ns,
-    normal_page_ns: senders ? h.multifd_queue_ns_per_page : h.normal_page_ns,
+    // With sender threads the migration thread only finds and queues pages; senders do the rest
+    // (QEMU before 9.0: the migration thread checks every page for zero and sends zero pages itself).
+    zero_page_ns: senders && !mainZero ? h.multifd_queue_ns_per_page : h.zero_page_ns,
+    normal_page_ns: senders ? h.multifd_queue_ns_per_page + (mainZero ? h.zero_check_normal_ns : 0) : h.normal_page_ns,
     scan_ns_per_word: h.bitmap_scan_ns_per_word,
     zero_wire_bytes: QEMU.ZERO_PAGE_WIRE_BYTES,
     normal_wire_bytes: QEMU.NORMAL_PAGE_WIRE_BYTES,
   };
+}
+
+/** Zero pages written on the main stream (the migration thread's QEMUFile; flushed by the iterate's caller). */
+function queueZeroPages(m: ReturnType<typeof md>['mig'], zero: number): void {
+  m.file_bytes += zero * QEMU.ZERO_PAGE_WIRE_BYTES;
+  m.file_zero_pages += zero;
 }
 
 function emptyBatch(): Batch {
@@ -87,6 +96,8 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
   const cfg = ctx.cfg;
   const host = cfg.host;
   const rfc = cfg.profile.bql_around_iterate;
+  const mainZero = cfg.profile.zero_pages_on_main_stream;
+  const syncPerIterate = cfg.profile.multifd_sync_per_iterate;
 
   const writev = defineWritev(p, ctx);
 
@@ -200,6 +211,8 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
     loop: 'while ((ret = migration_rate_exceeded(f)) == 0 && t1 - t0 < MAX_WAIT) { pss.page = find_dirty_block(rs, &pss); /* 128 pages */',
     send: '    ram_save_multifd_page(block, offset); /* multifd_send(): hand the packet to a channel */',
     round: '    if (pss.complete_round) multifd_ram_flush_and_sync(f); }',
+    out: 'out: multifd_send_sync_main(f); /* QEMU before 8.0: at the end of every call */',
+    ret: 'qemu_put_be64(f, RAM_SAVE_FLAG_EOS); return done;',
   });
   const ramSaveIterateSenders = p.fn<FlushLocals & { started_ns: number; wrapped: boolean }>(n.ram_save_iterate, (k, f) => {
     const d = md(k);
@@ -213,13 +226,13 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
       case ITM.loop: {
         const room = m.rate_limit_bytes > 0 ? m.rate_limit_bytes - m.window_bytes : Number.MAX_SAFE_INTEGER;
         if (d.ram.dirty_pages === 0 || room <= 0 || k.now - f.l.started_ns >= QEMU.MAX_WAIT_NS || m.error !== '') {
-          m.file_bytes += 8; // RAM_SAVE_FLAG_EOS, for the caller's flush
-          return k.ret();
+          return k.jump(syncPerIterate && m.error === '' ? ITM.out : ITM.ret);
         }
         const b = saveBatch(k, ctx, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, QEMU.MULTIFD_PACKET_PAGES);
-        f.l.zero = b.zero_pages;
+        f.l.zero = mainZero ? 0 : b.zero_pages;
         f.l.normal = b.normal_pages;
-        f.l.bytes = send.packetBytes(b.zero_pages, b.normal_pages);
+        if (mainZero) queueZeroPages(m, b.zero_pages);
+        f.l.bytes = send.packetBytes(f.l.zero, b.normal_pages);
         f.l.wrapped = b.wrapped;
         f.pc = ITM.send;
         return k.call(queuePage, { cost: b.cost_ns });
@@ -228,10 +241,16 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
         if (f.l.zero + f.l.normal === 0) return k.jump(ITM.round);
         f.pc = ITM.round;
         return k.call(send.send, { zero: f.l.zero, normal: f.l.normal, bytes: f.l.bytes });
-      default: // ITM.round
-        if (!f.l.wrapped) return k.jump(ITM.loop);
+      case ITM.round:
+        if (!f.l.wrapped || syncPerIterate) return k.jump(ITM.loop);
         f.pc = ITM.loop;
         return k.call(send.syncMain, { i: 0, phase: 0 }); // find_dirty_block → multifd sync per round
+      case ITM.out: // QEMU before 8.0 syncs the channels at the end of every call
+        f.pc = ITM.ret;
+        return k.call(send.syncMain, { i: 0, phase: 0 });
+      default: // ITM.ret
+        m.file_bytes += 8; // RAM_SAVE_FLAG_EOS, for the caller's flush
+        return k.ret();
     }
   }, ITM);
 
@@ -295,7 +314,8 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
     loop: 'do { pages = ram_find_and_save_block(rs); /* no rate limit */',
     flush: `    ${n.fflush}(f);`,
     send: '    ram_save_multifd_page(block, offset);',
-    eos: '} while (pages > 0); multifd_ram_flush_and_sync(f); qemu_put_be64(f, RAM_SAVE_FLAG_EOS);',
+    eos: '} while (pages > 0); multifd_ram_flush_and_sync(f);',
+    flush_main: 'qemu_put_be64(f, RAM_SAVE_FLAG_EOS); qemu_fflush(f);',
     ret: 'return 0;',
   });
   const ramSaveComplete = p.fn<FlushLocals>(n.ram_save_complete, (k, f) => {
@@ -310,9 +330,10 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
         if (d.ram.dirty_pages === 0) return k.jump(RC.eos);
         if (mf !== null) {
           const b = saveBatch(k, ctx, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, QEMU.MULTIFD_PACKET_PAGES);
-          f.l.zero = b.zero_pages;
+          f.l.zero = mainZero ? 0 : b.zero_pages;
           f.l.normal = b.normal_pages;
-          f.l.bytes = mf.packetBytes(b.zero_pages, b.normal_pages);
+          if (mainZero) queueZeroPages(m, b.zero_pages);
+          f.l.bytes = mf.packetBytes(f.l.zero, b.normal_pages);
           f.pc = RC.send;
           return k.call(queuePage, { cost: b.cost_ns });
         }
@@ -331,9 +352,19 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
         f.pc = RC.loop;
         return k.call((mf as MultifdFns).send, { zero: f.l.zero, normal: f.l.normal, bytes: f.l.bytes });
       case RC.eos:
+        if (mf === null) {
+          f.pc = RC.ret;
+          return k.call(fflush, { bytes: 8, zero: 0, normal: 0 }); // RAM_SAVE_FLAG_EOS
+        }
+        f.pc = RC.flush_main;
+        return k.call(mf.syncMain, { i: 0, phase: 0 });
+      case RC.flush_main: {
+        // the main stream's buffer: zero pages sent on it (QEMU before 9.0) and the EOS
+        const out = { bytes: m.file_bytes + 8, zero: m.file_zero_pages, normal: m.file_normal_pages };
+        m.file_bytes = m.file_zero_pages = m.file_normal_pages = 0;
         f.pc = RC.ret;
-        if (mf !== null) return k.call(mf.syncMain, { i: 0, phase: 0 });
-        return k.call(fflush, { bytes: 8, zero: 0, normal: 0 }); // RAM_SAVE_FLAG_EOS
+        return k.call(fflush, out);
+      }
       default: // RC.ret
         return k.ret();
     }
