@@ -1,0 +1,60 @@
+// Copies of the simulation state for the debugger's checkpoints. Like engine/sim's clonePlain
+// (plain data copied, ChunkedArrays shared copy-on-write, typed arrays copied), but an object
+// reachable twice (two frames sharing one locals object: the model's qemu_savevm_state_iterate
+// hands its locals to ram_save_iterate) comes back as one object reachable twice, so a restored
+// run aliases exactly as the original did and behaves the same. The kernel's own snapshots refuse
+// such state; the debugger must work on the model as it is.
+
+import { ChunkedArray } from '../sim/chunkedArray';
+import type { Kernel } from '../sim/kernel';
+import type { Snapshot } from '../sim/snapshot';
+import type { SimState } from '../sim/types';
+
+function cloneValue(v: unknown, memo: Map<object, unknown>): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  const done = memo.get(v);
+  if (done !== undefined) return done;
+  if (Array.isArray(v)) {
+    const n = v.length;
+    const out = new Array<unknown>(n);
+    memo.set(v, out);
+    for (let i = 0; i < n; i++) {
+      const x = v[i];
+      out[i] = x === null || typeof x !== 'object' ? x : cloneValue(x, memo);
+    }
+    return out;
+  }
+  if (v instanceof ChunkedArray) {
+    const c = v.share();
+    memo.set(v, c);
+    return c;
+  }
+  if (ArrayBuffer.isView(v)) {
+    const c = (v as unknown as { slice(): unknown }).slice();
+    memo.set(v, c);
+    return c;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) {
+    throw new TypeError(`simulation state must be plain data; found an instance of ${(proto as { constructor?: { name?: string } }).constructor?.name ?? 'a class'}`);
+  }
+  const out: Record<string, unknown> = {};
+  memo.set(v, out);
+  for (const key in v as Record<string, unknown>) {
+    const x = (v as Record<string, unknown>)[key];
+    out[key] = x === null || typeof x !== 'object' ? x : cloneValue(x, memo);
+  }
+  return out;
+}
+
+export function cloneState(s: SimState): SimState {
+  return cloneValue(s, new Map()) as SimState;
+}
+
+export function takeCheckpointSnapshot(k: Kernel): Snapshot {
+  return { state: cloneState(k.s), decisions: k.log.tid.length };
+}
+
+export function restoreCheckpointSnapshot(k: Kernel, snap: Snapshot): void {
+  k.s = cloneState(snap.state);
+}
