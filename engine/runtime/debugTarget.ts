@@ -101,6 +101,8 @@ export interface DebugTarget {
   stack(tid: number): FrameInfo[];
   scopes(frameId: number): ScopeInfo[];
   variables(ref: number): VarNode[];
+  /** a reference for a node's children, valid until the next stop */
+  varRef(children: () => VarNode[]): number;
   source(ref: number): { content: string; mimeType: string } | null;
   exceptionInfo(): ExceptionDetails | null;
   lockTable(): LockRow[];

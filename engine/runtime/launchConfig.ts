@@ -80,6 +80,9 @@ export function parseLaunchConfig(args: Record<string, unknown>): LaunchConfig {
     if (typeof args.stopAtTime !== 'number' || !Number.isFinite(args.stopAtTime) || args.stopAtTime < 0) fail('stopAtTime', args.stopAtTime, 'a virtual time in ns (a number ≥ 0)');
     c.stopAtTime = Math.round(args.stopAtTime);
   }
+  if (c.record !== undefined && (c.record === c.trace || c.record === c.scenario)) {
+    throw new LaunchError(`launch configuration: "record" is ${JSON.stringify(c.record)}, the file being debugged; choose another path (a recording never overwrites its input)`);
+  }
   if (c.trace !== undefined && (c.seed !== undefined || c.strategy !== undefined || c.set !== undefined || c.depth !== undefined)) {
     throw new LaunchError('launch configuration: "seed", "strategy", "depth" and "set" describe a new run; a "trace" replays the run it recorded');
   }

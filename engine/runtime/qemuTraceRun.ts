@@ -40,6 +40,7 @@ export class QemuTraceRun implements DebugTarget {
 
   private stop(reason: StopEvent['reason'], description: string, tid = -1): void {
     this.vars.reset();
+    if (tid < 0) tid = Math.max(0, this.t.threads.findIndex((th) => th.role === 'migration'));
     this.events.emit('stopped', { reason, description, tid, bpIds: [], time_ns: this.timeAt(this.cursor), decision: 0, steps: this.cursor });
   }
 
@@ -205,6 +206,10 @@ export class QemuTraceRun implements DebugTarget {
 
   variables(ref: number): VarNode[] {
     return this.vars.get(ref) ?? [];
+  }
+
+  varRef(children: () => VarNode[]): number {
+    return this.vars.add(children);
   }
 
   source(): null {

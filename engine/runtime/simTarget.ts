@@ -31,6 +31,8 @@ export class SimRun implements DebugTarget {
   private stop(reason: StopEvent['reason'], description: string, tid: number, bpIds: number[] = [], text?: string): void {
     const s = this.core.k.s;
     this.views.vars.reset();
+    // A stop about no thread in particular focuses the migration thread.
+    if (tid < 0) tid = this.core.ctx.ids.migration_tid;
     const e: StopEvent = { reason, description, tid, bpIds, text, time_ns: s.now_ns, decision: s.decisions, steps: s.steps };
     this.core.lastStop = e;
     this.events.emit('stopped', e);
@@ -198,6 +200,10 @@ export class SimRun implements DebugTarget {
 
   variables(ref: number): VarNode[] {
     return this.views.variables(ref);
+  }
+
+  varRef(children: () => VarNode[]): number {
+    return this.views.vars.add(children);
   }
 
   source(ref: number): { content: string; mimeType: string } | null {
