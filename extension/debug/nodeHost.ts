@@ -20,14 +20,14 @@ export const nodeFiles: FileAccess = {
     try {
       return new Uint8Array(await readFile(path));
     } catch (e) {
-      throw new Error(`${path}: ${why(e)}`);
+      throw new Error(`${path}: ${why(e)}`, { cause: e });
     }
   },
   createTraceSink(path) {
     try {
       return new FileSink(path);
     } catch (e) {
-      throw new Error(`cannot write the recording ${path}: ${why(e)}`);
+      throw new Error(`cannot write the recording ${path}: ${why(e)}`, { cause: e });
     }
   },
   async listDir(path) {

@@ -23,7 +23,7 @@ export class DapClient {
   socket: Socket | null = null;
   stderr = '';
 
-  constructor(private readonly input: Readable, private readonly output: Writable, readonly timeout_ms = 60_000) {
+  constructor(input: Readable, private readonly output: Writable, readonly timeout_ms = 60_000) {
     input.on('data', (d: Buffer) => this.onData(d));
     input.on('close', () => (this.closed = true));
     input.on('end', () => (this.closed = true));
