@@ -252,7 +252,9 @@ export class StopMatcher extends NullObserver {
         if (stageChanged) return { reason: 'step', description: `Next stage: ${m.stage} (${m.status})`, bpIds: [], tid: this.ctx.ids.migration_tid };
         return null;
       case 'nextIteration':
+        // A round ends at its bitmap sync; leaving the iterative stage ends the rounds too.
         if (this.syncs > 0) return { reason: 'step', description: `Next iteration: dirty-sync-count ${m.dirty_sync_count}`, bpIds: [], tid: this.ctx.ids.migration_tid };
+        if (stageChanged) return { reason: 'step', description: `Next stage: ${m.stage} (${m.status})`, bpIds: [], tid: this.ctx.ids.migration_tid };
         return null;
     }
   }

@@ -64,14 +64,16 @@ export class DapClient {
   request(command: string, args?: unknown): Promise<DebugProtocol.Response> {
     const seq = this.seq++;
     const body = JSON.stringify({ seq, type: 'request', command, arguments: args });
-    this.output.write(`Content-Length: ${Buffer.byteLength(body, 'utf8')}\r\n\r\n${body}`);
-    return new Promise((resolve, reject) => {
+    // Registered before the write: an in-memory adapter may answer within the write itself.
+    const p = new Promise<DebugProtocol.Response>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no response to ${command} within ${this.timeout_ms} ms${this.stderr ? `; adapter stderr: ${this.stderr}` : ''}`)), this.timeout_ms);
       this.pending.set(seq, (r) => {
         clearTimeout(timer);
         resolve(r);
       });
     });
+    this.output.write(`Content-Length: ${Buffer.byteLength(body, 'utf8')}\r\n\r\n${body}`);
+    return p;
   }
 
   /** Sends a request that must succeed; returns its body. */
@@ -117,6 +119,8 @@ export function inMemoryClient(): DapClient {
   const toAdapter = new PassThrough();
   const fromAdapter = new PassThrough();
   const session = new MigtraceSession({ fs: nodeFiles, clock: nodeClock });
+  // As a server, the session never ends the process when its client goes away.
+  session.setRunAsServer(true);
   session.start(toAdapter, fromAdapter);
   return new DapClient(fromAdapter, toAdapter);
 }
