@@ -27,7 +27,8 @@ import { CheckpointStore, CHECKPOINT_DEFAULTS, type Checkpoint, type CheckpointO
 import { Emitter } from './emitter';
 import type { ProgressClock } from './host';
 import { RecorderGate } from './recorderGate';
-import { StopMatcher, type Goal, type Hit, type StepMode } from './stopMatcher';
+import { StopMatcher, stepStops, type Goal, type Hit, type StepMode } from './stopMatcher';
+import { EFFECT } from '../sim/types';
 import { endException, type EndException } from './exceptions';
 import type { StopEvent, TargetEvents } from './debugTarget';
 
@@ -274,6 +275,65 @@ export class SimCore {
     } finally {
       k.boundary = null;
       this.matcher.mode = 'off';
+    }
+  }
+
+  /**
+   * Step back in thread `tid`: the latest boundary P before `before` from which "step over" in
+   * that thread reaches `before` or beyond, so a step back undoes a step over exactly (and from a
+   * stop reached otherwise, goes to the thread's statement the stop is "inside"). Candidates are
+   * followed forward from a checkpoint up to `before`; an interval with none sends the search to
+   * the checkpoint before it. Null: no such boundary since the start.
+   */
+  async scanBackStep(tid: number, before: number): Promise<number | null> {
+    const k = this.k;
+    const list = this.cps.list;
+    let i = list.indexOf(this.cps.atOrBefore(Math.max(0, before - 1)));
+    try {
+      for (; i >= 0; i--) {
+        const cp = list[i];
+        if (cp.steps >= before) continue;
+        this.restore(cp);
+        // Candidates still open (their step over has not ended yet): boundary and frame depth.
+        const openAt: number[] = [];
+        const openDepth: number[] = [];
+        let best = -1;
+        const th = k.s.threads[tid];
+        let evaluated = k.s.steps;
+        k.boundary = () => {
+          const s = k.s;
+          if (s.steps === evaluated) return false;
+          evaluated = s.steps;
+          if (k.cur.id !== tid || k.lastFrame === null || k.lastEffect === EFFECT.yield) return false;
+          const me = k.s.threads[tid];
+          const edepth = me.stack.length + (k.lastEffect === EFFECT.ret ? 1 : k.lastEffect === EFFECT.call ? -1 : 0);
+          // Resolve the candidates this statement ends; the deepest are the most recent.
+          for (let j = openAt.length - 1; j >= 0; j--) {
+            if (stepStops('over', k.lastEffect, edepth, openDepth[j])) {
+              // One that ends exactly at `before` is a step over that led here.
+              if (s.steps === before && openAt[j] > best) best = openAt[j];
+              openAt.splice(j, 1);
+              openDepth.splice(j, 1);
+            }
+          }
+          if (s.steps < before) {
+            openAt.push(s.steps);
+            openDepth.push(me.stack.length);
+          }
+          return false;
+        };
+        void th;
+        // The hook sees every boundary up to `before - 1`; `before` itself is judged by hand.
+        const r = this.kernelRun({ steps: before - cp.steps });
+        if (r === 'steps') k.boundary();
+        k.boundary = null;
+        // Whatever is still open reaches beyond `before`.
+        if (openAt.length > 0 && openAt[openAt.length - 1] > best) best = openAt[openAt.length - 1];
+        if (best >= 0) return best;
+      }
+      return null;
+    } finally {
+      k.boundary = null;
     }
   }
 

@@ -114,9 +114,12 @@ export class SimRun implements DebugTarget {
   }
 
   async stepBack(tid: number): Promise<void> {
-    const th = this.core.k.s.threads[tid];
-    const depth = th === undefined || th.stack.length === 0 ? Infinity : th.stack.length;
-    return this.back({ kind: 'back', tid, depth });
+    const before = this.core.steps;
+    const found = before === 0 ? null : await this.core.scanBackStep(tid, before);
+    this.events.emit('invalidated');
+    this.core.seekSteps(found ?? 0);
+    if (found === null) this.stop('entry', 'Back at the start of the run', tid);
+    else this.stop('step', '', tid);
   }
 
   async reverseContinue(): Promise<void> {

@@ -13,6 +13,7 @@ import { md, type ModelCtx } from '../model/ctx';
 import { threadRole } from '../model/roles';
 import { evalCondition, hitMatches, type Value } from './condition';
 import { migVar } from './migrationVars';
+import { lockLabel } from './threadView';
 import type { Bp, BreakpointSet } from './breakpoints';
 
 export type StepMode = 'over' | 'in' | 'out';
@@ -172,7 +173,7 @@ export class StopMatcher extends NullObserver {
           if (this.fires(bp, { wait: e.wait_ns, holder: s.threads[e.tid].name, thread: s.threads[e.tid].name, waiters: mx.waiters.length, lock: mx.name })) {
             ids.push(bp.id);
             reason = 'function breakpoint';
-            desc = `Paused on ${bp.label}: "${s.threads[e.tid].name}" took ${mx.name} after waiting ${e.wait_ns} ns`;
+            desc = `Paused on ${bp.label}: "${s.threads[e.tid].name}" took ${lockLabel(mx.name)} after waiting ${e.wait_ns} ns`;
             focus = e.tid;
             break;
           }
@@ -226,13 +227,11 @@ export class StopMatcher extends NullObserver {
       case 'continue':
         return null;
       case 'step':
-        if (tid !== g.tid || !stmt) return null;
-        if (g.mode === 'in' || (g.mode === 'over' && edepth <= g.depth) || (g.mode === 'out' && edepth <= g.depth && (k.lastEffect === EFFECT.ret || edepth < g.depth))) {
-          return { reason: 'step', description: '', bpIds: [], tid };
-        }
-        return null;
+        if (tid !== g.tid || !stmt || !stepStops(g.mode, k.lastEffect, edepth, g.depth)) return null;
+        return { reason: 'step', description: '', bpIds: [], tid };
       case 'back':
-        if (tid === g.tid && stmt && edepth <= g.depth) return { reason: 'step', description: '', bpIds: [], tid };
+        // The inverse of "over" from the frame the thread is in now.
+        if (tid === g.tid && stmt && stepStops('over', k.lastEffect, edepth, g.depth)) return { reason: 'step', description: '', bpIds: [], tid };
         return null;
       case 'frameEntry':
         if (g.depth === 1 ? k.lastEffect === EFFECT.spawn && th.result === g.tid : tid === g.tid && k.lastEffect === EFFECT.call && th.stack.length === g.depth) {
@@ -257,6 +256,23 @@ export class StopMatcher extends NullObserver {
         if (stageChanged) return { reason: 'step', description: `Next stage: ${m.stage} (${m.status})`, bpIds: [], tid: this.ctx.ids.migration_tid };
         return null;
     }
+  }
+}
+
+/**
+ * Whether a statement the stepping thread ran (its effect, and the depth of the frame that ran it)
+ * ends a step started in a frame at `depth`: "over" runs a call to its return and stops in this
+ * frame or a caller (a call is the statement in progress until its callee returns); "in" stops at
+ * the next statement anywhere; "out" stops once this frame has returned.
+ */
+export function stepStops(mode: StepMode, effect: number, edepth: number, depth: number): boolean {
+  switch (mode) {
+    case 'in':
+      return true;
+    case 'over':
+      return (effect !== EFFECT.call && edepth <= depth) || (effect === EFFECT.ret && edepth === depth + 1);
+    case 'out':
+      return edepth < depth || (effect === EFFECT.ret && edepth === depth);
   }
 }
 

@@ -62,6 +62,8 @@ export class MigtraceSession extends DebugSession {
 
   private attach(t: DebugTarget): void {
     t.events.on('stopped', (e: StopEvent) => {
+      // Stopped: the next movement may come as soon as the client sees this event.
+      this.moving = false;
       const ev = new StoppedEvent(e.reason, MigtraceSession.threadId(e.tid), e.text) as DebugProtocol.StoppedEvent;
       ev.body.description = e.description || undefined;
       ev.body.allThreadsStopped = true;
