@@ -320,3 +320,51 @@ test('migtrace dap --port serves one session per TCP connection', async () => {
     p.kill();
   }
 });
+
+test('a real QEMU trace opens: stepped by stage and sample, QEMU\'s threads with sampled states, and it says what it cannot show', async () => {
+  const real = join(tmp, 'real.migtrace');
+  const fx = join(process.cwd(), 'test', 'fixtures', 'qemu', 'precopy');
+  const imp = cli(['import-qemu', join(fx, 'src.log'), '--qmp', join(fx, 'progress.jsonl'), '--dst-log', join(fx, 'dst.log'), '-o', real]);
+  assert.equal(imp.status, 0, imp.stderr);
+  await withAdapter(async (c) => {
+    const r = await startSession(c, { trace: real, stopOnEntry: true });
+    assert.equal(r.success, true, r.message);
+    assert.equal((await c.waitEvent('stopped')).body.reason, 'entry');
+    const said = c.drain('output').map((e) => e.body.output).join('');
+    assert.match(said, /cannot show stacks beyond what QEMU's trace events bracket/);
+    const stages: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      await c.ok('migtrace/nextStage');
+      const st = await c.waitEvent('stopped');
+      if (st.body.reason !== 'step') break;
+      stages.push(st.body.description);
+    }
+    assert.ok(stages.length >= 2, `stages: ${stages}`);
+    assert.ok(stages.some((s) => /completed/.test(s)), stages.join('; '));
+    const threads = (await c.ok('threads')).threads.map((t: { name: string }) => t.name);
+    assert.ok(threads.length >= 2 && threads.every((n: string) => /\(.*sampled\)$/.test(n)), threads.join('; '));
+    await c.ok('stepBack', { threadId: 1 });
+    assert.equal((await c.waitEvent('stopped')).body.reason, 'step');
+    const scopes = await c.ok('scopes', { frameId: 1 });
+    const mig = await c.ok('variables', { variablesReference: scopes.scopes[0].variablesReference });
+    assert.ok(mig.variables.some((v: { name: string }) => v.name === 'status'), JSON.stringify(mig.variables));
+  });
+});
+
+test('with qemuSource, frames open the real function in that tree at its first line', async () => {
+  const tree = join(tmp, 'qemu');
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(join(tree, 'migration'), { recursive: true });
+  writeFileSync(join(tree, 'migration', 'ram.c'), '/* ram.c */\n#include "qemu/osdep.h"\n\nstatic int ram_save_complete(QEMUFile *f, void *opaque);\n\nstatic int ram_save_complete(QEMUFile *f, void *opaque)\n{\n    return 0;\n}\n');
+  await withAdapter(async (c) => {
+    await startSession(c, { scenario: SMALL, qemuSource: tree }, async () => {
+      await c.ok('setFunctionBreakpoints', { breakpoints: [{ name: 'ram_save_complete' }] });
+    });
+    const st = await c.waitEvent('stopped');
+    const frames = (await c.ok('stackTrace', { threadId: st.body.threadId })).stackFrames;
+    assert.equal(frames[0].name, 'ram_save_complete');
+    assert.equal(frames[0].source.path, join(tree, 'migration', 'ram.c'));
+    assert.equal(frames[0].line, 6, 'the definition, not the prototype');
+    assert.ok(frames[1].source.sourceReference > 0, 'a function the tree does not define keeps its listing');
+  });
+});
