@@ -16,6 +16,8 @@ export interface Checkpoint {
   /** observer events emitted before this point (the recorder's frontier) */
   events: number;
   snap: Snapshot;
+  /** heap bytes of its plain data */
+  plain_bytes: number;
 }
 
 export interface CheckpointOptions {
@@ -43,8 +45,6 @@ function chunkedArraysOf(v: unknown, out: ChunkedArray[], depth = 0): void {
   for (const key in v as Record<string, unknown>) chunkedArraysOf((v as Record<string, unknown>)[key], out, depth + 1);
 }
 
-/** A rough size of the plain part of a state: a few bytes per number, string and object. */
-const PLAIN_BYTES_PER_THREAD = 2048;
 
 export class CheckpointStore {
   readonly list: Checkpoint[] = [];
@@ -75,11 +75,12 @@ export class CheckpointStore {
     const arrays: ChunkedArray[] = [];
     chunkedArraysOf(k.s.data, arrays);
     // What the live state owns now is what this snapshot will hold apart from the previous one.
-    let added = k.s.threads.length * PLAIN_BYTES_PER_THREAD;
+    let added = 0;
     for (const a of arrays) added += a.ownedBytes();
-    const cp: Checkpoint = { steps: k.s.steps, time_ns: k.s.now_ns, events, snap: takeCheckpointSnapshot(k) };
+    const { snap, plain_bytes } = takeCheckpointSnapshot(k);
+    const cp: Checkpoint = { steps: k.s.steps, time_ns: k.s.now_ns, events, snap, plain_bytes };
     this.list.push(cp);
-    this.bytes += added;
+    this.bytes += added + plain_bytes;
     if (this.bytes > this.opts.budget_bytes && this.list.length > 3) this.thin();
     return cp;
   }
@@ -116,7 +117,7 @@ export class CheckpointStore {
     const seen = new Set<ArrayBufferLike>();
     let total = 0;
     for (const c of this.list) {
-      total += c.snap.state.threads.length * PLAIN_BYTES_PER_THREAD;
+      total += c.plain_bytes;
       const arrays: ChunkedArray[] = [];
       chunkedArraysOf(c.snap.state.data, arrays);
       for (const a of arrays) {

@@ -10,12 +10,19 @@ import type { Kernel } from '../sim/kernel';
 import type { Snapshot } from '../sim/snapshot';
 import type { SimState } from '../sim/types';
 
+/** Heap bytes of the plain part of the last state cloned: a rough count of objects and slots. */
+let plainBytes = 0;
+const OBJECT_BYTES = 32;
+const SLOT_BYTES = 16;
+
 function cloneValue(v: unknown, memo: Map<object, unknown>): unknown {
   if (v === null || typeof v !== 'object') return v;
   const done = memo.get(v);
   if (done !== undefined) return done;
+  plainBytes += OBJECT_BYTES;
   if (Array.isArray(v)) {
     const n = v.length;
+    plainBytes += n * SLOT_BYTES;
     const out = new Array<unknown>(n);
     memo.set(v, out);
     for (let i = 0; i < n; i++) {
@@ -42,6 +49,7 @@ function cloneValue(v: unknown, memo: Map<object, unknown>): unknown {
   memo.set(v, out);
   for (const key in v as Record<string, unknown>) {
     const x = (v as Record<string, unknown>)[key];
+    plainBytes += SLOT_BYTES;
     out[key] = x === null || typeof x !== 'object' ? x : cloneValue(x, memo);
   }
   return out;
@@ -51,8 +59,11 @@ export function cloneState(s: SimState): SimState {
   return cloneValue(s, new Map()) as SimState;
 }
 
-export function takeCheckpointSnapshot(k: Kernel): Snapshot {
-  return { state: cloneState(k.s), decisions: k.log.tid.length };
+/** A snapshot, and the heap bytes its plain data takes (RAM chunks not counted). */
+export function takeCheckpointSnapshot(k: Kernel): { snap: Snapshot; plain_bytes: number } {
+  plainBytes = 0;
+  const state = cloneState(k.s);
+  return { snap: { state, decisions: k.log.tid.length }, plain_bytes: plainBytes };
 }
 
 export function restoreCheckpointSnapshot(k: Kernel, snap: Snapshot): void {
