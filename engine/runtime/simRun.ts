@@ -190,7 +190,9 @@ export class SimCore {
     } else {
       this.matcher.mode = 'run';
       this.matcher.goal = goal;
-      k.boundary = this.matcher.boundary;
+      this.matcher.arm();
+      // With nothing to stop on but the end, the run goes at the speed of an unwatched one.
+      k.boundary = this.matcher.needsHook ? this.matcher.boundary : null;
     }
     this.busy = true;
     try {
@@ -257,10 +259,11 @@ export class SimCore {
         this.restore(cp);
         this.matcher.mode = 'scan';
         this.matcher.goal = goal;
+        this.matcher.arm();
         this.matcher.lastMatch = null;
         k.boundary = this.matcher.boundary;
         const r = this.kernelRun({ steps: end - cp.steps });
-        if (r === 'steps') this.matcher.evaluate();
+        if (r === 'steps') this.matcher.boundary();
         k.boundary = null;
         this.matcher.mode = 'off';
         if (this.matcher.lastMatch !== null) return this.matcher.lastMatch;
@@ -339,8 +342,10 @@ export class SimCore {
 
   /** The first boundary at or after `time_ns`, going back if it lies behind. */
   async seekTime(time_ns: number): Promise<'end' | 'time'> {
-    if (time_ns <= this.k.now || this.atEnd) {
-      this.restore(this.cps.beforeTime(time_ns));
+    // From the checkpoint nearest before that time, unless the run stands nearer already.
+    const cp = this.cps.beforeTime(time_ns);
+    if (time_ns <= this.k.now || this.atEnd || cp.steps > this.k.s.steps) {
+      this.restore(cp);
       if (time_ns <= this.k.now) return 'time';
     }
     const r = await this.forward(null, time_ns);

@@ -56,7 +56,13 @@ export class StopMatcher extends NullObserver {
   private prevStage = '';
   private prevStatus = '';
   private dataPrev: Value[] = [];
-  readonly boundary = (): boolean => this.evaluate();
+  /** something happened since the last boundary that a breakpoint or the goal may care about */
+  private dirty = false;
+  /** the goal or a breakpoint must look at every boundary (stepping, statement and data breakpoints) */
+  private perStep = false;
+  private wantPushes = false;
+  private wantLocks = false;
+  readonly boundary = (): boolean => (this.perStep || this.dirty ? this.evaluate() : false);
 
   constructor(private readonly k: Kernel, private readonly ctx: ModelCtx, readonly bps: BreakpointSet, private readonly log: (text: string) => void) {
     super();
@@ -74,20 +80,46 @@ export class StopMatcher extends NullObserver {
     this.prevStatus = m.status;
     this.dataPrev = this.bps.dataBps.map((bp) => bp.data!.get(this.k, this.ctx));
     this.hit = null;
+    this.dirty = false;
+    this.arm();
+  }
+
+  /** Works out what the boundary hook must watch for the goal and breakpoints in force. */
+  arm(): void {
+    const g = this.goal.kind;
+    const bps = this.bps;
+    this.perStep = g === 'step' || g === 'back' || g === 'frameEntry' || (g === 'statement' && this.goalStep() >= 0) || bps.lineBps.size > 0 || bps.dataBps.length > 0;
+    this.wantPushes = g === 'statement' || bps.fnBps.some((b) => b.kind === 'function');
+    this.wantLocks = bps.fnBps.some((b) => b.kind === 'lock');
+  }
+
+  private goalStep(): number {
+    return this.goal.kind === 'statement' ? this.goal.step : -1;
+  }
+
+  /** Whether a forward run needs the boundary hook at all (else it runs at full speed to the end). */
+  get needsHook(): boolean {
+    return this.goal.kind !== 'continue' || this.bps.any;
   }
 
   override framePush(tid: number, fn: number): void {
-    if (this.mode !== 'off') this.pushes.push(tid, fn);
+    if (this.mode === 'off' || (!this.wantPushes && !this.perStep)) return;
+    this.pushes.push(tid, fn);
+    this.dirty = true;
   }
 
   override lockAcquire(m: number, tid: number, wait_ns: number): void {
-    if (this.mode !== 'off') this.locks.push({ m, tid, wait_ns });
+    if (this.mode === 'off' || !this.wantLocks) return;
+    this.locks.push({ m, tid, wait_ns });
+    this.dirty = true;
   }
 
   override custom(kind: string): void {
     if (this.mode === 'off') return;
     if (kind === 'status') this.stageEvents++;
     else if (kind === 'sync') this.syncs++;
+    else return;
+    this.dirty = true;
   }
 
   /** The boundary hook: true stops the run here. */
@@ -97,6 +129,7 @@ export class StopMatcher extends NullObserver {
     if (s.steps === this.evaluated) return false;
     this.evaluated = s.steps;
     const hit = this.check();
+    this.dirty = false;
     this.pushes.length = 0;
     this.locks.length = 0;
     this.stageEvents = 0;
