@@ -1,8 +1,8 @@
 // Golden transcripts in vscode-js-debug's manner: a test logs what a DAP client sees (stops,
 // threads, stacks, scopes, variables, exception info), volatile ids are replaced by placeholders
 // and keys sorted, and the text is compared with test/debug/golden/<name>.txt. A missing file is
-// written; MIGTRACE_UPDATE_GOLDEN=1 rewrites them all (after a model change on main:
-// `MIGTRACE_UPDATE_GOLDEN=1 node scripts/run-tests.mjs test/debug`); a mismatch writes
+// written; MIGTRACE_UPDATE_TRANSCRIPTS=1 rewrites them all (after a model change on main:
+// `MIGTRACE_UPDATE_TRANSCRIPTS=1 node scripts/run-tests.mjs test/debug`); a mismatch writes
 // <name>.actual.txt beside it. A test that logged something it never compared fails.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -49,13 +49,13 @@ export class GoldenLog {
     mkdirSync(DIR, { recursive: true });
     const file = join(DIR, `${this.name}.txt`);
     const actual = this.text();
-    if (!existsSync(file) || process.env.MIGTRACE_UPDATE_GOLDEN === '1') {
+    if (!existsSync(file) || process.env.MIGTRACE_UPDATE_TRANSCRIPTS === '1') {
       writeFileSync(file, actual);
       return;
     }
     const want = readFileSync(file, 'utf8');
     if (want !== actual) writeFileSync(join(DIR, `${this.name}.actual.txt`), actual);
-    assert.equal(actual, want, `transcript ${this.name} differs from ${file} (see ${this.name}.actual.txt; MIGTRACE_UPDATE_GOLDEN=1 rewrites it)`);
+    assert.equal(actual, want, `transcript ${this.name} differs from ${file} (see ${this.name}.actual.txt; MIGTRACE_UPDATE_TRANSCRIPTS=1 rewrites it)`);
   }
 
   /** Call at the end of a test: something logged but never compared is a failure. */
