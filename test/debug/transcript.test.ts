@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GoldenLog } from './golden';
 import { inMemoryClient, processClient, startSession, type DapClient } from './dapClient';
-import { ADAPTER, CLI, hangingStage3Seed, SMALL } from './scenarios';
+import { ADAPTER, CLI, misbehavingSeed, NO_STAGE3_SEED, SMALL } from './scenarios';
 
 /** The stage-3 hang, as a user meets it: run, stop on the hang, look around. */
 async function hangSession(c: DapClient, g: GoldenLog, launch: Record<string, unknown>): Promise<void> {
@@ -32,18 +32,30 @@ async function hangSession(c: DapClient, g: GoldenLog, launch: Record<string, un
   await c.ok('disconnect', {});
 }
 
-const seed = hangingStage3Seed();
+const seed = misbehavingSeed('seed-stage3-hang', 12);
+const multifdSeed = misbehavingSeed('multifd-sync-hang', 30);
 
 for (const [name, make] of [
   ['in memory', () => inMemoryClient()],
   ['dist/debugAdapter.js over stdio', () => processClient([ADAPTER])],
   ['migtrace dap over stdio', () => processClient([CLI, 'dap'])],
 ] as [string, () => DapClient][]) {
-  test(`transcript: the stage-3 hang of seed ${seed}, ${name}`, async () => {
+  test(`transcript: the stage-3 hang of seed ${seed}, ${name}`, { skip: seed === null ? NO_STAGE3_SEED : false }, async () => {
     const c = make();
-    const g = new GoldenLog('stage3-hang');
+    const g = new GoldenLog(`stage3-hang-seed-${seed}`);
     try {
       await hangSession(c, g, { scenario: 'seed-stage3-hang', seed });
+    } finally {
+      await c.close();
+    }
+    g.done();
+  });
+  test(`transcript: the multifd sync hang of seed ${multifdSeed}, ${name}`, async () => {
+    assert.notEqual(multifdSeed, null, 'multifd-sync-hang hangs on none of seeds 1-30');
+    const c = make();
+    const g = new GoldenLog(`multifd-sync-hang-seed-${multifdSeed}`);
+    try {
+      await hangSession(c, g, { scenario: 'multifd-sync-hang', seed: multifdSeed });
     } finally {
       await c.close();
     }
