@@ -86,20 +86,6 @@ export function putU32(out: Uint8Array, pos: number, v: number): number {
   return pos + 1;
 }
 
-/** Varint-encodes `n` 32-bit values into `out`; returns the bytes written. */
-export function packU32(src: Uint32Array, n: number, out: Uint8Array): number {
-  let p = 0;
-  for (let i = 0; i < n; i++) {
-    let v = src[i];
-    while (v >= 0x80) {
-      out[p++] = (v & 0x7f) | 0x80;
-      v >>>= 7;
-    }
-    out[p++] = v;
-  }
-  return p;
-}
-
 /**
  * Appends a whole framed TracePacket { events: EventBatch } to `out`, from columns already
  * varint-encoded (kinds are below 128, so their varints are their bytes). Returns the packet's CRC.

@@ -6,7 +6,7 @@
 
 import type { HangReport } from '../sim/hangReport';
 import { ByteWriter } from './bytes';
-import { encodeEventPacket, packU32, putVarint } from './eventCodec';
+import { encodeEventPacket, putU32, putVarint } from './eventCodec';
 import { BATCH_EVENTS, EK, FORMAT_VERSION, MAGIC } from './format';
 import { chainHash, CHAIN_START, encodePacket, framePacket, type PacketProps } from './packets';
 import { fastPacketBody } from './fastPackets';
@@ -54,17 +54,19 @@ export interface FooterInfo extends RunPosition {
 }
 
 export class TraceWriter {
-  // The batch being gathered, as raw values: an event costs five stores on the hot path; the
-  // varint encoding of its columns (dt, kind, a, b, c) happens once per batch, in `flush`.
-  private readonly tRaw = new Float64Array(BATCH_EVENTS);
-  private readonly kindCol = new Uint8Array(BATCH_EVENTS);
-  private readonly aRaw = new Uint32Array(BATCH_EVENTS);
-  private readonly bRaw = new Uint32Array(BATCH_EVENTS);
-  private readonly cRaw = new Float64Array(BATCH_EVENTS);
+  // The batch being gathered, already varint-encoded column by column: dt, a, b, c in byte
+  // arrays of their own; kinds (below 128) are their own varints.
   private readonly dtCol = new Uint8Array(BATCH_EVENTS * 10);
+  private readonly kindCol = new Uint8Array(BATCH_EVENTS);
   private readonly aCol = new Uint8Array(BATCH_EVENTS * 5);
   private readonly bCol = new Uint8Array(BATCH_EVENTS * 5);
   private readonly cCol = new Uint8Array(BATCH_EVENTS * 10);
+  private dtLen = 0;
+  private aLen = 0;
+  private bLen = 0;
+  private cLen = 0;
+  private t0 = 0;
+  private lastT = 0;
   private n = 0;
   private events = 0;
   private modelEvents = 0;
@@ -156,45 +158,34 @@ export class TraceWriter {
   /** Adds one event at `t` (ns, never earlier than the previous event's). */
   event(t: number, kind: number, a: number, b: number, c: number): void {
     const i = this.n;
-    this.tRaw[i] = t;
+    if (i === 0) {
+      this.t0 = t;
+      this.lastT = t;
+    }
+    // One-byte varints (most values) are written inline; longer ones by the helpers.
+    const dt = t - this.lastT;
+    this.lastT = t;
+    if (dt < 0x80) this.dtCol[this.dtLen++] = dt;
+    else this.dtLen = putVarint(this.dtCol, this.dtLen, dt);
     this.kindCol[i] = kind;
-    this.aRaw[i] = a;
-    this.bRaw[i] = b;
-    this.cRaw[i] = c;
-    if ((this.n = i + 1) === BATCH_EVENTS) this.flush();
+    if (a < 0x80) this.aCol[this.aLen++] = a;
+    else this.aLen = putU32(this.aCol, this.aLen, a);
+    if (b < 0x80) this.bCol[this.bLen++] = b;
+    else this.bLen = putU32(this.bCol, this.bLen, b);
+    if (c < 0x80) this.cCol[this.cLen++] = c;
+    else this.cLen = putVarint(this.cCol, this.cLen, c);
+    if (++this.n === BATCH_EVENTS) this.flush();
   }
 
   /** Writes the pending events as one EventBatch, then a Checkpoint. */
   flush(): void {
-    const n = this.n;
-    if (n === 0) return;
+    if (this.n === 0) return;
     const first = this.events;
-    // Times as deltas from the batch's first event; one-byte varints inline, longer by the helpers.
-    const t = this.tRaw;
-    const t0 = t[0];
-    let last = t0;
-    const dt = this.dtCol;
-    let dtLen = 0;
-    for (let i = 0; i < n; i++) {
-      const d = t[i] - last;
-      last = t[i];
-      if (d < 0x80) dt[dtLen++] = d;
-      else dtLen = putVarint(dt, dtLen, d);
-    }
-    const aLen = packU32(this.aRaw, n, this.aCol);
-    const bLen = packU32(this.bRaw, n, this.bCol);
-    const c = this.cRaw;
-    const cc = this.cCol;
-    let cLen = 0;
-    for (let i = 0; i < n; i++) {
-      const v = c[i];
-      if (v < 0x80) cc[cLen++] = v;
-      else cLen = putVarint(cc, cLen, v);
-    }
     this.framed.reset();
-    const crc = encodeEventPacket(this.framed, n, t0, first, dt, dtLen, this.kindCol, this.aCol, aLen, this.bCol, bLen, cc, cLen);
-    this.events += n;
+    const crc = encodeEventPacket(this.framed, this.n, this.t0, first, this.dtCol, this.dtLen, this.kindCol, this.aCol, this.aLen, this.bCol, this.bLen, this.cCol, this.cLen);
+    this.events += this.n;
     this.n = 0;
+    this.dtLen = this.aLen = this.bLen = this.cLen = 0;
     this.emit(this.framed.view(), crc);
     const pos = this.position();
     this.packet({ checkpoint: { event_index: this.events, time_ns: pos.time_ns, steps: pos.steps, decisions: pos.decisions, hash1: this.hash, hash2: this.bytesWritten >>> 0 } });
