@@ -1,9 +1,9 @@
 // Copies of the simulation state for the debugger's checkpoints. Like engine/sim's clonePlain
-// (plain data copied, ChunkedArrays shared copy-on-write, typed arrays copied), but an object
-// reachable twice (two frames sharing one locals object: the model's qemu_savevm_state_iterate
-// hands its locals to ram_save_iterate) comes back as one object reachable twice, so a restored
-// run aliases exactly as the original did and behaves the same. The kernel's own snapshots refuse
-// such state; the debugger must work on the model as it is.
+// (plain data copied, ChunkedArrays shared copy-on-write, typed arrays copied), and it counts the
+// heap the copy takes, for the checkpoint budget. An object reachable twice (a model that hands
+// its locals to a callee, as qemu_savevm_state_iterate once did) comes back as one object
+// reachable twice, so a restored run aliases exactly as the original did; the kernel's own
+// snapshots refuse such state, and the debugger should not break on a model that slips.
 
 import { ChunkedArray } from '../sim/chunkedArray';
 import type { Kernel } from '../sim/kernel';

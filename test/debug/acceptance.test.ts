@@ -395,3 +395,43 @@ test('with qemuSource, frames open the real function in that tree at its first l
     assert.ok(frames[1].source.sourceReference > 0, 'a function the tree does not define keeps its listing');
   });
 });
+
+test('exception filters with conditions decide whether the end of a run is an exception stop', async () => {
+  assert.notEqual(multifdSeed, null);
+  for (const [condition, want] of [['time > 1000s', 'end'], ['time > 1s', 'exception']] as [string, string][]) {
+    const c = inMemoryClient();
+    try {
+      await startSession(c, { scenario: 'multifd-sync-hang', seed: multifdSeed }, async () => {
+        const r = await c.ok('setExceptionBreakpoints', { filters: [], filterOptions: [{ filterId: 'hang', condition }, { filterId: 'hnag' }] });
+        assert.equal(r.breakpoints[0].verified, true);
+        assert.equal(r.breakpoints[1].verified, false);
+        assert.match(r.breakpoints[1].message, /"hang"/);
+      });
+      assert.equal((await c.waitEvent('stopped')).body.reason, want, condition);
+    } finally {
+      await c.close();
+    }
+  }
+});
+
+test('a long run reports progress, and cancelling it (or pause) stops it at a step boundary', async () => {
+  const c = inMemoryClient();
+  try {
+    await startSession(c, { scenario: 'seed-specjbb-128g', stopOnEntry: true });
+    await c.waitEvent('stopped');
+    await c.ok('continue', { threadId: 1 });
+    const start = await c.waitEvent('progressStart');
+    assert.equal(start.body.cancellable, true);
+    await c.ok('cancel', { progressId: start.body.progressId });
+    const st = await c.waitEvent('stopped');
+    assert.equal(st.body.reason, 'pause');
+    await c.waitEvent('progressEnd');
+    const at = (await c.waitEvent('migtrace/stopped', (e) => e.body.reason === 'pause')).body;
+    assert.ok(at.time_ns > 0 && at.steps > 0);
+    await c.ok('continue', { threadId: 1 });
+    await c.ok('pause', { threadId: 1 });
+    assert.equal((await c.waitEvent('stopped')).body.reason, 'pause');
+  } finally {
+    await c.close();
+  }
+});
