@@ -82,8 +82,9 @@ export class SimRun implements DebugTarget {
 
   async step(tid: number, mode: StepMode): Promise<void> {
     const th = this.core.k.s.threads[tid];
-    if (th === undefined || th.stack.length === 0) return this.continue();
     if (this.core.atEnd) return this.stopAtEnd();
+    // A thread that has exited has no statement to step: say so, stay where the run is.
+    if (th === undefined || th.stack.length === 0) return this.stop('step', `${th?.name ?? `thread ${tid}`} has exited: nothing to step; continue runs the other threads`, tid);
     this.report(await this.core.forward({ kind: 'step', mode, tid, depth: th.stack.length }));
   }
 
