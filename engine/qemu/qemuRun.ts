@@ -58,10 +58,18 @@ export interface QemuRunOptions {
   /** keep the work directory (logs, serial output, QMP samples) here instead of deleting it */
   keep_dir?: string;
   progress?: (text: string) => void;
+  /**
+   * run both QEMUs at this nice value (`nice -n N`, inherited by all their threads; negative
+   * values need root): on a host shared with busy neighbours, a strongly negative value gives the
+   * migration most of the CPUs, as on a quiet host; 0 or absent: as started
+   */
+  nice?: number;
 }
 
 export interface QemuRunResult {
   final: MigrationInfo | null;
+  /** the last query-migrate with RAM figures (for a cancelled migration, the last while it ran) */
+  last_stats: MigrationInfo | null;
   report: ImportReport;
   events: number;
   bytes: number;
@@ -193,9 +201,10 @@ export async function qemuRun(cfg: ModelConfig, scenarioJson: string, sink: Trac
     // -incoming defer: the destination listens only once its capabilities and parameters are set
     // (multifd-channels sizes its listen backlog; with it unset, surplus channel connections wait
     // out a 1 s SYN retransmit).
-    const dst = startQemu('destination', bin, [...commonArgs(cfg, img, 'dst', dir, DEST_EVENTS, backend), '-incoming', 'defer'], lifetime_ms);
+    const niced = (args: string[]): [string, string[]] => (o.nice ? ['nice', ['-n', String(o.nice), bin, ...args]] : [bin, args]);
+    const dst = startQemu('destination', ...niced([...commonArgs(cfg, img, 'dst', dir, DEST_EVENTS, backend), '-incoming', 'defer']), lifetime_ms);
     handles.push(dst);
-    const src = startQemu('source', bin, commonArgs(cfg, img, 'src', dir, SOURCE_EVENTS, backend), lifetime_ms);
+    const src = startQemu('source', ...niced(commonArgs(cfg, img, 'src', dir, SOURCE_EVENTS, backend)), lifetime_ms);
     handles.push(src);
     const connect = async (h: QemuHandle, sock: string): Promise<QmpClient> => {
       try {
@@ -312,7 +321,7 @@ export async function qemuRun(cfg: ModelConfig, scenarioJson: string, sink: Trac
     const dstLog = parseTraceLog(existsSync(join(dir, 'dst.log')) ? readFileSync(join(dir, 'dst.log'), 'utf8') : '');
     writeFileSync(join(dir, 'progress.jsonl'), `${samples.join('\n')}\n`);
     const host = `${hostname()} ${release()}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'})`;
-    const { stats, report, final } = importQemu(
+    const { stats, report, final, last_with_stats } = importQemu(
       {
         logs: [{ side: 'source', pid: src.pid, log: srcLog }, { side: 'destination', pid: dst.pid, log: dstLog }],
         samples: parseQmpSamples(samples.join('\n')),
@@ -329,7 +338,7 @@ export async function qemuRun(cfg: ModelConfig, scenarioJson: string, sink: Trac
       sink,
     );
     const threadCpu = [...seen.values()].map((t) => ({ side: t.side, name: t.name, cpu_ms: (cpuMs.get(t.tid) ?? 0) - (cpuAtStart.get(t.tid) ?? 0) }));
-    return { final, report, events: stats.events, bytes: stats.bytes, destination_running: destinationRunning, source_passes: sourcePasses, passes_per_s: (passesDuring / migMs) * 1000, qemu_version: version, wall_ms: (o.clock_us() - started) / 1000, thread_cpu: threadCpu, host_busy_ms: hostBusy };
+    return { final, last_stats: last_with_stats, report, events: stats.events, bytes: stats.bytes, destination_running: destinationRunning, source_passes: sourcePasses, passes_per_s: (passesDuring / migMs) * 1000, qemu_version: version, wall_ms: (o.clock_us() - started) / 1000, thread_cpu: threadCpu, host_busy_ms: hostBusy };
   } finally {
     for (const c of clients) c.close();
     for (const h of handles) await h.stop(500);

@@ -82,7 +82,7 @@ export function calibrationReport(fit: RealSetting[]): void {
       continue;
     }
     for (const r of f.runs) {
-      const ram = r.info.ram;
+      const ram = (r['last-active'] ?? r.info).ram;
       if (ram === undefined) continue;
       runs.push({ s, r, span: migrationSpanS(r), normal: ram.normal, zero: ram.duplicate, syncs: ram['dirty-sync-count'], xbzrlePages: r.info['xbzrle-cache']?.pages ?? 0 });
     }

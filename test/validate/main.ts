@@ -7,6 +7,7 @@
 //   --refresh-real    run real QEMUs again for the settings named (all when none) and rewrite
 //                     their fixtures first; without it, real runs are read from the fixtures
 //   --repeats N       with --refresh-real: runs per setting (default 3, 5 on the knife edge)
+//   --nice N          with --refresh-real: run the QEMUs at nice N (e.g. -20 on a busy host; recorded)
 //   --seeds N         model seeds per real setting (default 10)
 //   --half H          show one half only: fit or held-out
 //   --calibrate       instead: what the fit half's fixtures say about this host (the figures the
@@ -20,7 +21,7 @@ import { REAL_SET, selectSettings, type Half } from './realSet';
 import { realSettingRows, type RealSettingResult } from './realTable';
 import { seedRange } from '../../engine/model/seedSweep';
 
-const VALUE_FLAGS = new Set(['--seeds', '--half', '--repeats']);
+const VALUE_FLAGS = new Set(['--seeds', '--half', '--repeats', '--nice']);
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -75,7 +76,8 @@ async function main(): Promise<void> {
     const today = new Date().toISOString().slice(0, 10);
     console.log(`# collecting ${chosen.length} settings on real QEMUs (1-minute load at the start: ${sessionLoad})`);
     const repeats = arg('--repeats') === undefined ? undefined : Number(arg('--repeats'));
-    for (const s of chosen) await collectSetting(s, today, sessionLoad, (l) => console.log(l), repeats);
+    const nice = Number(arg('--nice') ?? 0);
+    for (const s of chosen) await collectSetting(s, today, sessionLoad, (l) => console.log(l), repeats, nice);
   }
   const nSeeds = Number(arg('--seeds') ?? 10);
   if (!(Number.isSafeInteger(nSeeds) && nSeeds >= 1)) throw new Error(`--seeds must be a positive integer, got ${arg('--seeds')}`);

@@ -21,6 +21,7 @@ function record(r: RealRun, load: number): RealRunRecord {
   }
   return {
     info: r.final,
+    'last-active': r.final.ram !== undefined ? null : r.last_stats,
     'destination-running': r.destination_running,
     'guest-passes-per-s': Math.round(r.passes_per_s * 10) / 10,
     'load-1m': load,
@@ -47,20 +48,21 @@ export function ranUnderLoad(run: RealRunRecord): boolean {
  * Runs the setting's repeats and writes its fixture. `sessionLoad` is the 1-minute load when the
  * collection began (each run's own figure includes the QEMUs of the run before it).
  */
-export async function collectSetting(s: RealSetting, today: string, sessionLoad: number, log: (line: string) => void, repeats?: number): Promise<RealFixture> {
+export async function collectSetting(s: RealSetting, today: string, sessionLoad: number, log: (line: string) => void, repeats?: number, nice = 0): Promise<RealFixture> {
   let f: RealFixture | null = null;
   const n = repeats ?? repeatsOf(s);
   for (let i = 0; i < n; i++) {
     const load = load1m();
-    const r = await realRun(s.sets);
+    const r = await realRun(s.sets, nice);
     f ??= newFixture(s, r.qemu_version, today);
     const rec = record(r, load);
     f.runs.push(rec);
-    const i2 = rec.info;
-    log(`COLLECT ${s.label} run ${i + 1}/${n}: ${i2.status}, total-time ${i2['total-time'] ?? '-'} ms, downtime ${i2.downtime ?? '-'} ms, transferred ${((i2.ram?.transferred ?? 0) / 1e6).toFixed(1)} MB, syncs ${i2.ram?.['dirty-sync-count'] ?? '-'}; load ${load}, others took ${rec['foreign-cpu-s']} CPU-s over ${migrationSpanS(rec).toFixed(1)} s`);
+    const i2 = rec['last-active'] ?? rec.info;
+    log(`COLLECT ${s.label} run ${i + 1}/${n}: ${rec.info.status}, total-time ${i2['total-time'] ?? '-'} ms, downtime ${i2.downtime ?? '-'} ms, transferred ${((i2.ram?.transferred ?? 0) / 1e6).toFixed(1)} MB, syncs ${i2.ram?.['dirty-sync-count'] ?? '-'}; load ${load}, others took ${rec['foreign-cpu-s']} CPU-s over ${migrationSpanS(rec).toFixed(1)} s`);
   }
   if (f === null) throw new Error(`${s.label}: no runs`);
   f['load-1m-at-start'] = sessionLoad;
+  f.nice = nice;
   f['under-load'] = sessionLoad >= QUIET_LOAD || f.runs.some(ranUnderLoad);
   writeFixture(f);
   return f;

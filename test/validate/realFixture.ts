@@ -21,6 +21,8 @@ export const QUIET_LOAD = 0.6;
 export interface RealRunRecord {
   /** query-migrate at the end (QEMU's own names) */
   info: MigrationInfo;
+  /** the last query-migrate with RAM figures: for a cancelled migration, the last while it ran (its info has none) */
+  'last-active': MigrationInfo | null;
   'destination-running': boolean;
   /** the guest's passes over its 99 MiB per second during the migration */
   'guest-passes-per-s': number;
@@ -48,6 +50,8 @@ export interface RealFixture {
   'qemu-version': string;
   host: { cpus: number; 'cpu-model': string; kernel: string; 'memory-backend': string };
   collected: string;
+  /** the nice value both QEMUs ran at (0: as started; negative: ahead of the host's other processes) */
+  nice: number;
   /** the 1-minute load when the collection began (before any of its QEMUs ran) */
   'load-1m-at-start': number;
   /** collected with the host busy: the load at the start at or above QUIET_LOAD, or other processes took more than a quarter of a CPU during some run */
@@ -96,6 +100,7 @@ export function newFixture(s: RealSetting, qemuVersion: string, today: string): 
     'qemu-version': qemuVersion,
     host: { cpus: cpus().length, 'cpu-model': cpus()[0]?.model ?? '?', kernel: release(), 'memory-backend': 'memfd' },
     collected: today,
+    nice: 0,
     'load-1m-at-start': NaN,
     'under-load': false,
     runs: [],

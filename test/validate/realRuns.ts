@@ -11,6 +11,7 @@ import type { MigrationInfo } from '../../engine/model/stats';
 
 export interface RealRun {
   final: MigrationInfo;
+  last_stats: MigrationInfo | null;
   completed: boolean;
   passes_per_s: number;
   destination_running: boolean;
@@ -24,13 +25,14 @@ export interface RealRun {
 const clock_us = () => (performance.timeOrigin + performance.now()) * 1000;
 
 /** A real migration of qtest-bootblock with `sets` applied. */
-export async function realRun(sets: string[]): Promise<RealRun> {
+export async function realRun(sets: string[], nice = 0): Promise<RealRun> {
   const sc = loadBuiltin('qtest-bootblock', sets);
   const sink = new MemorySink();
-  const r = await qemuRun(sc.config, JSON.stringify(sc.raw), sink, { clock_us });
+  const r = await qemuRun(sc.config, JSON.stringify(sc.raw), sink, { clock_us, nice });
   if (r.final === null) throw new Error(`no query-migrate sample for ${sets.join(' ')}`);
   return {
     final: r.final,
+    last_stats: r.last_stats,
     completed: r.final.status === 'completed',
     passes_per_s: r.passes_per_s,
     destination_running: r.destination_running,

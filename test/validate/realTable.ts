@@ -73,7 +73,8 @@ export function realSettingRows(s: RealSetting, f: RealFixture, seeds: number[])
     row('downtime-ms', modelOf((r) => r['downtime-ms'], true), real((i) => i.downtime), 1, 'informative; ');
   } else if (k < runs.length && sweep.converged < sweep.runs.length) {
     // Neither converged: what was sent until the cancel says whether the live throughput is right.
-    const cancelled = runs.filter((r) => r.info.status !== 'completed');
+    // a cancelled migration's final query-migrate has no RAM figures: its last one while active has
+    const cancelled = runs.filter((r) => r.info.status !== 'completed').map((r) => ({ ...r, info: r['last-active'] ?? r.info }));
     row('transferred-mb-until-cancel', modelOf((r) => r['transferred-bytes'] / 1e6, false), real((i) => (i.ram?.transferred ?? NaN) / 1e6, cancelled), 1, 'informative; ');
     row('iterations-until-cancel', modelOf((r) => r['dirty-sync-count'], false), real((i) => i.ram?.['dirty-sync-count'], cancelled), 1, 'informative; ');
   }
