@@ -7,12 +7,20 @@
 // begun to read (destination.ts); beyond that the sender waits until the destination has caught up, so
 // the destination's own pace (placing pages, faulting in RAM it never touched, sharing the host's
 // CPUs) holds the sender back as it does on a real host.
+//
+// On a host whose threads each have a CPU of their own (HostCosts.cpus 0: the published hosts),
+// the destination's pace does not depend on what else runs, so it is computed in closed form
+// instead (the sender goes on once what it sent fits a socket buffer ahead of the destination's
+// estimated progress), writes go in one piece, and no flow-control wait is needed: the figures
+// and traces of those hosts stay as they were before the thread-level mechanism came in.
 
 import type { Kernel } from '../sim/kernel';
 import { steps, type Program } from '../sim/program';
 import { TS } from '../sim/types';
 import type { ModelCtx } from './ctx';
+import type { HostCosts } from './calibration';
 import { md } from './ctx';
+import { loadCost } from './destination';
 
 export interface WireResult {
   /** when the sender can go on as far as the wire is concerned (its bytes are in the socket, or the write failed) */
@@ -30,7 +38,7 @@ export interface WireResult {
  * Sends `bytes` (`zero` and `normal` pages) on destination channel `ch` (0 the main stream, 1.. the
  * multifd channels), whose write began at `start_ns`; called when the sender's CPU work is done.
  */
-export function wireSend(k: Kernel, ctx: ModelCtx, start_ns: number, bytes: number, zero: number, normal: number): WireResult {
+export function wireSend(k: Kernel, ctx: ModelCtx, start_ns: number, bytes: number, ch: number, zero: number, normal: number): WireResult {
   const d = md(k);
   const cfg = ctx.cfg;
   const f = d.faults;
@@ -55,7 +63,26 @@ export function wireSend(k: Kernel, ctx: ModelCtx, start_ns: number, bytes: numb
   const first = Math.max(0, Math.min(pages, cfg.pages - link.pages_handed));
   link.pages_handed += pages;
   const firstZero = first === pages ? zero : Math.min(zero, Math.round((first * zero) / Math.max(1, pages)));
-  return { resume_ns: Math.max(now, Math.round(done - bufferNs)), error: '', arrive_ns: done + cfg.link_latency_ns, first_touch_zero: firstZero, first_touch_normal: first - firstZero };
+  const arrive = done + cfg.link_latency_ns;
+  let resume = Math.max(now, Math.round(done - bufferNs));
+  if (!destinationPaceByThread(cfg.host)) {
+    // the destination's pace in closed form: a stream, not a parcel, placed from the first byte on
+    const loadNs = loadCost(cfg.host, { arrive_ns: arrive, bytes, zero_pages: zero, normal_pages: normal, first_touch_zero: firstZero, first_touch_normal: first - firstZero });
+    const loaded = Math.max(arrive, Math.max(start + cfg.link_latency_ns, link.dst_free_at_ns[ch]) + loadNs);
+    link.dst_free_at_ns[ch] = loaded;
+    const dstBufferNs = bytes > 0 ? (cfg.host.socket_buffer_bytes * loadNs) / bytes : 0;
+    resume = Math.max(resume, Math.round(loaded - dstBufferNs));
+  }
+  return { resume_ns: resume, error: '', arrive_ns: arrive, first_touch_zero: firstZero, first_touch_normal: first - firstZero };
+}
+
+/**
+ * Whether the destination's own thread sets the sender's pace (TCP flow control from what it has
+ * read, writes in socket-sized pieces): on hosts whose CPUs the threads share. Elsewhere the
+ * destination's pace is computed in closed form (wireSend).
+ */
+export function destinationPaceByThread(host: HostCosts): boolean {
+  return host.cpus > 0;
 }
 
 /**
@@ -90,12 +117,15 @@ export interface WritevLocals {
 export function defineWritev(p: Program, ctx: ModelCtx): number {
   const ids = ctx.ids;
   const host = ctx.cfg.host;
+  const byThread = destinationPaceByThread(host);
+  const chunk = byThread ? SOCKET_CHUNK_BYTES : Number.MAX_SAFE_INTEGER;
   const W = steps({
     piece: 'while (len > 0) { /* as much as the socket takes */',
     copy: '    sendmsg(fd, iov, niov); /* the kernel copies the bytes into the socket */',
     wire: '    /* the bytes go on the wire; the destination reads them as they arrive */',
-    flow: '    /* TCP flow control: the socket is full while the destination has not read what it holds */',
-    buffer: '    /* the wire drains the send buffer */ }',
+    buffer: '    /* the wire drains the send buffer: blocks while it is full */',
+    arrive: '    /* the bytes are on their way to the destination\'s socket */',
+    flow: '    /* TCP flow control: the socket is full while the destination has not read what it holds */ }',
     ret: 'return len;',
   });
   return p.fn<WritevLocals>(ctx.names.writev, (k, f) => {
@@ -104,9 +134,12 @@ export function defineWritev(p: Program, ctx: ModelCtx): number {
     const ch = l.ch;
     switch (f.pc) {
       case W.piece: {
-        if (l.bytes <= 0 || d.mig.error !== '') return k.jump(W.ret);
+        // (in closed form, every call writes once, even with nothing to write: the figures of the
+        // hosts without shared CPUs were fitted so; the thread-level path skips an empty write)
+        const first = !byThread && l.c_bytes === undefined;
+        if ((l.bytes <= 0 && !first) || d.mig.error !== '') return k.jump(W.ret);
         // the pages go in proportion to their bytes; the last piece takes what is left
-        const b = Math.min(l.bytes, SOCKET_CHUNK_BYTES);
+        const b = Math.min(l.bytes, chunk);
         const share = b / l.bytes;
         l.c_bytes = b;
         l.c_normal = b === l.bytes ? l.normal : Math.min(l.normal, Math.round(l.normal * share));
@@ -122,26 +155,33 @@ export function defineWritev(p: Program, ctx: ModelCtx): number {
         return k.compute(Math.round((l.c_bytes / 1024) * host.send_ns_per_kib));
       case W.wire: {
         const cb = l.c_bytes;
-        const w = wireSend(k, ctx, l.start_ns, cb, l.c_zero, l.c_normal);
+        const w = wireSend(k, ctx, l.start_ns, cb, ch, l.c_zero, l.c_normal);
         l.resume_ns = w.resume_ns;
         if (w.error !== '') {
           if (d.mig.error === '') d.mig.error = w.error;
-          return k.jump(W.buffer);
+          l.c_bytes = -1; // nothing reaches the destination
+        } else {
+          d.dst.queues[ch].push({ arrive_ns: w.arrive_ns, bytes: cb, zero_pages: l.c_zero, normal_pages: l.c_normal, first_touch_zero: w.first_touch_zero, first_touch_normal: w.first_touch_normal });
+          d.link.sent_bytes[ch] += cb;
         }
-        d.dst.queues[ch].push({ arrive_ns: w.arrive_ns, bytes: cb, zero_pages: l.c_zero, normal_pages: l.c_normal, first_touch_zero: w.first_touch_zero, first_touch_normal: w.first_touch_normal });
-        d.link.sent_bytes[ch] += cb;
+        return k.jump(W.buffer);
+      }
+      case W.buffer:
+        // the destination's loader hears of the batch once the sender is past the wire's buffer:
+        // no later than the bytes arrive (resume_ns <= arrive_ns), so its pace is not changed
+        f.pc = W.arrive;
+        if (l.resume_ns > k.now) return k.io(l.resume_ns - k.now);
+        return k.jump(W.arrive);
+      case W.arrive:
+        if (l.c_bytes < 0) return k.jump(W.piece);
         f.pc = W.flow;
         return k.semPost(ids.incoming_sem[ch]);
-      }
       case W.flow:
         // what the destination has not begun to read is what fills the socket
-        if (d.dst.crashed || d.link.sent_bytes[ch] - d.dst.loaded_bytes[ch] - d.dst.loading_bytes[ch] <= host.socket_buffer_bytes) return k.jump(W.buffer);
+        f.pc = W.piece;
+        if (!byThread || d.dst.crashed || d.link.sent_bytes[ch] - d.dst.loaded_bytes[ch] - d.dst.loading_bytes[ch] <= host.socket_buffer_bytes) return k.jump(W.piece);
         d.link.flow_waiting[ch] = true;
         return k.semWait(ids.socket_writable_sem[ch], TS.io);
-      case W.buffer:
-        f.pc = W.piece;
-        if (l.resume_ns > k.now) return k.io(l.resume_ns - k.now);
-        return k.jump(W.piece);
       default:
         return k.ret();
     }

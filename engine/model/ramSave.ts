@@ -14,7 +14,7 @@ import { md } from './ctx';
 import { updateDirtyRate } from './counters';
 import { syncDirtyLog, takeBatch, type Batch, type BatchBudget } from './guestRam';
 import { encodedBytes, takeBatchXbzrle } from './xbzrle';
-import { defineWritev, SOCKET_CHUNK_BYTES } from './network';
+import { defineWritev, destinationPaceByThread, SOCKET_CHUNK_BYTES } from './network';
 import type { MultifdFns } from './multifd';
 
 /** Overhead of a ram_save_iterate call besides its pages (section header, EOS, locking). */
@@ -96,6 +96,7 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
   const cfg = ctx.cfg;
   const host = cfg.host;
   const rfc = cfg.profile.bql_around_iterate;
+  const byThread = destinationPaceByThread(host);
   const mainZero = cfg.profile.zero_pages_on_main_stream;
   const syncPerIterate = cfg.profile.multifd_sync_per_iterate;
 
@@ -156,7 +157,7 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
     flush: `    /* the QEMUFile buffer is full: */ ${n.fflush}(f); }`,
     ret: 'qemu_put_be64(f, RAM_SAVE_FLAG_EOS); return done;',
   });
-  const ramSaveIterateStream = p.fn<FlushLocals & { started_ns: number }>(n.ram_save_iterate, (k, f) => {
+  const iterateWritingAsItGoes = () => p.fn<FlushLocals & { started_ns: number }>(n.ram_save_iterate, (k, f) => {
     const d = md(k);
     const m = d.mig;
     switch (f.pc) {
@@ -177,7 +178,8 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
       case ITS.find: {
         // bytes put into the QEMUFile count at once (rate_limit_used), written or still buffered
         const room = m.rate_limit_bytes > 0 ? m.rate_limit_bytes - m.window_bytes - m.file_bytes : Number.MAX_SAFE_INTEGER;
-        const b = saveBatch(k, ctx, QEMU.MAX_WAIT_NS, Math.min(room, STREAM_BATCH_BYTES), Number.MAX_SAFE_INTEGER);
+        // the page work may use what is left of MAX_WAIT (QEMU looks at the clock every 64 pages)
+        const b = saveBatch(k, ctx, Math.max(1, QEMU.MAX_WAIT_NS - (k.now - f.l.started_ns)), Math.min(room, STREAM_BATCH_BYTES), Number.MAX_SAFE_INTEGER);
         f.l.bytes = b.bytes;
         f.l.zero = b.zero_pages;
         f.l.normal = b.normal_pages;
@@ -200,6 +202,35 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
         return k.ret();
     }
   }, ITS);
+
+  /**
+   * ram_save_iterate on the main stream, where the destination's pace is computed in closed form
+   * (network.ts destinationPaceByThread false: hosts whose threads have CPUs of their own): up to
+   * MAX_WAIT of page work or the window's remaining bytes, into the QEMUFile's buffer, which
+   * qemu_savevm_state_iterate's caller flushes in one write.
+   */
+  const ITB = steps({
+    find: `while ((ret = migration_rate_exceeded(f)) == 0) { pages = ${n.find_and_save}(rs); ... if (t1 > MAX_WAIT) break; }`,
+    ret: 'qemu_put_be64(f, RAM_SAVE_FLAG_EOS); return done;',
+  });
+  const iterateBuffered = () => p.fn<FlushLocals>(n.ram_save_iterate, (k, f) => {
+    const m = md(k).mig;
+    switch (f.pc) {
+      case ITB.find: {
+        const room = m.rate_limit_bytes > 0 ? Math.max(1, m.rate_limit_bytes - m.window_bytes) : Number.MAX_SAFE_INTEGER;
+        const b = saveBatch(k, ctx, QEMU.MAX_WAIT_NS, room, Number.MAX_SAFE_INTEGER);
+        m.iterations++;
+        m.file_bytes += b.bytes + 8; // + RAM_SAVE_FLAG_EOS
+        m.file_zero_pages += b.zero_pages;
+        m.file_normal_pages += b.normal_pages;
+        f.pc = ITB.ret;
+        return k.call(findAndSave, { cost: b.cost_ns + ITERATE_OVERHEAD_NS });
+      }
+      default:
+        return k.ret();
+    }
+  }, ITB);
+  const ramSaveIterateStream = byThread ? iterateWritingAsItGoes() : iterateBuffered();
 
   /**
    * ram_save_iterate with sender threads: packets of up to 128 pages to the channels, for at most
@@ -337,7 +368,7 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
           f.pc = RC.send;
           return k.call(queuePage, { cost: b.cost_ns });
         }
-        const b = saveBatch(k, ctx, QEMU.MAX_WAIT_NS, STREAM_BATCH_BYTES, Number.MAX_SAFE_INTEGER);
+        const b = saveBatch(k, ctx, QEMU.MAX_WAIT_NS, byThread ? STREAM_BATCH_BYTES : Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
         f.l.bytes = b.bytes;
         f.l.zero = b.zero_pages;
         f.l.normal = b.normal_pages;
@@ -359,7 +390,9 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
         f.pc = RC.flush_main;
         return k.call(mf.syncMain, { i: 0, phase: 0 });
       case RC.flush_main: {
-        // the main stream's buffer: zero pages sent on it (QEMU before 9.0) and the EOS
+        // the main stream's buffer: zero pages sent on it (QEMU before 9.0) and the EOS; with the
+        // zero pages in the channels (QEMU 9-10) only the 8-byte EOS, left to the caller's flush
+        if (!mainZero) return k.jump(RC.ret);
         const out = { bytes: m.file_bytes + 8, zero: m.file_zero_pages, normal: m.file_normal_pages };
         m.file_bytes = m.file_zero_pages = m.file_normal_pages = 0;
         f.pc = RC.ret;

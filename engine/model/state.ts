@@ -27,6 +27,8 @@ export interface MigrationState {
   status: MigStatus;
   stage: MigStage;
   start_ns: number;
+  /** migration_thread's start, after the connect (setup-time counts from here, total-time from start_ns) */
+  setup_start_ns: number;
   setup_end_ns: number;
   downtime_start_ns: number;
   end_ns: number;
@@ -163,6 +165,8 @@ export interface LinkState {
   sent_bytes: number[];
   /** per channel: its sender waits for the destination to make room */
   flow_waiting: boolean[];
+  /** per destination channel, on hosts without shared CPUs: when it will have loaded what it was sent (network.ts wireSend) */
+  dst_free_at_ns: number[];
 }
 
 export interface DstBatch {
@@ -217,6 +221,7 @@ export function createMigrationState(): MigrationState {
     status: 'none',
     stage: 'before',
     start_ns: 0,
+    setup_start_ns: 0,
     setup_end_ns: 0,
     downtime_start_ns: 0,
     end_ns: 0,

@@ -5,6 +5,7 @@
 
 import type { Kernel } from '../sim/kernel';
 import { steps, type Program } from '../sim/program';
+import { TS, WAIT } from '../sim/types';
 import type { ModelCtx } from './ctx';
 import { md } from './ctx';
 import { STAGE3 } from './calibration';
@@ -35,11 +36,18 @@ export function defineVmControl(p: Program, ctx: ModelCtx): VmControlFns {
     const d = md(k);
     switch (f.pc) {
       case PAUSE.request: {
-        if (f.l.v >= d.vcpus.length) return k.jump(PAUSE.wait);
-        const v = f.l.v++;
-        d.vcpus[v].stop = true;
-        k.kick(ids.vcpu_tids[v]);
-        return k.condBroadcast(ids.halt_cond[v]);
+        // every vCPU told to stop and kicked in this step; a broadcast (a step of its own) only for
+        // a vCPU asleep on its halt_cond in the throttle (a parked vCPU stays parked either way)
+        for (let v = f.l.v; v < d.vcpus.length; v++) {
+          d.vcpus[v].stop = true;
+          k.kick(ids.vcpu_tids[v]);
+          const th = k.s.threads[ids.vcpu_tids[v]];
+          if (th.state === TS.sleeping && th.wait_kind === WAIT.cond && th.wait_id === ids.halt_cond[v]) {
+            f.l.v = v + 1;
+            return k.condBroadcast(ids.halt_cond[v]);
+          }
+        }
+        return k.jump(PAUSE.wait);
       }
       default:
         if (allStopped(k)) return k.ret();

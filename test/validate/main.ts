@@ -9,7 +9,7 @@
 //   --repeats N       with --refresh-real: runs per setting (default 3, 5 on the knife edge)
 //   --nice N          with --refresh-real: run the QEMUs at nice N (e.g. -20 on a busy host; recorded)
 //   --seeds N         model seeds per real setting (default 10)
-//   --half H          show one half only: fit or held-out
+//   --half H          one half only (shown, and with --refresh-real collected): fit or held-out
 //   --calibrate       instead: what the fit half's fixtures say about this host (the figures the
 //                     tcg-loopback profile is fitted to, engine/model/calibration.ts)
 //   LABEL...          only the real settings whose label contains one of these
@@ -70,7 +70,9 @@ async function main(): Promise<void> {
     process.exitCode = bad ? 1 : 0;
     return;
   }
-  const chosen = selectSettings(labels());
+  const onlyHalf = arg('--half') as Half | undefined;
+  if (onlyHalf !== undefined && onlyHalf !== 'fit' && onlyHalf !== 'held-out') throw new Error(`--half must be fit or held-out, got ${onlyHalf}`);
+  const chosen = selectSettings(labels()).filter((s) => onlyHalf === undefined || s.half === onlyHalf);
   if (process.argv.includes('--refresh-real')) {
     const sessionLoad = load1m();
     const today = new Date().toISOString().slice(0, 10);
@@ -82,8 +84,6 @@ async function main(): Promise<void> {
   const nSeeds = Number(arg('--seeds') ?? 10);
   if (!(Number.isSafeInteger(nSeeds) && nSeeds >= 1)) throw new Error(`--seeds must be a positive integer, got ${arg('--seeds')}`);
   const seeds = seedRange(1, nSeeds);
-  const onlyHalf = arg('--half') as Half | undefined;
-  if (onlyHalf !== undefined && onlyHalf !== 'fit' && onlyHalf !== 'held-out') throw new Error(`--half must be fit or held-out, got ${onlyHalf}`);
   const stale = listFixtures().filter((l) => !REAL_SET.some((s) => s.label === l));
   if (stale.length > 0) console.log(`# fixtures of settings no longer in the real set (ignored): ${stale.join(', ')}`);
   for (const half of ['fit', 'held-out'] as const) {
