@@ -21,7 +21,8 @@ import type { CpuPool, SimThread } from './types';
 export type { CpuPool };
 
 export function cpuPoolCreate(cpus: number): CpuPool {
-  if (!(Number.isSafeInteger(cpus) && cpus >= 1)) throw new RangeError(`host CPUs must be a positive integer, got ${cpus}`);
+  // a fraction is a share of the host's CPUs (others take the rest): a lone thread then runs slower too
+  if (!(Number.isFinite(cpus) && cpus > 0)) throw new RangeError(`host CPUs must be a positive number, got ${cpus}`);
   return { cpus, members: [], finish_s: [], start_s: [], s: 0, s_at_ns: 0, armed_tid: -1, used_ns: [] };
 }
 

@@ -665,7 +665,7 @@ export class Kernel {
     // (on shared CPUs, only if nobody else is computing: then it has a CPU to itself throughout).
     if (
       s.ready.length === 1 && state === TS.running && wake < heapMinTime(s.timers) &&
-      (s.watchdog_ns === 0 || wake - s.progress_ns <= s.watchdog_ns) && (pool === null || pool.members.length === 0)
+      (s.watchdog_ns === 0 || wake - s.progress_ns <= s.watchdog_ns) && (pool === null || (pool.members.length === 0 && pool.cpus >= 1))
     ) {
       s.now_ns = wake;
       if (pool !== null) cpuRanAlone(pool, th.id, ns);

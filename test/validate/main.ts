@@ -10,6 +10,9 @@
 //   --nice N          with --refresh-real: run the QEMUs at nice N (e.g. -20 on a busy host; recorded)
 //   --seeds N         model seeds per real setting (default 10)
 //   --half H          one half only (shown, and with --refresh-real collected): fit or held-out
+//   --load-aware      for runs collected under load, give the model the host CPUs the other
+//                     processes left (measured: an upper bound of what they took from QEMU, whose
+//                     threads may have run at a higher priority); by default the profile's count
 //   --calibrate       instead: what the fit half's fixtures say about this host (the figures the
 //                     tcg-loopback profile is fitted to, engine/model/calibration.ts)
 //   LABEL...          only the real settings whose label contains one of these
@@ -98,7 +101,7 @@ async function main(): Promise<void> {
         bad++;
         continue;
       }
-      const r = realSettingRows(s, f, seeds);
+      const r = realSettingRows(s, f, seeds, process.argv.includes('--load-aware'));
       results.push(r);
       bad += report(r.rows);
       const lost = f.runs.filter((x) => x.info.status === 'completed' && !x['destination-running']).length;

@@ -8,6 +8,7 @@ import { loadBuiltin } from '../../engine/scenario/load';
 import { median, sweepSeeds, wilsonInterval, type SeedSweep } from '../../engine/model/seedSweep';
 import type { ValidationRow } from './cases';
 import type { RealFixture } from './realFixture';
+import { migrationSpanS } from './realCollect';
 import type { RealSetting } from './realSet';
 
 export const TOLERANCE = 0.25;
@@ -34,8 +35,29 @@ export function convergenceRight(realConverged: number, realRuns: number, modelF
   return modelFraction > 0 && modelFraction < 1;
 }
 
-export function realSettingRows(s: RealSetting, f: RealFixture, seeds: number[]): RealSettingResult {
-  const cfg = loadBuiltin('qtest-bootblock', s.sets).config;
+/** The least share of the host's CPUs the model is given for a run under load. */
+const MIN_CPUS_LEFT = 0.5;
+
+/**
+ * The host's CPUs the real QEMUs had, measured: the host profile's count less what other
+ * processes took while the runs went (the median over the setting's repeats of foreign-cpu-s
+ * over the migration's span, realFixture.ts), for fixtures collected under load; null when the
+ * host was quiet (the profile's count stands). A measured input of the runs, not a fit.
+ */
+export function cpusLeft(hostCpus: number, f: RealFixture): number | null {
+  if (!f['under-load'] || !(hostCpus > 0)) return null;
+  const shares = f.runs.map((r) => {
+    const span = migrationSpanS(r);
+    return span > 0 ? r['foreign-cpu-s'] / span : 0;
+  });
+  const taken = median(shares) ?? 0;
+  return Math.round(Math.min(hostCpus, Math.max(MIN_CPUS_LEFT, hostCpus - taken)) * 100) / 100;
+}
+
+export function realSettingRows(s: RealSetting, f: RealFixture, seeds: number[], loadAware = false): RealSettingResult {
+  const given = loadBuiltin('qtest-bootblock', s.sets).config;
+  const left = loadAware ? cpusLeft(given.host.cpus, f) : null;
+  const cfg = left === null ? given : { ...given, host: { ...given.host, cpus: left } };
   const sweep = sweepSeeds(cfg, seeds);
   const name = `real/${s.label}`;
   const basis = basisOf(s);
@@ -55,7 +77,7 @@ export function realSettingRows(s: RealSetting, f: RealFixture, seeds: number[])
     verdict: convergenceRight(k, runs.length, sweep.fraction),
     basis,
     known_miss: known.converged,
-    note: `real ${k} of ${runs.length} converged (interval ${pct(realWi[0])}-${pct(realWi[1])}); model ${sweep.converged} of ${sweep.runs.length} seeds (95% interval ${pct(lo)}-${pct(hi)})${f['under-load'] ? '; real runs collected under load' : ''}`,
+    note: `real ${k} of ${runs.length} converged (interval ${pct(realWi[0])}-${pct(realWi[1])}); model ${sweep.converged} of ${sweep.runs.length} seeds (95% interval ${pct(lo)}-${pct(hi)})${f['under-load'] ? `; real runs collected under load${left === null ? '' : `: the model given the ${left} of ${given.host.cpus} host CPUs the other processes left (measured)`}` : ''}`,
   });
   const real = (get: (i: RealFixture['runs'][number]['info']) => number | undefined, from = done) => from.map((r) => get(r.info)).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
   const modelOf = (get: (r: SeedSweep['runs'][number]) => number | null, conv: boolean) =>
