@@ -18,7 +18,7 @@ export const COMPARE_SPEC: CommandSpec = {
     { name: 'profiles', kind: 'string', value: 'A,B,..', help: `designs to compare (${PROFILES.join(', ')})` },
     { name: 'variant', kind: 'repeat', value: 'LABEL:K=V;K=V', help: 'an option set to compare, e.g. "ac:migration.capabilities.auto-converge=true"' },
     { name: 'set', kind: 'repeat', value: 'KEY=VALUE', help: 'override a scenario field for every run' },
-    { name: 'seed', kind: 'int', value: 'N', help: 'seed of every run' },
+    { name: 'seed', kind: 'int', value: 'N', min: 0, max: Number.MAX_SAFE_INTEGER, help: 'seed of every run' },
     { name: 'json', kind: 'bool', help: 'print one JSON object' },
   ],
 };
