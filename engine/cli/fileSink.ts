@@ -137,7 +137,9 @@ export function withOpenOutput(f: OutputFile, write: (put: (b: Uint8Array | stri
     write((b) => f.write(b));
     f.commit();
   } catch (e) {
-    if (!f.renameFailed) f.discard();
+    if (f.renameFailed) throw e;
+    f.discard();
+    if (e instanceof CliError) throw new CliError(`${e.message}; nothing was left under ${f.out.path} or ${f.partial}`, e.exit);
     throw e;
   }
   return f.bytes;

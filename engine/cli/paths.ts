@@ -4,7 +4,7 @@
 // hard link to an input counts too); an input must be a readable regular file.
 
 import { closeSync, openSync, statSync, type Stats } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { CliError, fsWhy } from './errors';
 
 /** A path and the flag or argument that gave it ("--out", "<trace>"), for messages. */
@@ -38,13 +38,13 @@ export function sameFile(a: string, b: string): boolean {
   return sa !== null && sb !== null && sa.dev === sb.dev && sa.ino === sb.ino;
 }
 
-/** The first component of `dir` (from the root) that is missing or not a directory, and why. */
+/** The first component of `dir` (as the user spelled it) that is missing or not a directory, and why. */
 function brokenComponent(dir: string): { at: string; why: string } | null {
-  const abs = resolve(dir);
-  const parts = abs.split('/').filter((x) => x !== '');
+  const parts = dir.split('/');
   let cur = '';
-  for (const p of parts) {
-    cur = `${cur}/${p}`;
+  for (let i = 0; i < parts.length; i++) {
+    cur = i === 0 ? parts[0] : `${cur}/${parts[i]}`;
+    if (cur === '' || parts[i] === '') continue;
     let s: Stats;
     try {
       s = statSync(cur);
@@ -62,7 +62,10 @@ export function checkOutputPath(out: PathArg, inputs: readonly PathArg[] = []): 
   if (path.endsWith('/')) throw new CliError(`${what} ${path}: names a directory; expected a file name`);
   const dir = dirname(path);
   const bad = brokenComponent(dir);
-  if (bad !== null) throw new CliError(`${what} ${path}: cannot be created: ${bad.at === resolve(dir) ? `its directory ${dir}` : bad.at} ${bad.why}`);
+  if (bad !== null) {
+    const detail = bad.at === dir ? `its directory ${dir} ${bad.why}` : bad.why === 'does not exist' ? `its directory ${dir} does not exist (${bad.at} does not)` : `${bad.at} ${bad.why}`;
+    throw new CliError(`${what} ${path}: cannot be created: ${detail}`);
+  }
   const s = statOrNull(path);
   if (s !== null && !s.isFile()) throw new CliError(`${what} ${path}: is ${kindOf(s)}; expected a file name to write${s.isDirectory() ? ` (e.g. ${path.replace(/\/$/, '')}/out)` : ''}`);
   for (const inp of inputs) {
@@ -100,7 +103,7 @@ export function checkDirectory(d: PathArg, expected: string): void {
   const s = statOrNull(d.path);
   if (s === null) {
     const bad = brokenComponent(d.path);
-    throw new CliError(`${d.what} ${d.path}: ${bad !== null && bad.at !== resolve(d.path) ? `${bad.at} ${bad.why}` : 'no such directory'}; expected ${expected}`);
+    throw new CliError(`${d.what} ${d.path}: ${bad !== null && bad.at !== d.path ? `no such directory (${bad.at} ${bad.why})` : 'no such directory'}; expected ${expected}`);
   }
   if (!s.isDirectory()) throw new CliError(`${d.what} ${d.path}: is ${kindOf(s)}; expected ${expected}`);
 }

@@ -11,7 +11,7 @@ import { md } from '../model/ctx';
 import type { CommandSpec, ParsedArgs } from './args';
 import type { CliIO } from './io';
 import { loadScenarioArg, scenarioInputs } from './scenarioSource';
-import { checkOutputPath, type PathArg } from './paths';
+import { checkInputFile, checkOutputPath, type PathArg } from './paths';
 import { CliError } from './errors';
 import { resolve } from 'node:path';
 import { resultJson, type ResultJsonExtra } from '../model/resultJson';
@@ -42,6 +42,7 @@ export function runCommand(a: ParsedArgs, io: CliIO, clock: () => number): numbe
   const inputs: PathArg[] = [...scenarioInputs(a.positionals[0]), ...(comparePath === undefined ? [] : [{ path: comparePath, what: '--compare' }])];
   const outArg: PathArg | undefined = out === undefined ? undefined : { path: out, what: a.flags.out === undefined ? '--out (default for --compare)' : '--out' };
   const bothArg: PathArg | undefined = comparePath === undefined ? undefined : { path: sideBySidePath(comparePath), what: 'the side-by-side file of --compare' };
+  if (comparePath !== undefined) checkInputFile({ path: comparePath, what: '--compare' }, 'a .migtrace file');
   if (outArg !== undefined) checkOutputPath(outArg, inputs);
   if (bothArg !== undefined) {
     checkOutputPath(bothArg, inputs);

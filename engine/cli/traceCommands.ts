@@ -13,7 +13,7 @@ import { readTraceFile, whatIsWrong } from './traceFile';
 import { describeEvent } from '../trace/describe';
 import { formatRunText } from './runText';
 import { OutputFile, withOpenOutput } from './fileSink';
-import { checkOutputPath } from './paths';
+import { checkInputFile, checkOutputPath } from './paths';
 import { EXIT } from './errors';
 import { isComplete } from '../trace/reader';
 
@@ -92,6 +92,7 @@ export function exportCommand(a: ParsedArgs, io: CliIO): number {
   if ((p === undefined) === (c === undefined)) throw new UsageError(p === undefined ? 'give one of --perfetto OUT or --chrome OUT' : 'give one of --perfetto OUT or --chrome OUT, not both', 'export');
   const input = { path: a.positionals[0], what: '<trace>' };
   const out = p !== undefined ? { path: p, what: '--perfetto' } : { path: c!, what: '--chrome' };
+  checkInputFile(input, 'a .migtrace file');
   checkOutputPath(out, [input]);
   const f = readTraceFile(input.path);
   const whole = isComplete(f.trace);

@@ -32,6 +32,8 @@ export interface SchemaNode {
 }
 
 const MiB = 1024 ** 2;
+/** The longest virtual time a scenario may name, in seconds: 1e6 s is 1e15 ns, within the kernel's safe-integer clock (2^53 ns is about 104 days). */
+const SECONDS_MAX = 1e6;
 const TiB = 1024 ** 4;
 
 export const SIZE_SCHEMA_NOTE = 'a size: a whole number of bytes, or a string as QEMU reads sizes (qemu_strtosz): digits, an optional fraction, one suffix B/K/M/G/T/P/E (binary), a bare string being bytes; see README.md "Scenarios"';
@@ -71,8 +73,8 @@ const workload: SchemaNode = {
     'hot-fraction': num('hot-cold: fraction of the working set that is hot', 0.0001, 1),
     'hot-weight': num('hot-cold: fraction of writes that go to the hot part', 0, 1),
     'run-pages': num('pages written together by one burst (objects spanning pages, sequential allocation)', 1, 4096, undefined, true),
-    start: num('seconds after migration start when the writes begin', 0, 1e7),
-    stop: num('seconds after migration start when the workload finishes (omit: it runs until the end)', 0, 1e7),
+    start: num('seconds after migration start when the writes begin', 0, SECONDS_MAX),
+    stop: num('seconds after migration start when the workload finishes (omit: it runs until the end)', 0, SECONDS_MAX),
     'bql-exit-rate': num('userspace exits per second per vCPU that take the BQL (MMIO/PIO and the like)', 0, 1e6),
     'exit-handling-us': num('BQL hold time of one such exit, in microseconds', 0, 1e6),
     'xbzrle-delta': num('fraction of a rewritten page that changed since its last send (what XBZRLE encodes)', 0, 1),
@@ -85,7 +87,7 @@ const fault: SchemaNode = {
   additionalProperties: false,
   properties: {
     kind: { type: 'string', enum: FAULT_KINDS, description: 'link-cut: the link stops carrying data; destination-crash: the destination QEMU dies (its socket resets); bandwidth-collapse: the link slows to `factor` of its bandwidth' },
-    at: num('seconds after migration start', 0, 1e7),
+    at: num('seconds after migration start', 0, SECONDS_MAX),
     factor: num('bandwidth-collapse: remaining fraction of the link bandwidth', 0.0001, 1, 0.01),
   },
 };
@@ -167,9 +169,9 @@ export const SCENARIO_SCHEMA: SchemaNode = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        'max-time': num('cancel the migration after this many seconds (it did not converge)', 1, 1e7, 3600),
+        'max-time': num('cancel the migration after this many seconds (it did not converge)', 1, SECONDS_MAX, 3600),
         'max-iterations': num('cancel after this many dirty bitmap syncs (0: no limit)', 0, 1e9, 0, true),
-        watchdog: num('seconds without migration progress after which the run is declared hung', 1, 1e7, 120),
+        watchdog: num('seconds without migration progress after which the run is declared hung', 1, SECONDS_MAX, 120),
       },
     },
   },
