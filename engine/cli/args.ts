@@ -115,9 +115,13 @@ function looksLikeFlag(v: string, byShort: Map<string, FlagSpec>): boolean {
   return v.length === 2 && v[0] === '-' && byShort.has(v[1]);
 }
 
-function parseIntFlag(f: FlagSpec, v: string, cmd: string): number {
+function intRange(f: FlagSpec): string {
   const max = f.max === Number.MAX_SAFE_INTEGER ? undefined : f.max;
-  const range = f.min !== undefined && max !== undefined ? `${f.min} to ${max}` : f.min !== undefined ? `${f.min} or more` : max !== undefined ? `${max} or less` : 'a safe integer';
+  return f.min !== undefined && max !== undefined ? `${f.min} to ${max}` : f.min !== undefined ? `${f.min} or more` : max !== undefined ? `${max} or less` : 'any';
+}
+
+function parseIntFlag(f: FlagSpec, v: string, cmd: string): number {
+  const range = intRange(f);
   if (!/^[-+]?\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new UsageError(`--${f.name} must be an integer (${range}), got "${v}"`, cmd);
   const n = Number(v);
   if ((f.min !== undefined && n < f.min) || (f.max !== undefined && n > f.max)) throw new UsageError(`--${f.name} must be ${range}, got ${n}`, cmd);
@@ -145,7 +149,7 @@ export function commandHelp(spec: CommandSpec): string {
     lines.push('', 'flags:');
     for (const f of spec.flags) {
       const left = `${f.short ? `-${f.short}, ` : ''}--${f.name}${f.kind === 'bool' ? '' : ` ${f.value ?? 'VALUE'}`}`;
-      lines.push(`  ${left.padEnd(24)} ${f.help}${f.kind === 'repeat' ? ' (repeatable)' : ''}`);
+      lines.push(`  ${left.padEnd(24)} ${f.help}${f.kind === 'repeat' ? ' (repeatable)' : ''}${f.kind === 'int' ? ` (an integer, ${intRange(f)})` : ''}`);
     }
   }
   return lines.join('\n');

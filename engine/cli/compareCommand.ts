@@ -8,7 +8,7 @@ import { runMigration, type MigrationResult } from '../model/run';
 import { PROFILES } from '../scenario/schema';
 import { UsageError, type CommandSpec, type ParsedArgs } from './args';
 import type { CliIO } from './io';
-import { loadScenarioArg } from './scenarioSource';
+import { checkSets, loadScenarioArg } from './scenarioSource';
 
 export const COMPARE_SPEC: CommandSpec = {
   name: 'compare',
@@ -105,7 +105,9 @@ export function compareCommand(a: ParsedArgs, io: CliIO): number {
     ...variants.map((v) => {
       const colon = v.indexOf(':');
       if (colon <= 0) throw new UsageError(`--variant "${v}" must look like LABEL:key=value;key=value`, 'compare');
-      return { label: v.slice(0, colon), sets: [...sets, ...v.slice(colon + 1).split(';').filter((s) => s !== '')] };
+      const own = v.slice(colon + 1).split(';').filter((s) => s !== '');
+      checkSets(own, `--variant ${v.slice(0, colon)}:`);
+      return { label: v.slice(0, colon), sets: [...sets, ...own] };
     }),
   ];
   const rows: CompareRow[] = [];

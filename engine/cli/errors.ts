@@ -3,7 +3,7 @@
 // what was wrong, where, and what was expected, with the exit code of its kind; only a bug in
 // migtrace itself prints "internal error", with the stack and a request to report it.
 
-import { UsageError } from './args';
+import { UsageError, type CommandSpec } from './args';
 import type { CliIO } from './io';
 import { QemuRunError } from '../qemu/qemuRun';
 import { BootImageError } from '../qemu/bootImage';
@@ -26,6 +26,14 @@ export const EXIT_CODES_HELP = [
   '6 replay diverged from its trace',
   '7 the trace is damaged or incomplete (what could be read is still printed or exported)',
 ];
+
+export const SCENARIO_DOCS = 'scenario keys, sizes and units: README.md "Scenarios" and dist/scenario.schema.json (generated from engine/scenario/schema.ts)';
+
+/** The lines every command's --help ends with: its exit codes, and where scenario keys are documented. */
+export function helpFooter(spec: CommandSpec): string {
+  const takesScenario = spec.positionals.some((p) => p.name === 'scenario');
+  return ['', `exit codes: ${EXIT_CODES_HELP.map((l) => l.replace(/ \(.*\)$/, '')).join('; ')}`, ...(takesScenario ? [SCENARIO_DOCS] : [])].join('\n');
+}
 
 /** A problem the user can fix, found by the CLI: printed as one line, exit `exit`. */
 export class CliError extends Error {

@@ -10,7 +10,7 @@ import { RUN_SPEC, runCommand } from './runCommand';
 import { SCENARIOS_SPEC, scenariosCommand } from './scenariosCommand';
 import { COMPARE_SPEC, compareCommand } from './compareCommand';
 import { IMPORT_QEMU_SPEC, QEMU_RUN_SPEC, importQemuCommand, qemuRunCommand } from './qemuCommands';
-import { EXIT, EXIT_CODES_HELP, reportError } from './errors';
+import { EXIT, EXIT_CODES_HELP, helpFooter, reportError } from './errors';
 import { EXPORT_SPEC, INFO_SPEC, REPLAY_SPEC, exportCommand, infoCommand, replayCommand } from './traceCommands';
 import { ENGINE_VERSION } from '../version';
 import { closestName } from '../util/closest';
@@ -84,7 +84,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     return EXIT.usage;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.out(commandHelp(cmd.spec));
+    io.out(`${commandHelp(cmd.spec)}\n${helpFooter(cmd.spec)}`);
     return EXIT.ok;
   }
   try {

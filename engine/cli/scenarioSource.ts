@@ -12,12 +12,13 @@ export function scenarioInputs(arg: string): PathArg[] {
   return isBuiltin(arg) ? [] : [{ path: arg, what: '<scenario>' }];
 }
 
-function checkSets(sets: readonly string[]): void {
+/** Refuses an override that is not key.path=value or names no scenario field; `what` is the flag that gave it. */
+export function checkSets(sets: readonly string[], what = '--set'): void {
   for (const s of sets) {
     const eq = s.indexOf('=');
-    if (eq <= 0) throw new CliError(`--set "${s}": expected key.path=value, e.g. --set migration.downtime-limit=300`);
+    if (eq <= 0) throw new CliError(`${what} "${s}": expected key.path=value, e.g. --set migration.downtime-limit=300`);
     const problem = setKeyProblem(s.slice(0, eq).split('.'));
-    if (problem !== null) throw new CliError(`--set ${s}: ${problem}`);
+    if (problem !== null) throw new CliError(`${what} ${s}: ${problem}`);
   }
 }
 
