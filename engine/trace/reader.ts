@@ -161,7 +161,7 @@ export class TraceDecoder {
     if (this.t.stopped === null && this.t.footer === null) {
       const left = this.end - this.start;
       const at = this.base + this.start;
-      this.stop(at, left > 0 ? `the file (${size} bytes) ends inside the packet at byte ${at}${this.pendingLength(at)}; the run's last events are missing (truncated)` : `the file (${size} bytes) ends after the packet before byte ${at}, with no footer: the run did not finish writing it (truncated)`);
+      this.stop(at, left > 0 ? `the file (${size} bytes) ends inside the packet at byte ${at}${this.pendingLength(at)}; the run's last events are missing` : `the file (${size} bytes) ends after the packet before byte ${at}, with no footer: the run did not finish writing it (truncated)`);
     }
     if (this.t.stopped === null && this.trailingBytes > 0) {
       const what = this.trailingMagic && this.trailingBytes >= MAGIC.length ? ': they start with a migtrace magic (another trace appended?)' : '';
@@ -176,7 +176,7 @@ export class TraceDecoder {
     if (i < this.start || i >= this.end || this.buf[i] !== PACKET_TAG) return '';
     readVarint(this.buf, i + 1, this.end, tmp);
     if (tmp.next < 0) return `; ${this.end - i} bytes of it are there`;
-    return `, ${tmp.next - i + tmp.value} bytes long; ${this.end - i} are there`;
+    return `, which claims ${tmp.next - i + tmp.value} bytes; ${this.end - i} are there: the file is cut short, or that packet's length is damaged`;
   }
 
   /** Counts bytes after the footer (and whether they look like another trace). */
