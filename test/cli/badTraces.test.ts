@@ -18,7 +18,7 @@ const root = mkdtempSync(join(tmpdir(), 'migtrace-damage-'));
 let good: Buffer;
 let pftrace: Buffer;
 /** where each packet starts (the first at byte 8) */
-let starts: number[] = [];
+const starts: number[] = [];
 
 before(async () => {
   const r = await cli(['run', 'qtest-bootblock', '--seed', '3', '--out', 'good.migtrace', '-q'], root);
