@@ -55,6 +55,10 @@ export interface MigrationState {
   expected_downtime_ms: number;
   /** rate limit per window in bytes; 0: unlimited (switchover) */
   rate_limit_bytes: number;
+  /** what ram_save_iterate put into the QEMUFile's buffer and qemu_fflush has not written yet */
+  file_bytes: number;
+  file_zero_pages: number;
+  file_normal_pages: number;
   /** where ram_find_and_save_block resumes, and full passes over RAM so far */
   cursor_word: number;
   passes: number;
@@ -214,6 +218,9 @@ export function createMigrationState(): MigrationState {
     pages_per_second: 0,
     expected_downtime_ms: 0,
     rate_limit_bytes: 0,
+    file_bytes: 0,
+    file_zero_pages: 0,
+    file_normal_pages: 0,
     cursor_word: 0,
     passes: 0,
     iterations: 0,

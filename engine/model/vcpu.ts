@@ -4,7 +4,7 @@
 // KVM_RUN, mark itself stopped, broadcast qemu_pause_cond and park on its halt_cond ("stopped").
 
 import type { Kernel } from '../sim/kernel';
-import type { Program } from '../sim/program';
+import { steps, type Program } from '../sim/program';
 import { TS, type Frame, type SimThread } from '../sim/types';
 import type { ModelCtx } from './ctx';
 import { md } from './ctx';
@@ -31,11 +31,15 @@ export function defineVcpu(p: Program, ctx: ModelCtx): void {
   const n = ctx.names;
   const ids = ctx.ids;
 
+  const RUN = steps({
+    run: 'ret = ioctl(cpu->kvm_fd, KVM_RUN, 0); /* the guest runs and writes memory */',
+    exit: '/* an exit: handled in KVM (timer, IPI) and straight back in, or out to userspace */',
+  });
   const kvmRun = p.fn<VcpuLocals>(n.kvm_run, (k: Kernel, f: Frame<VcpuLocals>, th: SimThread) => {
     const l = f.l;
     switch (f.pc) {
-      case 0:
-        f.pc = 1;
+      case RUN.run:
+        f.pc = RUN.exit;
         return k.computeInterruptible(Math.min(md(k).vcpus[l.v].until_exit_ns, SLICE_MAX_NS));
       default: {
         const elapsed = k.now - th.busy_start_ns;
@@ -52,88 +56,111 @@ export function defineVcpu(p: Program, ctx: ModelCtx): void {
         return k.computeInterruptible(Math.min(vs.until_exit_ns, SLICE_MAX_NS));
       }
     }
-  });
+  }, RUN);
 
   /** cpu_throttle_thread: the vCPU sleeps its share of the throttle period, BQL dropped. */
+  const THR = steps({
+    start: 'sleeptime_ns = (pct / (1 - pct)) * CPU_THROTTLE_TIMESLICE_NS; endtime_ns = now + sleeptime_ns;',
+    check: 'while (sleeptime_ns > 0 && !cpu->stop) {',
+    sleep: '    qemu_cond_timedwait_bql(cpu->halt_cond, sleeptime_ns / SCALE_MS);',
+    slept: '    sleeptime_ns = endtime_ns - now; }',
+  });
   const throttle = p.fn<{ v: number; until_ns: number }>(n.throttle, (k, f, th) => {
     const d = md(k);
     const vs = d.vcpus[f.l.v];
     switch (f.pc) {
-      case 0:
+      case THR.start:
         f.l.until_ns = k.now + throttleSleepNs(d.throttle.pct);
-        f.pc = 1;
+        f.pc = THR.check;
         return k.yieldNow();
-      default: {
-        const left = f.l.until_ns - k.now;
-        if (f.pc === 2) vs.throttled_ns += k.now - th.busy_start_ns;
-        if (left <= 0 || vs.stop || d.throttle.pct === 0) {
+      case THR.check:
+        if (f.l.until_ns - k.now <= 0 || vs.stop || d.throttle.pct === 0) {
           vs.throttle_scheduled = false;
           return k.ret();
         }
+        return k.jump(THR.sleep);
+      case THR.sleep:
         th.busy_start_ns = k.now;
-        f.pc = 2;
-        return k.condTimedWait(ids.halt_cond[f.l.v], ids.bql, left, TS.sleeping);
-      }
+        f.pc = THR.slept;
+        return k.condTimedWait(ids.halt_cond[f.l.v], ids.bql, f.l.until_ns - k.now, TS.sleeping);
+      default: // THR.slept
+        vs.throttled_ns += k.now - th.busy_start_ns;
+        return k.jump(THR.check);
     }
-  });
+  }, THR);
 
+  const EXEC = steps({
+    unlock: 'cpu_single_env = NULL; qemu_mutex_unlock_iothread();',
+    run: `run_ret = ${n.kvm_run}(cpu, KVM_RUN, 0);`,
+    lock: 'qemu_mutex_lock_iothread(); cpu_single_env = env;',
+    exit: 'switch (run->exit_reason) { /* a kick ends the loop (EINTR); a pause or the throttle is served */',
+    handle: '    case KVM_EXIT_IO: kvm_handle_io(...); case KVM_EXIT_MMIO: ...; /* under the BQL */ }',
+  });
   const cpuExec = p.fn<VcpuLocals>(n.cpu_exec, (k, f, th) => {
     const l = f.l;
     switch (f.pc) {
-      case 0:
-        f.pc = 1;
+      case EXEC.unlock:
+        f.pc = EXEC.run;
         return k.unlock(ids.bql);
-      case 1:
-        f.pc = 2;
+      case EXEC.run:
+        f.pc = EXEC.lock;
         return k.call(kvmRun, { v: l.v, kicked: 0 });
-      case 2:
+      case EXEC.lock:
         l.kicked = th.result;
-        f.pc = 3;
+        f.pc = EXEC.exit;
         return k.lock(ids.bql);
-      case 3:
+      case EXEC.exit:
         if (md(k).vcpus[l.v].throttle_scheduled && !md(k).vcpus[l.v].stop) {
           // async_run_on_cpu(cpu_throttle_thread), run with the BQL held
-          f.pc = 3;
+          f.pc = EXEC.exit;
           return k.call(throttle, { v: l.v, until_ns: 0 });
         }
         if (l.kicked === 1 || md(k).vcpus[l.v].stop) return k.ret();
         md(k).vcpus[l.v].exits++;
         // The exit is handled here, under the BQL (kvm_handle_io and friends are not given a frame
         // of their own: at 10 µs each they would double the trace's events for no insight).
-        f.pc = 4;
+        f.pc = EXEC.handle;
         return k.compute(ctx.cfg.workload.exit_handle_ns);
-      default:
-        f.pc = 1;
+      default: // EXEC.handle
+        f.pc = EXEC.run;
         return k.unlock(ids.bql);
     }
-  });
+  }, EXEC);
 
+  const WAIT = steps({
+    stopped: 'if (cpu->stop) { cpu->stop = false; cpu->stopped = true; qemu_cond_broadcast(&qemu_pause_cond); }',
+    park: 'while (cpu_thread_is_idle(cpu)) qemu_cond_wait(cpu->halt_cond, &bql);',
+  });
   const waitIoEvent = p.fn<{ v: number }>(n.wait_io_event, (k, f) => {
     const vs = md(k).vcpus[f.l.v];
     switch (f.pc) {
-      case 0:
+      case WAIT.stopped:
         vs.stopped = true;
-        f.pc = 1;
+        f.pc = WAIT.park;
         return k.condBroadcast(ids.pause_cond);
       default:
         if (vs.stop) return k.park(ids.halt_cond[f.l.v], ids.bql);
         vs.stopped = false;
         return k.ret();
     }
-  });
+  }, WAIT);
 
+  const T = steps({
+    start: 'qemu_mutex_lock(&qemu_global_mutex); kvm_init_vcpu(cpu);',
+    loop: `while (1) { if (cpu_can_run(cpu)) ${n.cpu_exec}(cpu); else ${n.wait_io_event}(cpu); }`,
+  });
   ctx.fn.vcpu = p.fn<VcpuLocals>(n.vcpu_thread, (k, f) => {
     const l = f.l;
     switch (f.pc) {
-      case 0:
+      case T.start:
         md(k).vcpus[l.v].until_exit_ns = nextExitNs(k, ctx);
-        f.pc = 1;
+        f.pc = T.loop;
         return k.lock(ids.bql);
       default:
         if (md(k).vcpus[l.v].stop) return k.call(waitIoEvent, { v: l.v });
         return k.call(cpuExec, { v: l.v, kicked: 0 });
     }
-  });
+  }, T);
 }
 
 export function vcpuLocals(v: number): VcpuLocals {
