@@ -4,7 +4,7 @@
 // "internal error"), every input's sha256 unchanged, no stray or half-written output.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { linkSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, chmodSync, openSync, closeSync } from 'node:fs';
+import { linkSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, chmodSync, openSync, closeSync, writeFileSync, mkdirSync } from 'node:fs';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -207,5 +207,50 @@ test('a full disk (ENOSPC) and a read-only file system (EROFS): one line, no hal
     ROWS.push({ args: label, exit: rc, stderr: r.stderr.trim() });
     checkResult(label, { status: rc, signal: null, stdout: '', stderr: r.stderr }, { exit: c.exit, names: [c.args[c.args.length - 1]], says: c.says });
     assert.deepEqual(left.filter((x) => x !== ''), c.left, `${label}: left ${left.join(', ')}`);
+  }
+});
+
+/** The command line that runs migtrace as a user whose permissions count (root ignores modes). */
+function unprivileged(): string[] | null {
+  if (!isRoot) return [process.execPath, join(process.cwd(), 'bin/migtrace.js')];
+  const cmd = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, join(process.cwd(), 'bin/migtrace.js')];
+  return spawnSync(cmd[0], [...cmd.slice(1), '--version']).status === 0 ? cmd : null;
+}
+
+test('permission denied (EACCES) on an input and in an output directory: one line, nothing left', async (t) => {
+  const cmd = unprivileged();
+  if (cmd === null) {
+    t.skip('running as root and cannot drop to an unprivileged user that can read the bundle (setpriv missing, or the checkout is private)');
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'migtrace-perm-'));
+  chmodSync(dir, 0o777);
+  writeFileSync(join(dir, 'good.migtrace'), good);
+  chmodSync(join(dir, 'good.migtrace'), 0o644);
+  writeFileSync(join(dir, 'secret.migtrace'), good);
+  chmodSync(join(dir, 'secret.migtrace'), 0o000);
+  mkdirSync(join(dir, 'ro'));
+  chmodSync(join(dir, 'ro'), 0o555);
+  const cases: { args: string[]; names: string[]; says: RegExp }[] = [
+    { args: ['info', 'secret.migtrace'], names: ['secret.migtrace'], says: /<trace> secret\.migtrace: cannot be read: permission denied \(EACCES\)/ },
+    { args: ['replay', 'secret.migtrace'], names: ['secret.migtrace'], says: /cannot be read: permission denied \(EACCES\)/ },
+    { args: ['run', 'qtest-bootblock', '-q', '--compare', 'secret.migtrace'], names: ['--compare', 'secret.migtrace'], says: /cannot be read: permission denied \(EACCES\)/ },
+    { args: ['export', 'good.migtrace', '--chrome', 'ro/x.json'], names: ['--chrome', 'ro/x.json'], says: /cannot create ro\/x\.json\.partial: permission denied \(EACCES\)/ },
+    { args: ['run', 'qtest-bootblock', '-q', '--out', 'ro/x.migtrace'], names: ['--out', 'ro/x.migtrace'], says: /cannot create ro\/x\.migtrace\.partial: permission denied \(EACCES\)/ },
+    { args: ['run', 'endless.json', '-q', '--out', 'ro/x.migtrace'], names: ['--out'], says: /permission denied \(EACCES\)/ },
+  ];
+  writeFileSync(join(dir, 'endless.json'), endless);
+  chmodSync(join(dir, 'endless.json'), 0o644);
+  try {
+    for (const c of cases) {
+      const r = await cli(c.args, dir, 60_000, cmd);
+      const label = `migtrace ${c.args.join(' ')} (as ${isRoot ? 'nobody' : 'this user'})`;
+      ROWS.push({ args: label, exit: r.status, stderr: r.stderr.trim() });
+      checkResult(label, r, { exit: 2, names: c.names, says: c.says });
+      assert.deepEqual(readdirSync(join(dir, 'ro')), [], `${label}: left a file in ro/`);
+    }
+  } finally {
+    chmodAll(dir);
+    rmSync(dir, { recursive: true, force: true });
   }
 });
