@@ -36,9 +36,9 @@ export function defineDestination(p: Program, ctx: ModelCtx): void {
         if (d.dst.crashed) return k.ret();
         const b = d.dst.queues[f.l.ch][0];
         if (b === undefined) throw k.error(`${name}: no batch queued after a post on channel ${f.l.ch}`);
+        if (b.arrive_ns <= k.now) return k.jump(LOAD.place);
         f.pc = LOAD.place;
-        if (b.arrive_ns > k.now) return k.io(b.arrive_ns - k.now);
-        return k.yieldNow();
+        return k.io(b.arrive_ns - k.now);
       }
       default: {
         const b = d.dst.queues[f.l.ch].shift()!;

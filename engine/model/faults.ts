@@ -35,16 +35,12 @@ export function defineFaultInjector(p: Program, ctx: ModelCtx): void {
         }
         k.emit('fault', { kind: fault.kind, 'at-s': fault.at_ns / 1e9, ...(fault.kind === 'bandwidth-collapse' ? { factor: fault.factor } : {}) });
         f.l.i = 0;
-        f.pc = fault.kind === 'destination-crash' ? F.wake_destination : F.sleep;
-        return k.yieldNow();
+        return k.jump(fault.kind === 'destination-crash' ? F.wake_destination : F.sleep);
       }
       default: {
         // The destination died: wake each of its threads (one post each) so that they exit.
         const sems = ctx.ids.incoming_sem;
-        if (f.l.i >= sems.length) {
-          f.pc = F.sleep;
-          return k.yieldNow();
-        }
+        if (f.l.i >= sems.length) return k.jump(F.sleep);
         return k.semPost(sems[f.l.i++]);
       }
     }

@@ -70,9 +70,9 @@ export function defineMigrationThread(p: Program, ctx: ModelCtx, save: SaveFns, 
         f.pc = SETUP.sync;
         return k.compute(Math.round((cfg.ram_bytes / GiB) * host.setup_ns_per_gib));
       case SETUP.sync:
-        f.pc = SETUP.ret;
         // The first sync (79536f4f1693 added it): it clears RAM's dirty flags, which start all set.
-        if (noSetupSync) return k.yieldNow();
+        if (noSetupSync) return k.jump(SETUP.ret);
+        f.pc = SETUP.ret;
         return k.call(save.bitmapSync, { added: 0 });
       default:
         return k.ret();
@@ -103,16 +103,16 @@ export function defineMigrationThread(p: Program, ctx: ModelCtx, save: SaveFns, 
     const m = md(k).mig;
     switch (f.pc) {
       case ITER.lock:
+        if (!rfc) return k.jump(ITER.iterate);
         f.pc = ITER.iterate;
-        if (rfc) return k.lock(ids.bql);
-        return k.yieldNow();
+        return k.lock(ids.bql);
       case ITER.iterate:
         f.pc = ITER.unlock;
         return k.call(save.ramSaveIterate, { bytes: 0, zero: 0, normal: 0, started_ns: 0, wrapped: false });
       case ITER.unlock:
+        if (!rfc) return k.jump(ITER.flush);
         f.pc = ITER.flush;
-        if (rfc) return k.unlock(ids.bql);
-        return k.yieldNow();
+        return k.unlock(ids.bql);
       case ITER.flush: {
         // The RFC's buffered_file_thread flushes outside the lock what put_ready buffered.
         const out = { bytes: m.file_bytes, zero: m.file_zero_pages, normal: m.file_normal_pages };
@@ -138,16 +138,22 @@ export function defineMigrationThread(p: Program, ctx: ModelCtx, save: SaveFns, 
   }, STOP);
 
   /** aa723c23147e: vm_stop from a thread that is not the iothread only queues the request. */
-  const REQ = steps({ notify: 'vmstop_requested = state; qemu_notify_event();', ret: 'return;' });
+  const REQ = steps({
+    notify: 'qemu_system_vmstop_request(state); /* vmstop_requested = state; qemu_notify_event() */',
+    stop_current: 'cpu_stop_current(); return; /* cpu_single_env is NULL here: it stops nobody */',
+  });
   const vmStopRequest = p.fn(n.vm_stop_request, (k, f) => {
     const d = md(k);
     switch (f.pc) {
       case REQ.notify:
         d.mig.downtime_start_ns = k.now;
         d.vmstop_requested = true;
-        f.pc = REQ.ret;
+        f.pc = REQ.stop_current;
         return k.semPost(ids.main_notify_sem); // qemu_notify_event
       default:
+        // The model relies on it (calibration.ts, STAGE3): a vCPU clears cpu_single_env before it
+        // drops the BQL, and this thread holds the BQL.
+        if (d.cpu_single_env >= 0) throw k.error(`cpu_stop_current: cpu_single_env is CPU ${d.cpu_single_env} while the migration thread holds the BQL`);
         return k.ret();
     }
   }, REQ);
@@ -166,19 +172,28 @@ export function defineMigrationThread(p: Program, ctx: ModelCtx, save: SaveFns, 
     }
   }, DEV);
 
+  // The 2012 qemu_savevm_state_complete began with cpu_synchronize_all_states() (calibration.ts,
+  // STAGE3): with the vCPUs stopped it costs a few µs each; with the RFC's bug they are running and
+  // each run_on_cpu drops the BQL while it waits. Later designs sync the CPUs with the VM stopped:
+  // left out of them.
   const COMPLETE = steps({
+    sync_cpus: rfc ? 'cpu_synchronize_all_states();' : '/* (the vCPUs are stopped: their state is synchronized with the non-iterable devices) */',
     ram: `${n.ram_save_complete}(f, opaque);`,
     devices: 'vmstate_save(f, se); /* non-iterable devices */',
     ret: 'return qemu_file_get_error(f);',
   });
   const savevmComplete = p.fn(n.savevm_complete, (k, f) => {
     switch (f.pc) {
+      case COMPLETE.sync_cpus:
+        if (!rfc) return k.jump(COMPLETE.ram);
+        f.pc = COMPLETE.ram;
+        return k.call(vm.synchronizeAllStates, { v: 0 });
       case COMPLETE.ram:
         f.pc = COMPLETE.devices;
-        return k.call(save.ramSaveComplete, { bytes: 0, zero: 0, normal: 0, found: 0 });
+        return k.call(save.ramSaveComplete, { bytes: 0, zero: 0, normal: 0 });
       case COMPLETE.devices:
+        if (md(k).mig.error !== '') return k.jump(COMPLETE.ret);
         f.pc = COMPLETE.ret;
-        if (md(k).mig.error !== '') return k.yieldNow();
         return k.call(deviceState, null);
       default:
         return k.ret();
@@ -189,8 +204,6 @@ export function defineMigrationThread(p: Program, ctx: ModelCtx, save: SaveFns, 
   const C = steps({
     lock_bql: `${bql}();`,
     stop_vm: stopBug ? `${n.stop_vm}(RUN_STATE_FINISH_MIGRATE); /* not the iothread: only queues the request */` : `${n.stop_vm}(s); /* vm_stop_force_state(RUN_STATE_FINISH_MIGRATE) */`,
-    unlock_after_request: 'qemu_mutex_unlock_iothread(); /* the RFC ends this put_ready step here */',
-    relock_after_request: `${bql}(); /* and completes in the next one */`,
     switchover: 'migrate_set_state(&s->state, MIGRATION_STATUS_ACTIVE, MIGRATION_STATUS_DEVICE); migration_rate_set(RATE_LIMIT_DISABLED);',
     savevm_complete: `ret = ${n.savevm_complete}(s->to_dst_file);`,
     check: 'if (ret < 0) goto fail;',
@@ -210,20 +223,9 @@ export function defineMigrationThread(p: Program, ctx: ModelCtx, save: SaveFns, 
         return k.lock(ids.bql);
       case C.stop_vm:
         setStatus(k, m.status, 'stop-copy');
-        if (stopBug) {
-          f.pc = C.unlock_after_request;
-          return k.call(vmStopRequest, null);
-        }
+        // The RFC goes on to qemu_savevm_state_complete in the same BQL hold (e76274824def).
         f.pc = C.switchover;
-        return k.call(stopVm, null);
-      case C.unlock_after_request:
-        // The RFC drops the BQL at the end of this put_ready step and takes it again to complete:
-        // the main loop may or may not get it in between to stop the vCPUs.
-        f.pc = C.relock_after_request;
-        return k.unlock(ids.bql);
-      case C.relock_after_request:
-        f.pc = C.switchover;
-        return k.lock(ids.bql);
+        return k.call(stopBug ? vmStopRequest : stopVm, null);
       case C.switchover:
         setStatus(k, 'device', 'stop-copy');
         m.rate_limit_bytes = 0;
@@ -236,11 +238,9 @@ export function defineMigrationThread(p: Program, ctx: ModelCtx, save: SaveFns, 
           m.downtime_ns = k.now - m.downtime_start_ns;
           return k.jump(C.fail);
         }
-        f.pc = C.wait_stopped;
         // The vCPUs may still be running (aa723c23147e): the destination is then stale for
         // whatever they write until the stop request is served. Wait for it, then count.
-        if (!allStopped(k)) return k.condWait(ids.pause_cond, ids.bql);
-        return k.yieldNow();
+        return k.jump(C.wait_stopped);
       case C.wait_stopped:
         if (!allStopped(k)) return k.condWait(ids.pause_cond, ids.bql);
         return k.jump(C.completion_end);
@@ -341,20 +341,20 @@ export function defineMigrationThread(p: Program, ctx: ModelCtx, save: SaveFns, 
     iterate: `        r = ${n.iteration}(s);`,
     after_iterate: '        if (r == MIG_ITERATE_BREAK) break; }',
     rate_limit: `    ${n.rate_limit}(); }`,
-    end: 'migration_iteration_finish(s);',
-    ret: 'return NULL;',
+    end: 'migration_iteration_finish(s); return NULL;',
   });
   ctx.fn.migration = p.fn(n.migration_thread, (k, f, th) => {
     const d = md(k);
     const m = d.mig;
     switch (f.pc) {
       case T.start_delay:
+        if (cfg.start_delay_ns <= 0) return k.jump(T.setup);
         f.pc = T.setup;
-        if (cfg.start_delay_ns > 0) return k.sleep(cfg.start_delay_ns);
-        return k.yieldNow();
+        return k.sleep(cfg.start_delay_ns);
       case T.setup:
         m.start_ns = k.now;
         m.rate_limit_bytes = Math.max(1, Math.floor(cfg.max_bandwidth_bytes_per_s / 10)); // XFER_LIMIT_RATIO
+        m.expected_downtime_ms = cfg.downtime_limit_ms; // s->expected_downtime = migrate_downtime_limit()
         setStatus(k, 'setup', 'setup');
         f.pc = T.active;
         return k.call(savevmSetup, null);
@@ -364,8 +364,7 @@ export function defineMigrationThread(p: Program, ctx: ModelCtx, save: SaveFns, 
         m.period_start_ns = k.now;
         d.throttle.xfer_prev = m.transferred_bytes;
         setStatus(k, 'active', 'iterative');
-        f.pc = T.loop;
-        return k.yieldNow();
+        return k.jump(T.loop);
       case T.loop:
         return k.jump(T.detect_error);
       case T.detect_error:
@@ -394,11 +393,8 @@ export function defineMigrationThread(p: Program, ctx: ModelCtx, save: SaveFns, 
       case T.rate_limit:
         f.pc = T.loop;
         return k.call(rateLimit, null);
-      case T.end:
+      default: // T.end
         k.endRun();
-        f.pc = T.ret;
-        return k.yieldNow();
-      default: // T.ret
         return k.ret();
     }
   }, T);

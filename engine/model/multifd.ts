@@ -81,7 +81,7 @@ export function defineMultifd(p: Program, ctx: ModelCtx): MultifdFns {
 
   const SYNC = steps({
     post: lostPost
-      ? 'for (i = 0; i < channels; i++) { if (p->pending_job) continue; /* the bug */ p->pending_sync = true; qemu_sem_post(&p->sem); }'
+      ? 'for (i = 0; i < channels; i++) { p->pending_sync = true; if (p->pending_job && !p->sending) continue; /* the bug: it will see the flag */ qemu_sem_post(&p->sem); }'
       : 'for (i = 0; i < channels; i++) { p->pending_sync = true; qemu_sem_post(&p->sem); }',
     wait_ready: 'for (i = 0; i < channels; i++) { qemu_sem_wait(&multifd_send_state->channels_ready);',
     wait_sync: '    qemu_sem_wait(&p->sem_sync); }',
@@ -95,8 +95,9 @@ export function defineMultifd(p: Program, ctx: ModelCtx): MultifdFns {
         // Ask every channel for a sync.
         while (l.i < chans.length) {
           const i = l.i++;
-          if (lostPost && chans[i].pending_job) continue; // the bug: a busy channel is skipped
           chans[i].pending_sync = true;
+          // the bug: a channel whose packet is queued but not yet taken is left to see the flag
+          if (lostPost && chans[i].pending_job && !chans[i].sending) continue;
           return k.semPost(ids.channel_sem[i]);
         }
         l.i = 0;
@@ -125,14 +126,17 @@ export function defineMultifd(p: Program, ctx: ModelCtx): MultifdFns {
     ready: 'while (true) { qemu_sem_post(&multifd_send_state->channels_ready);',
     wait: '    qemu_sem_wait(&p->sem);',
     what: '    if (qatomic_read(&p->pending_job)) {',
+    read_flags: '        sync_seen = p->pending_sync; /* the bug: read once, before the job is taken */',
+    take: '        p->sending = true;',
     prepare: `        ${n.multifd_send_prepare}(p, &local_err);`,
     write: `        ${n.writev}(p->c, p->iov, p->iovs_num); /* qio_channel_writev_full_all */`,
     done_job: '        p->pending_job = false; stat64_add(&mig_stats.multifd_bytes, p->packet_len); }',
+    ready_then_sync: '        qemu_sem_post(&multifd_send_state->channels_ready); if (sync_seen) goto sync; }',
     nothing: '    /* a post with nothing to do */',
     sync: '    else if (qatomic_read(&p->pending_sync)) { /* a sync packet */ qio_channel_write_all(p->c, p->packet);',
     done_sync: '        p->pending_sync = false; qemu_sem_post(&p->sem_sync); } }',
   });
-  ctx.fn.sender = p.fn<{ i: number }>(n.multifd_send_thread, (k, f) => {
+  ctx.fn.sender = p.fn<{ i: number; sync_seen: boolean }>(n.multifd_send_thread, (k, f) => {
     const d = md(k);
     const ch = d.multifd.channels[f.l.i];
     switch (f.pc) {
@@ -143,9 +147,18 @@ export function defineMultifd(p: Program, ctx: ModelCtx): MultifdFns {
         f.pc = T.what;
         return k.semWait(ids.channel_sem[f.l.i]);
       case T.what:
-        if (ch.pending_job) return k.jump(T.prepare);
+        if (ch.pending_job) return k.jump(lostPost ? T.read_flags : T.take);
         if (ch.pending_sync) return k.jump(T.sync);
         return k.jump(T.nothing);
+      case T.read_flags:
+        // The flags are read before the job is taken, without p->mutex: another thread can
+        // write them between this statement and the next (a scheduling point QEMU has, on another CPU).
+        f.l.sync_seen = ch.pending_sync;
+        f.pc = T.take;
+        return k.yieldNow();
+      case T.take:
+        ch.sending = true;
+        return k.jump(T.prepare);
       case T.prepare: {
         const cost = ch.job_zero * host.zero_page_ns + ch.job_normal * (host.zero_check_normal_ns + (copies ? host.normal_page_ns : 0));
         f.pc = T.write;
@@ -164,12 +177,15 @@ export function defineMultifd(p: Program, ctx: ModelCtx): MultifdFns {
         ch.packets++;
         ch.bytes += ch.job_bytes;
         ch.pending_job = false;
-        f.pc = T.ready;
-        return k.yieldNow();
+        ch.sending = false;
+        return k.jump(lostPost && f.l.sync_seen ? T.ready_then_sync : T.ready);
       }
+      case T.ready_then_sync:
+        f.l.sync_seen = false;
+        f.pc = T.sync;
+        return k.semPost(ids.channels_ready);
       case T.nothing:
-        f.pc = T.ready;
-        return k.yieldNow();
+        return k.jump(T.ready);
       case T.sync:
         f.pc = T.done_sync;
         return k.call(writev, { bytes: QEMU.MULTIFD_PACKET_HEADER_BYTES, ch: f.l.i + 1, start_ns: 0, zero: 0, normal: 0 });

@@ -102,7 +102,7 @@ export function defineWritev(p: Program, ctx: ModelCtx): number {
           f.pc = W.arrive;
         }
         if (w.resume_ns > k.now) return k.io(w.resume_ns - k.now);
-        return k.yieldNow();
+        return k.jump(f.pc);
       }
       case W.arrive:
         f.pc = W.ret;

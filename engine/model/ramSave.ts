@@ -79,7 +79,6 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
   const n = ctx.names;
   const cfg = ctx.cfg;
   const host = cfg.host;
-  const keepSyncing = cfg.bugs.has('aa723c23147e');
 
   const writev = defineWritev(p, ctx);
 
@@ -169,14 +168,11 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
       case ITM.start:
         f.l.started_ns = k.now;
         m.iterations++;
-        f.pc = ITM.loop;
-        return k.yieldNow();
+        return k.jump(ITM.loop);
       case ITM.loop: {
         const room = m.rate_limit_bytes > 0 ? m.rate_limit_bytes - m.window_bytes : Number.MAX_SAFE_INTEGER;
         if (d.ram.dirty_pages === 0 || room <= 0 || k.now - f.l.started_ns >= QEMU.MAX_WAIT_NS || m.error !== '') {
           m.file_bytes += 8; // RAM_SAVE_FLAG_EOS, for the caller's flush
-          m.file_zero_pages += f.l.zero; // PASS1: the old shared-locals flush re-sent the last batch's page counts
-          m.file_normal_pages += f.l.normal;
           return k.ret();
         }
         const b = saveBatch(k, ctx, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, QEMU.MULTIFD_PACKET_PAGES);
@@ -188,13 +184,13 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
         return k.call(queuePage, { cost: b.cost_ns });
       }
       case ITM.send:
+        if (f.l.zero + f.l.normal === 0) return k.jump(ITM.round);
         f.pc = ITM.round;
-        if (f.l.zero + f.l.normal === 0) return k.yieldNow();
         return k.call(send.send, { zero: f.l.zero, normal: f.l.normal, bytes: f.l.bytes });
       default: // ITM.round
+        if (!f.l.wrapped) return k.jump(ITM.loop);
         f.pc = ITM.loop;
-        if (f.l.wrapped) return k.call(send.syncMain, { i: 0, phase: 0 }); // find_dirty_block → multifd sync per round
-        return k.yieldNow();
+        return k.call(send.syncMain, { i: 0, phase: 0 }); // find_dirty_block → multifd sync per round
     }
   }, ITM);
 
@@ -215,7 +211,7 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
     log_sync: `memory_global_dirty_log_sync(last_stage); /* ${n.dirty_log_sync} */`,
     ret: 'return;',
   });
-  const bitmapSync = p.fn<{ added: number }>(n.bitmap_sync, (k, f) => {
+  const bitmapSync = p.fn<{ added: number; final?: boolean }>(n.bitmap_sync, (k, f) => {
     const d = md(k);
     const m = d.mig;
     switch (f.pc) {
@@ -224,6 +220,7 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
         // time of the dirty_log_sync frame. Writes during that time belong to the next sync.
         m.dirty_sync_count++;
         const added = syncDirtyLog(d.ram);
+        if (f.l.final === true) m.final_sync_ns = k.now;
         f.l.added = added;
         updateDirtyRate(k, ctx, added);
         m.dirty_bytes_last_sync = d.ram.dirty_pages * QEMU.PAGE_SIZE;
@@ -249,9 +246,8 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
 
   /**
    * ram_save_complete: a final sync, then every remaining page with no rate limit (through the
-   * senders, then a sync of the channels, in designs that have them). With aa723c23147e the vCPUs
-   * may still be running: the 2012 last stage then syncs again whenever it has sent everything,
-   * until a sync comes back clean — which never happens while the guest keeps writing.
+   * senders, then a sync of the channels, in designs that have them). Nothing syncs after it: a
+   * vCPU still running (aa723c23147e) writes pages that the destination never gets.
    */
   const RC = steps({
     sync: `${n.bitmap_sync_precopy}(rs, true); /* the final sync */`,
@@ -259,16 +255,15 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
     flush: `    ${n.fflush}(f);`,
     send: '    ram_save_multifd_page(block, offset);',
     eos: '} while (pages > 0); multifd_ram_flush_and_sync(f); qemu_put_be64(f, RAM_SAVE_FLAG_EOS);',
-    resync: '/* aa723c23147e in this model: sync again while the guest still writes */',
-    check_resync: 'if (found) goto loop;',
+    ret: 'return 0;',
   });
-  const ramSaveComplete = p.fn<FlushLocals & { found: number }>(n.ram_save_complete, (k, f, th) => {
+  const ramSaveComplete = p.fn<FlushLocals>(n.ram_save_complete, (k, f) => {
     const d = md(k);
     const m = d.mig;
     switch (f.pc) {
       case RC.sync:
         f.pc = RC.loop;
-        return k.call(bitmapSync, { added: 0 });
+        return k.call(bitmapSync, { added: 0, final: true });
       case RC.loop: {
         if (m.error !== '') return k.ret();
         if (d.ram.dirty_pages === 0) return k.jump(RC.eos);
@@ -291,22 +286,15 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
         f.pc = RC.loop;
         return k.call(fflush, { bytes: f.l.bytes, zero: f.l.zero, normal: f.l.normal });
       case RC.send:
+        if (f.l.zero + f.l.normal === 0) return k.jump(RC.loop);
         f.pc = RC.loop;
-        if (f.l.zero + f.l.normal === 0) return k.yieldNow();
         return k.call((mf as MultifdFns).send, { zero: f.l.zero, normal: f.l.normal, bytes: f.l.bytes });
       case RC.eos:
-        f.pc = RC.resync;
+        f.pc = RC.ret;
         if (mf !== null) return k.call(mf.syncMain, { i: 0, phase: 0 });
         return k.call(fflush, { bytes: 8, zero: 0, normal: 0 }); // RAM_SAVE_FLAG_EOS
-      case RC.resync:
-        if (!keepSyncing || m.error !== '') return k.ret();
-        f.pc = RC.check_resync;
-        return k.call(bitmapSync, { added: 0 });
-      default: // RC.check_resync
-        f.l.found = th.result;
-        if (f.l.found === 0) return k.ret();
-        f.pc = RC.loop;
-        return k.yieldNow();
+      default: // RC.ret
+        return k.ret();
     }
   }, RC);
 

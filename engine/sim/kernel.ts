@@ -593,9 +593,10 @@ export class Kernel {
     else o.finished();
   }
 
-  /** Stops the run with a hang report. */
+  /** Stops the run with a hang report (unless the model already ended it: what is left waiting then is not a hang). */
   hang(report: HangReport): void {
     const s = this.s;
+    if (s.status !== 'ready') return;
     s.status = 'hung';
     s.hang = report;
     this.endPending = true;
