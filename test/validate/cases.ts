@@ -56,7 +56,8 @@ export function seedCases(): ValidationRow[] {
   rows.push({ case: 'seed-specjbb-128g', metric: 'converged-while-workload-ran', model: stopCopyAt < stopAt ? 1 : 0, ref: 0, tolerance: 0, note: 'the report: no convergence while SpecJBB was active (1 = converged, 0 = not); holds because the fitted workload stops at 500 s' });
   // The same guest with SpecJBB running to the end: does the migration converge while it runs?
   const endless = runMigration(loadBuiltin('seed-specjbb-128g', ['guest.workload.stop=1000000']).config).result;
-  rows.push({ case: 'seed-specjbb-128g', metric: 'converged-without-the-stop', model: endless.stop_copy_ns >= 0 ? 1 : 0, ref: 0, tolerance: 0, note: `SpecJBB never stops (--set guest.workload.stop=1000000): ${endless.outcome} after ${(endless.virtual_ns / 1e9).toFixed(0)} s, ${endless.syncs.length} syncs` });
+  rows.push({ case: 'seed-specjbb-128g', metric: 'converged-without-the-stop', model: endless.stop_copy_ns >= 0 ? 1 : 0, ref: 0, tolerance: 0, note: `SpecJBB never stops (--set guest.workload.stop=1000000): ${endless.outcome} after ${(endless.virtual_ns / 1e9).toFixed(0)} s, ${endless.syncs.length} syncs`,
+    known_miss: 'the fitted dirty rate (60,000 page writes/s, 234 MB/s over a 10 GiB hot set) is just below the fitted sender (≈ 247 MB/s), so each round leaves a little less and the model converges while SpecJBB still runs; the report\'s "no convergence while it ran" is reproduced only by the fitted stop at 500 s' });
   rows.push({ case: 'seed-specjbb-128g', metric: 'transferred-kbytes', model: jbb.info.ram!.transferred / KB, ref: 129_937_687, tolerance: 0.15 });
   rows.push({ case: 'seed-specjbb-128g', metric: 'total-time-ms', model: jbb.info['total-time']!, ref: 543_228, tolerance: 0.15 });
   rows.push({ case: 'seed-specjbb-128g', metric: 'completed', model: jbb.outcome === 'completed' ? 1 : 0, ref: 1, tolerance: 0 });
