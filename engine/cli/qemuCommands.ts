@@ -89,7 +89,7 @@ export function importQemuCommand(a: ParsedArgs, io: CliIO): number {
   if (out === undefined) throw new UsageError('-o F.migtrace is required', 'import-qemu');
   const dstPath = a.flags['dst-log'] as string | undefined;
   const qmpPath = a.flags.qmp as string | undefined;
-  const inputs: PathArg[] = [{ path: a.positionals[0], what: '<trace.log>' }];
+  const inputs: PathArg[] = [{ path: a.positionals[0], what: 'trace log' }];
   if (dstPath) inputs.push({ path: dstPath, what: '--dst-log' });
   if (qmpPath) inputs.push({ path: qmpPath, what: '--qmp' });
   checkOutputPath({ path: out, what: '-o' }, inputs);
