@@ -12,8 +12,8 @@ export interface TraceFile {
   trace: TraceData;
 }
 
-function withPath(path: string, e: TraceError): TraceError {
-  const m = `${path}: ${e.message}`;
+function withPath(path: string, what: string, e: TraceError): TraceError {
+  const m = `${what === '<trace>' ? '' : `${what} `}${path}: ${e.message}`;
   return e instanceof TraceDamagedError ? new TraceDamagedError(m, e.offset) : new TraceError(m, e.offset);
 }
 
@@ -43,7 +43,7 @@ export function readTraceFile(path: string, what = '<trace>'): TraceFile {
     }
     return { path, bytes: all.subarray(0, off), trace: dec.finish() };
   } catch (e) {
-    if (e instanceof TraceError) throw withPath(path, e);
+    if (e instanceof TraceError) throw withPath(path, what, e);
     throw e;
   } finally {
     closeSync(fd);

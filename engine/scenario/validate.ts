@@ -31,7 +31,7 @@ function humanBytes(n: number): string {
     n /= 1024;
     i++;
   }
-  return `${+n.toFixed(2)} ${units[i]}`;
+  return i === 0 && n === 1 ? '1 byte' : `${+n.toFixed(2)} ${units[i]}`;
 }
 
 function check(node: SchemaNode, v: unknown, path: string, out: ScenarioProblem[]): void {

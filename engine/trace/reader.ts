@@ -165,7 +165,7 @@ export class TraceDecoder {
     }
     if (this.t.stopped === null && this.trailingBytes > 0) {
       const what = this.trailingMagic && this.trailingBytes >= MAGIC.length ? ': they start with a migtrace magic (another trace appended?)' : '';
-      this.stop(this.trailingAt, `damaged: ${this.trailingBytes} bytes of trailing data after the footer, from byte ${this.trailingAt} to the end (byte ${size})${what}`);
+      this.stop(this.trailingAt, `damaged: ${this.trailingBytes} byte${this.trailingBytes === 1 ? '' : 's'} of trailing data after the footer, from byte ${this.trailingAt} to the end (byte ${size})${what}`);
     }
     return this.t as TraceData;
   }
@@ -175,8 +175,9 @@ export class TraceDecoder {
     const i = at - this.base;
     if (i < this.start || i >= this.end || this.buf[i] !== PACKET_TAG) return '';
     readVarint(this.buf, i + 1, this.end, tmp);
-    if (tmp.next < 0) return `; ${this.end - i} bytes of it are there`;
-    return `, which claims ${tmp.next - i + tmp.value} bytes; ${this.end - i} are there: the file is cut short, or that packet's length is damaged`;
+    const there = this.end - i;
+    if (tmp.next < 0) return `; ${there} byte${there === 1 ? '' : 's'} of it ${there === 1 ? 'is' : 'are'} there`;
+    return `, which claims ${tmp.next - i + tmp.value} bytes; ${there} ${there === 1 ? 'is' : 'are'} there: the file is cut short, or that packet's length is damaged`;
   }
 
   /** Counts bytes after the footer (and whether they look like another trace). */

@@ -73,8 +73,8 @@ const BAD: [string, unknown, RegExp, boolean][] = [
   ['guest.workload.working-set', '64MiB', /unknown suffix "MiB"/, true],
   ['guest.workload.working-set', '0x10M', /a hexadecimal size takes no suffix and no fraction/, true],
   ['migration.max-bandwidth', '4097.5', /"4097\.5" is a fraction of a byte/, true],
-  ['migration.max-bandwidth', 0, /0 is 0 bytes, outside the allowed 1 bytes/, true],
-  ['migration.max-bandwidth', '0', /"0" is 0 bytes, outside the allowed 1 bytes/, false],
+  ['migration.max-bandwidth', 0, /0 is 0 bytes, outside the allowed 1 byte to 1 PiB/, true],
+  ['migration.max-bandwidth', '0', /"0" is 0 bytes, outside the allowed 1 byte to 1 PiB/, false],
   ['migration.max-bandwidth', 1.5, /1\.5 is not a whole number of bytes/, true],
 ];
 

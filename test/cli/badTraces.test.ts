@@ -86,7 +86,7 @@ function corpus(): Damaged[] {
     { name: 'packet-repeated', bytes: Buffer.concat([good.subarray(0, starts[mid + 1]), p(mid), good.subarray(starts[mid + 1])]), exit: 7, says: /is damaged: / },
     { name: 'packet-dropped', bytes: Buffer.concat([good.subarray(0, starts[mid]), good.subarray(starts[mid + 1])]), exit: 7, says: /is damaged: / },
     { name: 'packets-swapped', bytes: Buffer.concat([good.subarray(0, starts[mid]), p(mid + 1), p(mid), good.subarray(starts[mid + 2])]), exit: 7, says: /is damaged: / },
-    { name: 'trailing-1', bytes: Buffer.concat([good, Buffer.from([0])]), exit: 7, says: new RegExp(`is damaged: 1 bytes of trailing data after the footer, from byte ${L} to the end \\(byte ${L + 1}\\)`) },
+    { name: 'trailing-1', bytes: Buffer.concat([good, Buffer.from([0])]), exit: 7, says: new RegExp(`is damaged: 1 byte of trailing data after the footer, from byte ${L} to the end \\(byte ${L + 1}\\)`) },
     { name: 'trailing-trace', bytes: Buffer.concat([good, good]), exit: 7, says: new RegExp(`is damaged: ${L} bytes of trailing data .*they start with a migtrace magic`) },
     { name: 'trailing-3MiB', bytes: Buffer.concat([good, Buffer.alloc(3 << 20, 0xff)]), exit: 7, says: new RegExp(`is damaged: ${3 << 20} bytes of trailing data after the footer, from byte ${L} to the end \\(byte ${L + (3 << 20)}\\)`) },
     { name: 'text', bytes: Buffer.from('hello, world\n'), exit: 2, says: /not a migtrace trace: it starts with 68 65 6c 6c 6f 2c 20 77, expected 89 4d 49 47 54 52 43 0a/ },
