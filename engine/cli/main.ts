@@ -14,6 +14,7 @@ import { EXIT, EXIT_CODES_HELP, helpFooter, reportError } from './errors';
 import { EXPORT_SPEC, INFO_SPEC, REPLAY_SPEC, exportCommand, infoCommand, replayCommand } from './traceCommands';
 import { ENGINE_VERSION } from '../version';
 import { closestName } from '../util/closest';
+import { DAP_SPEC, dapCommand } from './dapCommand';
 
 export { EXIT };
 
@@ -33,6 +34,7 @@ const COMMANDS: Command[] = [
   { spec: EXPORT_SPEC, run: exportCommand },
   { spec: QEMU_RUN_SPEC, run: qemuRunCommand },
   { spec: IMPORT_QEMU_SPEC, run: importQemuCommand },
+  { spec: DAP_SPEC, run: dapCommand },
   {
     spec: {
       name: 'demo',
