@@ -37,10 +37,14 @@ export interface HoldSpan {
   start_ns: number;
   /** how long the holder waited for it, in ns (0: uncontended acquire) */
   waited_ns: number;
-  /** when another thread first waited for this hold, or -1 */
+  /** when another thread first waited for this hold (its start, if threads were waiting then), or -1 */
   contended_since_ns: number;
 }
 
+/**
+ * What a walk tells. The span objects handed over are the walker's own and are reused for the
+ * thread's (or mutex's) next span: read them in the callback, copy what you keep.
+ */
 export interface TraceVisitor {
   /** a thread's state begins (`created`: its first, at THREAD_CREATE); `flow` starts at a mutex wait */
   stateBegin?(s: StateSpan, created: boolean, flow: number | undefined): void;
@@ -80,15 +84,32 @@ export interface WalkResult {
  */
 export function walkTrace(t: TraceData, v: TraceVisitor, first_flow = 1): WalkResult {
   const e = t.events;
-  const states = new Map<number, StateSpan | null>();
-  const stacks = new Map<number, FrameSpan[]>();
-  const holds = new Map<number, HoldSpan>();
+  const nT = t.threads.length;
+  const nM = t.mutexes.length;
+  // Dense per thread and per mutex (the reader checks every id against the descriptors), and the
+  // span objects are the walker's own, reused from span to span: no allocation per event.
+  const states: StateSpan[] = Array.from({ length: nT }, (_, tid) => ({ tid, state: 0, wait_kind: 0, wait_id: -1, start_ns: 0, index: -1 }));
+  const stateOpen = new Uint8Array(nT);
+  const stacks: FrameSpan[][] = Array.from({ length: nT }, () => []);
+  const depth = new Uint32Array(nT);
+  const holds: HoldSpan[] = Array.from({ length: nM }, (_, mutex) => ({ mutex, tid: 0, start_ns: 0, waited_ns: 0, contended_since_ns: -1 }));
+  const holdOpen = new Uint8Array(nM);
   const waits = new WaitFlows(first_flow);
+  /** the mutex each thread waits for (-1: none), and how many wait for each mutex */
+  const waitingOn = new Int32Array(nT).fill(-1);
+  const waiters = new Uint32Array(nM);
   let stageOpen = false;
   let last = 0;
-  const endState = (tid: number, ts: number): void => {
-    const s = states.get(tid);
-    if (s) v.stateEnd?.(s, ts);
+  const setState = (tid: number, ts: number, i: number, st: number, wk: number, wid: number): StateSpan => {
+    const s = states[tid];
+    if (stateOpen[tid]) v.stateEnd?.(s, ts);
+    stateOpen[tid] = 1;
+    s.state = st;
+    s.wait_kind = wk;
+    s.wait_id = wid;
+    s.start_ns = ts;
+    s.index = i;
+    return s;
   };
   for (let i = 0; i < e.count; i++) {
     const ts = e.time[i];
@@ -97,59 +118,72 @@ export function walkTrace(t: TraceData, v: TraceVisitor, first_flow = 1): WalkRe
     const b = e.b[i];
     const c = e.c[i];
     switch (e.kind[i]) {
-      case EK.THREAD_CREATE: {
-        endState(a, ts);
-        const s: StateSpan = { tid: a, state: 1, wait_kind: 0, wait_id: -1, start_ns: ts, index: i };
-        states.set(a, s);
-        v.stateBegin?.(s, true, undefined);
+      case EK.THREAD_CREATE:
+        if (a < nT) v.stateBegin?.(setState(a, ts, i, 1, 0, -1), true, undefined);
         break;
-      }
       case EK.THREAD_STATE: {
-        endState(a, ts);
         const st = b % 8;
         if (st === 6) {
-          states.set(a, null);
+          if (stateOpen[a]) v.stateEnd?.(states[a], ts);
+          stateOpen[a] = 0;
           break;
         }
         const wk = Math.floor(b / 8);
-        const s: StateSpan = { tid: a, state: st, wait_kind: wk, wait_id: c > 0 ? c - 1 : -1, start_ns: ts, index: i };
-        states.set(a, s);
+        const s = setState(a, ts, i, st, wk, c > 0 ? c - 1 : -1);
         v.stateBegin?.(s, false, wk === 1 ? waits.start(a) : undefined);
         break;
       }
       case EK.FRAME_PUSH: {
-        let st = stacks.get(a);
-        if (st === undefined) stacks.set(a, (st = []));
-        const f: FrameSpan = { tid: a, fn: b, depth: st.length, start_ns: ts };
-        st.push(f);
+        const st = stacks[a];
+        const d = depth[a]++;
+        let f = st[d];
+        if (f === undefined) st[d] = f = { tid: a, fn: b, depth: d, start_ns: ts };
+        else {
+          f.fn = b;
+          f.start_ns = ts;
+        }
         v.frameBegin?.(f);
         break;
       }
-      case EK.FRAME_POP: {
-        let st = stacks.get(a);
-        if (st === undefined) stacks.set(a, (st = []));
+      case EK.FRAME_POP:
         // A pop with nothing pushed (a trace that starts inside a call) closes nothing.
-        const f = st.pop();
-        if (f) v.frameEnd?.(f, ts);
+        if (depth[a] > 0) v.frameEnd?.(stacks[a][--depth[a]], ts);
         break;
-      }
       case EK.LOCK_CONTEND: {
         waits.contend(a, b);
-        const h = holds.get(a);
-        if (h && h.contended_since_ns < 0) h.contended_since_ns = ts;
+        if (waitingOn[b] < 0) {
+          waitingOn[b] = a;
+          waiters[a]++;
+        }
+        if (holdOpen[a] && holds[a].contended_since_ns < 0) holds[a].contended_since_ns = ts;
         v.contend?.(a, b, c > 0 ? c - 1 : -1, ts);
         break;
       }
       case EK.LOCK_ACQUIRE: {
-        const h: HoldSpan = { mutex: a, tid: b, start_ns: ts, waited_ns: c, contended_since_ns: -1 };
-        holds.set(a, h);
+        if (waitingOn[b] === a) {
+          waitingOn[b] = -1;
+          waiters[a]--;
+        }
+        const h = holds[a];
+        h.tid = b;
+        h.start_ns = ts;
+        h.waited_ns = c;
+        h.contended_since_ns = waiters[a] > 0 ? ts : -1;
+        holdOpen[a] = 1;
         v.holdBegin?.(h);
         break;
       }
       case EK.LOCK_RELEASE: {
         const flows = waits.end(a);
-        const h = holds.get(a) ?? { mutex: a, tid: b, start_ns: ts, waited_ns: 0, contended_since_ns: -1 };
-        holds.delete(a);
+        const h = holds[a];
+        if (!holdOpen[a]) {
+          // a release of a hold the trace did not see begin: a zero-length hold
+          h.tid = b;
+          h.start_ns = ts;
+          h.waited_ns = 0;
+          h.contended_since_ns = -1;
+        }
+        holdOpen[a] = 0;
         v.holdEnd?.(h, ts, c % 2 === 1, flows);
         break;
       }
@@ -183,9 +217,9 @@ export function walkTrace(t: TraceData, v: TraceVisitor, first_flow = 1): WalkRe
     }
   }
   // Close what is still open at the end, so every span has an end.
-  for (const s of states.values()) if (s) v.stateEnd?.(s, last);
-  for (const h of holds.values()) v.holdEnd?.(h, last, h.contended_since_ns >= 0, waits.end(h.mutex));
+  for (let tid = 0; tid < nT; tid++) if (stateOpen[tid]) v.stateEnd?.(states[tid], last);
+  for (let m = 0; m < nM; m++) if (holdOpen[m]) v.holdEnd?.(holds[m], last, holds[m].contended_since_ns >= 0, waits.end(m));
   if (stageOpen) v.stageEnd?.(last);
-  for (const st of stacks.values()) for (let k = st.length - 1; k >= 0; k--) v.frameEnd?.(st[k], last);
+  for (let tid = 0; tid < nT; tid++) for (let k = depth[tid] - 1; k >= 0; k--) v.frameEnd?.(stacks[tid][k], last);
   return { last_ns: last, next_flow: waits.nextId };
 }
