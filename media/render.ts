@@ -1,0 +1,209 @@
+// One frame of the timeline on the main canvas: lane backgrounds, each visible lane's content,
+// markers (hang, faults, data lost, where a damaged trace stops) and the first divergence of two
+// traces across their sections, the wait arrows when few enough are in view, the label column
+// and the time ruler on top. Only lanes on screen are drawn.
+
+import { RectBatch, fit } from './batch';
+import { GroupDensity } from './groupDensity';
+import { LABEL_W, RULER_H, type Lane } from './layout';
+import type { Scene } from './scene';
+import { drawCounter, drawInstants, drawMutex, drawStages, drawSummary, drawThread, type LaneCtx } from './renderLanes';
+import { drawFlows, flowsInView } from './renderFlows';
+import { fmtTick } from './format';
+
+export interface FrameStats {
+  rects: number;
+  lanes: number;
+  ms: number;
+  /** of which: filling the rectangles and text */
+  fill_ms: number;
+}
+
+const densities = new WeakMap<object, Map<string, GroupDensity>>();
+
+/** A collapsed group's state mix, built the first time its summary lane is drawn. */
+export function density(s: Scene, l: Lane): GroupDensity {
+  const m = s.models[l.trace];
+  let per = densities.get(m);
+  if (per === undefined) densities.set(m, (per = new Map()));
+  let d = per.get(l.key);
+  if (d === undefined) {
+    d = new GroupDensity(m, l.tids!);
+    per.set(l.key, d);
+  }
+  return d;
+}
+
+/** Ticks 1, 2 or 5 × 10^k ns apart, at least `minPx` apart. */
+export function tickStep(nsPerPx: number, minPx = 90): number {
+  const raw = nsPerPx * minPx;
+  const p = 10 ** Math.floor(Math.log10(raw));
+  for (const m of [1, 2, 5, 10]) if (p * m >= raw) return p * m;
+  return p * 10;
+}
+
+/** Screen y range [top, bottom) of trace `ti`'s lanes. */
+export function sectionSpan(s: Scene, ti: number): [number, number] {
+  let top = Infinity;
+  let bottom = -Infinity;
+  for (const l of s.lanes) {
+    if (l.trace !== ti) continue;
+    top = Math.min(top, l.y);
+    bottom = Math.max(bottom, l.y + l.h);
+  }
+  const off = RULER_H - s.vp.scrollY;
+  return [Math.max(RULER_H, top + off), bottom + off];
+}
+
+export function renderMain(ctx: CanvasRenderingContext2D, s: Scene, charW: number): FrameStats {
+  const started = performance.now();
+  const th = s.theme;
+  const { width, height, dpr } = s.vp;
+  const w = Math.max(1, width - LABEL_W);
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  const b = new RectBatch(width, height);
+  b.rect(th.bg, 0, 0, width, height);
+  const font = `${th.fontPx - 1}px ${th.font}`;
+  const bold = `600 ${th.fontPx}px ${th.font}`;
+  const off = RULER_H - s.vp.scrollY;
+  let drawn = 0;
+  b.setClip({ x: LABEL_W, y: RULER_H, w, h: height - RULER_H });
+  let stripe = false;
+  for (const l of s.lanes) {
+    const y = l.y + off;
+    if (y + l.h < RULER_H || y > height) {
+      if (l.kind === 'thread') stripe = !stripe;
+      continue;
+    }
+    drawn++;
+    const m = s.models[l.trace];
+    if (l.kind === 'section' || l.kind === 'side' || l.kind === 'group') b.rect(th.headerBg, 0, y, width, l.h);
+    else if (l.kind === 'thread' && (stripe = !stripe)) b.rect(th.laneAlt, 0, y, width, l.h);
+    b.rect(th.border, 0, y + l.h - 1, width, 1);
+    const c: LaneCtx = { s, m, b, a0: s.vp.v0 + m.t0, a1: s.vp.v1 + m.t0, w, y, charW, font };
+    switch (l.kind) {
+      case 'thread':
+        drawThread(c, l);
+        drawInstants(c, l);
+        break;
+      case 'mutex':
+        drawMutex(c, l);
+        break;
+      case 'counter':
+        drawCounter(c, l);
+        break;
+      case 'stages':
+        drawStages(c, l);
+        break;
+      case 'summary':
+        drawSummary(c, l, density(s, l));
+        break;
+      default:
+        break;
+    }
+  }
+  b.endRun();
+  drawMarkers(s, b);
+  b.setClip({ x: 0, y: RULER_H, w: width, h: height - RULER_H });
+  drawLabels(s, b, font, bold, charW);
+  b.setClip(null);
+  drawRuler(s, b, font);
+  const filling = performance.now();
+  b.present(ctx, dpr);
+  const fill = performance.now() - filling;
+  const flows = flowsInView(s, 400);
+  if (flows !== null && flows.length > 0) {
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(LABEL_W, RULER_H, w, height - RULER_H);
+    ctx.clip();
+    drawFlows(ctx, s, flows);
+    ctx.restore();
+  }
+  return { rects: b.count, lanes: drawn, ms: performance.now() - started, fill_ms: fill };
+}
+
+function drawMarkers(s: Scene, b: RectBatch): void {
+  const th = s.theme;
+  const w = Math.max(1, s.vp.width - LABEL_W);
+  const xOf = (t: number) => LABEL_W + ((t - s.vp.v0) * w) / (s.vp.v1 - s.vp.v0);
+  s.models.forEach((m, ti) => {
+    const [top, bottom] = sectionSpan(s, ti);
+    for (const mk of m.tl.meta.markers) {
+      const x = xOf(mk.time_ns - m.t0);
+      if (x < LABEL_W - 2 || x > s.vp.width + 2) continue;
+      b.rect(th.marker[mk.kind] ?? th.fg, Math.round(x) - 1, top, 2, bottom - top);
+    }
+    const d = s.divergence;
+    if (d && d.kind !== 'none' && d.time_ns[ti] >= 0) {
+      const x = Math.round(xOf(d.time_ns[ti]));
+      if (x >= LABEL_W && x <= s.vp.width) for (let y = top; y < bottom; y += 8) b.rect(th.divergence, x - 1, y, 2, Math.min(5, bottom - y));
+    }
+  });
+}
+
+function drawLabels(s: Scene, b: RectBatch, font: string, bold: string, charW: number): void {
+  const th = s.theme;
+  const off = RULER_H - s.vp.scrollY;
+  for (const l of s.lanes) {
+    const y = l.y + off;
+    if (y + l.h < RULER_H || y > s.vp.height) continue;
+    const header = l.kind === 'section' || l.kind === 'side' || l.kind === 'group';
+    b.rect(header ? th.headerBg : th.bg, 0, y, LABEL_W, l.h - 1);
+    if (l.key === s.focusKey) b.rect(th.focus, 0, y, 3, l.h - 1);
+    if (l.key === s.selectedKey) b.rect(th.selection, 0, y, LABEL_W, l.h - 1);
+    const x = 8 + l.indent * 12;
+    const arrow = l.collapsed !== undefined ? (l.collapsed ? '▸ ' : '▾ ') : '';
+    const f = header ? bold : font;
+    const ly = l.kind === 'thread' ? y + 10 : y + l.h / 2;
+    // a thread with frames: a chevron at the right says whether they are shown (click toggles)
+    const chevron = l.kind === 'thread' && (l.depth ?? 0) > 0;
+    b.text(fit(`${arrow}${l.label}`, LABEL_W - x - (chevron ? 18 : 4), charW), x, ly, header || l.kind === 'thread' ? th.fg : th.muted, f);
+    if (chevron) b.text(l.frames ? '⌄' : '›', LABEL_W - 10, ly - (l.frames ? 3 : 0), th.muted, bold, 'center');
+    if (l.kind === 'section') {
+      const meta = s.models[l.trace].tl.meta;
+      b.text(`${meta.file}: ${meta.source === 'qemu' ? `a real QEMU run (${meta.qemu_version || 'QEMU'})` : `simulated, seed ${meta.seed}, ${meta.profile}`}`, LABEL_W + 8, ly, th.fg, font);
+    }
+  }
+  b.rect(th.border, LABEL_W - 1, RULER_H, 1, s.vp.height - RULER_H);
+}
+
+function drawRuler(s: Scene, b: RectBatch, font: string): void {
+  const th = s.theme;
+  const w = Math.max(1, s.vp.width - LABEL_W);
+  const nsPx = (s.vp.v1 - s.vp.v0) / w;
+  b.rect(th.headerBg, 0, 0, s.vp.width, RULER_H);
+  b.rect(th.bg, 0, 0, LABEL_W, RULER_H);
+  b.rect(th.border, 0, RULER_H - 1, s.vp.width, 1);
+  const step = tickStep(nsPx);
+  const first = Math.ceil(s.vp.v0 / step) * step;
+  for (let t = first; t <= s.vp.v1; t += step) {
+    const x = LABEL_W + (t - s.vp.v0) / nsPx;
+    b.rect(th.muted, Math.round(x), RULER_H - 7, 1, 6);
+    b.text(fmtTick(t, step, Math.max(Math.abs(s.vp.v0), Math.abs(s.vp.v1))), Math.round(x) + 3, 9, th.muted, font);
+  }
+  b.text(s.models.length > 1 ? 'time from each run\u2019s start' : 'time from the first event', 8, 9, th.muted, font);
+  // marker flags on the ruler
+  s.models.forEach((m, ti) => {
+    for (const mk of m.tl.meta.markers) {
+      const x = LABEL_W + (mk.time_ns - m.t0 - s.vp.v0) / nsPx;
+      if (x < LABEL_W || x > s.vp.width) continue;
+      const label = s.models.length > 1 ? `${m.tl.meta.label}: ${mk.label}` : mk.label;
+      const tw = Math.min(260, label.length * 6.5 + 8);
+      const left = x + tw > s.vp.width ? x - tw : x;
+      b.rect(th.marker[mk.kind] ?? th.fg, left, 19, tw, 13);
+      b.text(fit(label, tw - 6, 6.2), left + 3, 25.5, th.bg, font);
+    }
+    const d = s.divergence;
+    if (ti === 0 && d && d.kind !== 'none') {
+      const t = d.time_ns[0] >= 0 ? d.time_ns[0] : d.time_ns[1];
+      const x = LABEL_W + (t - s.vp.v0) / nsPx;
+      if (x >= LABEL_W && x <= s.vp.width) {
+        const tw = 110;
+        const left = x + tw > s.vp.width ? x - tw : x;
+        b.rect(th.divergence, left, 19, tw, 13);
+        b.text('first divergence', left + 3, 25.5, th.bg, font);
+      }
+    }
+  });
+}
