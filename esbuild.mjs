@@ -21,6 +21,7 @@ const common = {
 const bundles = [
   { entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { entryPoints: ['engine/cli/bin.ts'], outfile: 'dist/cli.js' },
+  { entryPoints: ['extension/timeline/worker.ts'], outfile: 'dist/timelineWorker.js' },
 ];
 
 // The timeline renderer for webviews and reports: browser code, one IIFE, and its stylesheet.

@@ -79,6 +79,10 @@ export function lineChart(th: Theme, title: string, unit: string, series: Series
     vmax = Math.max(vmax, s.v[i]);
   }
   tmax = Math.max(tmax, 1);
+  if (vmax <= 0) {
+    const note = el('p', { class: 'mt-muted' }, `${title}: ${series.some((s) => s.t.length > 0) ? 'zero throughout' : 'no samples'}`);
+    return el('figure', { class: 'mt-figure' }, note);
+  }
   const ymax = niceMax(vmax);
   const x = (t: number) => PAD.l + ((W - PAD.l - PAD.r) * t) / tmax;
   const y = (v: number) => PAD.t + (H - PAD.t - PAD.b) * (1 - v / ymax);
