@@ -264,7 +264,9 @@ export class TimelineView {
     if (d) {
       this.details.showItem(d);
       this.announce(`${d.title}. ${d.lines.join('. ')}`);
-      if (d.at && this.sessionActive[d.at.trace]) this.host.seek(d.at.trace, Math.round(d.at.t + this.models[d.at.trace].t0));
+      // a running debug session goes to the time clicked
+      const trace = 'trace' in h ? h.trace : -1;
+      if (trace >= 0 && 't' in h && this.sessionActive[trace]) this.host.seek(trace, Math.max(0, Math.round(h.t + this.models[trace].t0)));
     }
     this.invalidate();
   }

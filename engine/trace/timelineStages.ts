@@ -106,10 +106,11 @@ export class StageTracker {
   }
 
   finish(last: number): { stages: TimelineStage[]; markers: TimelineMarker[]; counters: TimelineCounter[]; syncs: TimelineSync[]; ctr_time: Float64Array; ctr_value: Float64Array; ctr_offset: Uint32Array } {
-    if (this.open !== null) {
-      this.open.unfinished = true;
-      this.close(last);
-    }
+    if (this.open !== null) this.close(last);
+    // no final status: the stage the migration was in when the trace ends never finished (the
+    // walker closes it at the last event like any other)
+    const lastStage = this.stages[this.stages.length - 1];
+    if (this.doneAt < 0 && lastStage !== undefined && lastStage.end_ns === last) lastStage.unfinished = true;
     const s = this.t.footer?.summary as { invariants?: Record<string, unknown>; reason?: string } | null | undefined;
     const lost = num(s?.invariants?.['pages-lost']) ?? 0;
     if (lost > 0) this.markers.push({ time_ns: this.doneAt >= 0 ? this.doneAt : last, kind: 'data-loss', label: `data lost: ${lost} stale page${lost === 1 ? '' : 's'} at switchover`, detail: s?.reason ?? '' });

@@ -22,6 +22,8 @@ export class TimelineWorker {
     w.on('message', (r: WorkerReply) => {
       const p = this.pending.get(r.id);
       this.pending.delete(r.id);
+      // an idle worker does not keep the process alive; a busy one does, until it answers
+      if (this.pending.size === 0) w.unref();
       p?.resolve(r);
     });
     const fail = (why: string) => {
@@ -41,6 +43,7 @@ export class TimelineWorker {
     const w = this.start();
     return new Promise((resolve) => {
       this.pending.set(id, { resolve });
+      w.ref();
       w.postMessage({ ...body, id });
     });
   }

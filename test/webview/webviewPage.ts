@@ -6,6 +6,7 @@
 // outside the resource origin is refused and recorded.
 
 import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import type { BrowserContext, Page } from 'playwright-core';
 import { webviewHtml } from '../../extension/timeline/webviewHtml';
 import type { PackedTimeline } from '../../engine/trace/timelineData';
@@ -64,14 +65,15 @@ export async function openWebview(context: BrowserContext, state: unknown = null
     errors,
     post: (message) => page.evaluate((m) => window.postMessage(m, '*'), message),
     async load(p) {
-      const b64 = p.buffers.map((b) => Buffer.from(b).toString('base64'));
-      await page.evaluate(({ meta, b64 }) => {
-        const buffers = b64.map((s) => {
+      // over the DevTools protocol the buffers go as text: gzip'd and base64'd, unpacked in the page
+      const b64 = p.buffers.map((b) => gzipSync(new Uint8Array(b), { level: 1 }).toString('base64'));
+      await page.evaluate(async ({ meta, b64 }) => {
+        const buffers = await Promise.all(b64.map((s) => {
           const bin = atob(s);
           const u = new Uint8Array(bin.length);
           for (let i = 0; i < bin.length; i++) u[i] = bin.charCodeAt(i);
-          return u.buffer;
-        });
+          return new Response(new Blob([u]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
+        }));
         window.postMessage({ type: 'load', data: { ...meta, buffers } }, '*', buffers);
       }, { meta: { layout: p.layout, metas: p.metas, divergence: p.divergence }, b64 });
       await page.waitForFunction(() => document.body.dataset.migtraceState === 'painted' || document.body.dataset.migtraceState === 'error');
