@@ -183,8 +183,18 @@ function drawRuler(s: Scene, b: RectBatch, font: string): void {
     b.text(fmtTick(t, step, Math.max(Math.abs(s.vp.v0), Math.abs(s.vp.v1))), Math.round(x) + 3, 9, th.muted, font);
   }
   b.text(s.models.length > 1 ? 'time from each run\u2019s start' : 'time from the first event', 8, 9, th.muted, font);
-  // marker flags on the ruler
+  // the final status and the markers as flags on the ruler
   s.models.forEach((m, ti) => {
+    for (const st of m.tl.meta.stages) {
+      if (st.kind !== 'done') continue;
+      const x = LABEL_W + (st.start_ns - m.t0 - s.vp.v0) / nsPx;
+      if (x < LABEL_W || x > s.vp.width) continue;
+      const label = s.models.length > 1 ? `${m.tl.meta.label}: ${st.label}` : st.label;
+      const tw = label.length * 6.5 + 8;
+      const left = x + tw > s.vp.width ? x - tw : x;
+      b.rect(st.label === 'completed' ? th.state[0] : th.marker.failed, left, 19, tw, 13);
+      b.text(label, left + 3, 25.5, th.bg, font);
+    }
     for (const mk of m.tl.meta.markers) {
       const x = LABEL_W + (mk.time_ns - m.t0 - s.vp.v0) / nsPx;
       if (x < LABEL_W || x > s.vp.width) continue;

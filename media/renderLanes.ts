@@ -68,16 +68,32 @@ export function drawThread(c: LaneCtx, l: Lane): void {
   tracks.frames.forEach((track, d) => {
     if (track < 0) return;
     const fy = c.y + (frameRowY(l, d) - l.y);
-    c.m.lod(track).scan(c.a0, c.a1, c.w, (x0, x1, fn, cover) => {
+    // a label per stretch of one function: a call wide enough, or many short calls side by side
+    let lf = -1;
+    let lx0 = 0;
+    let lx1 = 0;
+    let many = false;
+    const label = () => {
+      if (lf < 0 || lx1 - lx0 < 28) return;
+      const dim = hl !== null && !hl.has(lf);
+      const s = fit(many ? `${c.m.fnName(lf)} …` : c.m.fnName(lf), lx1 - lx0 - 6, c.charW);
+      if (s) b.text(s, LABEL_W + Math.max(lx0, 0) + 3, fy + ROW.frame / 2, dim ? th.muted : th.frameText, c.font);
+    };
+    c.m.lod(track).scan(c.a0, c.a1, c.w, (x0, x1, fn, cover, _mask, span) => {
       const base = th.frames[fn % th.frames.length];
       const dim = hl !== null && !hl.has(fn);
       b.run(shade(th, base, dim ? 0.25 : cover), LABEL_W + x0, LABEL_W + x1, fy, ROW.frame - 1);
-      const w = x1 - x0;
-      if (w >= 28) {
-        const s = fit(c.m.fnName(fn), w - 6, c.charW);
-        if (s) b.text(s, LABEL_W + Math.max(x0, 0) + 3, fy + ROW.frame / 2, dim ? th.muted : th.frameText, c.font);
+      if (fn === lf && x0 <= lx1 + 1 && span < 0 && many) {
+        lx1 = x1;
+        return;
       }
+      label();
+      lf = fn;
+      lx0 = x0;
+      lx1 = x1;
+      many = span < 0;
     });
+    label();
     b.endRun();
   });
 }
@@ -213,10 +229,8 @@ export function drawStages(c: LaneCtx, l: Lane): void {
     const color = st.unfinished ? th.stage.unfinished : st.kind === 'iteration' ? (alt ? th.stageAlt : th.stage.iteration) : th.stage[st.kind] ?? th.stage.done;
     if (st.kind === 'iteration') alt = !alt;
     if (st.kind === 'done') {
-      const x = xOf(c, st.start_ns);
-      c.b.rect(th.fg, x - 1, y, 2, h);
-      const right = x + st.label.length * c.charW + 8 > LABEL_W + c.w;
-      c.b.text(st.label, right ? x - 4 : x + 4, y + h / 2, th.fg, c.font, right ? 'right' : 'left');
+      // the final status: a line here, its name as a flag on the ruler
+      c.b.rect(th.fg, xOf(c, st.start_ns) - 1, y, 2, h);
       continue;
     }
     c.b.rect(color, x0, y, Math.max(1, x1 - x0), h);

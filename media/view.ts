@@ -18,6 +18,7 @@ import { fmtNs } from './format';
 import { bindInput } from './input';
 import { Tooltip } from './tooltip';
 import { SearchBox } from './searchBox';
+import { Legend } from './legend';
 
 export interface ViewHost {
   /** editor mode: start a replay session; null in the report */
@@ -70,6 +71,9 @@ export class TimelineView {
     this.wrap.append(this.canvas, this.overlay, this.tooltip.el, this.live);
     const detailsEl = el('div', { class: 'mt-details', role: 'region', 'aria-label': 'details' });
     const search = new SearchBox(this);
+    const theme = readTheme();
+    const legend = new Legend(theme);
+    search.el.append(legend.el);
     root.append(search.el, this.wrap, detailsEl);
     this.details = new Details(detailsEl, this.models, { replay: host.replay ? (ti, t) => host.replay!(ti, t) : null, zoom: (a, b) => this.zoomTo(a, b) });
     const file = this.models.map((m) => m.tl.meta.file).join('+');
@@ -77,12 +81,13 @@ export class TimelineView {
     if (ok) this.toggles = new Set(saved!.toggles);
     const { lanes, height } = layoutLanes(this.models, this.toggles);
     const vp: Viewport = ok ? { v0: saved!.v0, v1: saved!.v1, scrollY: saved!.scrollY, width: 800, height: 400, dpr: 1 } : { v0: 0, v1: this.duration * 1.02, scrollY: 0, width: 800, height: 400, dpr: 1 };
-    this.scene = { models: this.models, lanes, contentHeight: height, theme: readTheme(), vp, divergence: tl.divergence, highlightFns: null, range: null, session: null, focusKey: null, selectedKey: ok ? saved!.selectedKey : null };
+    this.scene = { models: this.models, lanes, contentHeight: height, theme, vp, divergence: tl.divergence, highlightFns: null, range: null, session: null, focusKey: null, selectedKey: ok ? saved!.selectedKey : null };
     this.details.showSummary();
     bindInput(this);
     new ResizeObserver(() => this.resize()).observe(this.wrap);
     const retheme = () => {
       this.scene.theme = readTheme();
+      legend.update(this.scene.theme);
       this.invalidate();
     };
     new MutationObserver(retheme).observe(document.body, { attributes: true, attributeFilter: ['class', 'data-vscode-theme-kind'] });
