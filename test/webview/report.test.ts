@@ -86,10 +86,13 @@ test('the report of a hang opens offline: no request, no error; the timeline, th
   assert.ok(v2.v1 - v2.v0 < v.v1 - v.v0, 'W zooms');
   await page.keyboard.press('0');
   v = await view(page);
-  await page.mouse.move(...at(v, xOf(v, t.hang!.time_ns - 1e9), cpu.y + 8));
+  await page.mouse.move(...at(v, xOf(v, t.hang!.time_ns), cpu.y + 8));
+  await frames(page);
+  assert.ok((await text(page, '.mt-tooltip')).startsWith(`hang: no-progress\nat `), 'the hang marker, hovered');
+  await page.mouse.move(...at(v, xOf(v, t.hang!.time_ns - 30e9), cpu.y + 8));
   await frames(page);
   assert.match(await text(page, '.mt-tooltip'), /CPU 0\/KVM: /);
-  await page.mouse.click(...at(v, xOf(v, t.hang!.time_ns - 1e9), cpu.y + 8));
+  await page.mouse.click(...at(v, xOf(v, t.hang!.time_ns - 30e9), cpu.y + 8));
   assert.equal(await page.$('.mt-details button[data-action="replay"]'), null);
   assert.match(await text(page, '.mt-details code'), /"type":"migtrace","request":"launch","name":"Replay to here","trace":"hang\.migtrace","stopAtTime":\d+/);
   await page.mouse.move(...at(v, xOf(v, 100e9), cpu.y + 8));
