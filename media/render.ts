@@ -183,37 +183,36 @@ function drawRuler(s: Scene, b: RectBatch, font: string): void {
     b.text(fmtTick(t, step, Math.max(Math.abs(s.vp.v0), Math.abs(s.vp.v1))), Math.round(x) + 3, 9, th.muted, font);
   }
   b.text(s.models.length > 1 ? 'time from each run\u2019s start' : 'time from the first event', 8, 9, th.muted, font);
-  // the final status and the markers as flags on the ruler
+  // the final status, the markers and the divergence as flags on the ruler, left to right, each
+  // moved right of the one before when they would overlap
+  const flags: { x: number; label: string; color: string }[] = [];
+  const many = s.models.length > 1;
   s.models.forEach((m, ti) => {
-    for (const st of m.tl.meta.stages) {
-      if (st.kind !== 'done') continue;
-      const x = LABEL_W + (st.start_ns - m.t0 - s.vp.v0) / nsPx;
-      if (x < LABEL_W || x > s.vp.width) continue;
-      const label = s.models.length > 1 ? `${m.tl.meta.label}: ${st.label}` : st.label;
-      const tw = label.length * 6.5 + 8;
-      const left = x + tw > s.vp.width ? x - tw : x;
-      b.rect(st.label === 'completed' ? th.state[0] : th.marker.failed, left, 19, tw, 13);
-      b.text(label, left + 3, 25.5, th.bg, font);
-    }
-    for (const mk of m.tl.meta.markers) {
-      const x = LABEL_W + (mk.time_ns - m.t0 - s.vp.v0) / nsPx;
-      if (x < LABEL_W || x > s.vp.width) continue;
-      const label = s.models.length > 1 ? `${m.tl.meta.label}: ${mk.label}` : mk.label;
-      const tw = Math.min(260, label.length * 6.5 + 8);
-      const left = x + tw > s.vp.width ? x - tw : x;
-      b.rect(th.marker[mk.kind] ?? th.fg, left, 19, tw, 13);
-      b.text(fit(label, tw - 6, 6.2), left + 3, 25.5, th.bg, font);
-    }
+    const tag = many ? `${m.tl.meta.label}: ` : '';
+    for (const st of m.tl.meta.stages) if (st.kind === 'done') flags.push({ x: LABEL_W + (st.start_ns - m.t0 - s.vp.v0) / nsPx, label: `${tag}${st.label}`, color: st.label === 'completed' ? th.state[0] : th.marker.failed });
+    for (const mk of m.tl.meta.markers) flags.push({ x: LABEL_W + (mk.time_ns - m.t0 - s.vp.v0) / nsPx, label: `${tag}${mk.label}`, color: th.marker[mk.kind] ?? th.fg });
     const d = s.divergence;
-    if (ti === 0 && d && d.kind !== 'none') {
-      const t = d.time_ns[0] >= 0 ? d.time_ns[0] : d.time_ns[1];
-      const x = LABEL_W + (t - s.vp.v0) / nsPx;
-      if (x >= LABEL_W && x <= s.vp.width) {
-        const tw = 110;
-        const left = x + tw > s.vp.width ? x - tw : x;
-        b.rect(th.divergence, left, 19, tw, 13);
-        b.text('first divergence', left + 3, 25.5, th.bg, font);
-      }
-    }
+    if (ti === 0 && d && d.kind !== 'none') flags.push({ x: LABEL_W + ((d.time_ns[0] >= 0 ? d.time_ns[0] : d.time_ns[1]) - s.vp.v0) / nsPx, label: 'first divergence', color: th.divergence });
   });
+  flags.sort((p, q) => p.x - q.x);
+  // flags at the same pixel become one
+  for (let i = flags.length - 1; i > 0; i--) {
+    if (Math.abs(flags[i].x - flags[i - 1].x) < 3) {
+      flags[i - 1].label = `${flags[i - 1].label} · ${flags[i].label}`;
+      flags.splice(i, 1);
+    }
+  }
+  let right = LABEL_W;
+  for (const f of flags) {
+    if (f.x < LABEL_W || f.x > s.vp.width) continue;
+    const tw = Math.min(260, f.label.length * 6.5 + 8);
+    let left = Math.max(f.x, right + 2);
+    if (left + tw > s.vp.width) left = Math.max(right + 2, s.vp.width - tw);
+    if (left + tw > s.vp.width + 1) left = Math.max(LABEL_W, s.vp.width - tw);
+    // a tick from the flag down to its time when it had to move
+    if (left > f.x + 1) b.rect(f.color, Math.round(f.x), 19, 1, 15);
+    b.rect(f.color, left, 19, tw, 13);
+    b.text(fit(f.label, tw - 6, 6.2), left + 3, 25.5, th.bg, font);
+    right = left + tw;
+  }
 }
