@@ -4,7 +4,7 @@
 // RFC's series) instead of the BQL, when the migration thread asks; vCPU exits and the main loop
 // no longer wait for syncs.
 
-import type { Program } from '../sim/program';
+import { steps, type Program } from '../sim/program';
 import type { ModelCtx } from './ctx';
 
 export interface BitmapThreadFns {
@@ -14,36 +14,44 @@ export interface BitmapThreadFns {
 
 export function defineBitmapThread(p: Program, ctx: ModelCtx, bitmapSync: number): BitmapThreadFns {
   const ids = ctx.ids;
+  const REQ = steps({ ask: 'qemu_sem_post(&bitmap_sync_request);', wait: 'qemu_sem_wait(&bitmap_sync_done);', ret: 'return;' });
   const requestSync = p.fn(ctx.names.bitmap_request, (k, f) => {
     switch (f.pc) {
-      case 0:
-        f.pc = 1;
+      case REQ.ask:
+        f.pc = REQ.wait;
         return k.semPost(ids.bitmap_request_sem);
-      case 1:
-        f.pc = 2;
+      case REQ.wait:
+        f.pc = REQ.ret;
         return k.semWait(ids.bitmap_done_sem);
       default:
         return k.ret();
     }
+  }, REQ);
+  const T = steps({
+    wait: 'while (true) { qemu_sem_wait(&bitmap_sync_request);',
+    lock: '    qemu_mutex_lock_ramlist();',
+    sync: '    migration_bitmap_sync(rs);',
+    unlock: '    qemu_mutex_unlock_ramlist();',
+    done: '    qemu_sem_post(&bitmap_sync_done); }',
   });
   ctx.fn.bitmap = p.fn(ctx.names.bitmap_thread, (k, f) => {
     switch (f.pc) {
-      case 0:
-        f.pc = 1;
+      case T.wait:
+        f.pc = T.lock;
         return k.semWait(ids.bitmap_request_sem);
-      case 1:
-        f.pc = 2;
+      case T.lock:
+        f.pc = T.sync;
         return k.lock(ids.ramlist_lock);
-      case 2:
-        f.pc = 3;
+      case T.sync:
+        f.pc = T.unlock;
         return k.call(bitmapSync, { added: 0 });
-      case 3:
-        f.pc = 4;
+      case T.unlock:
+        f.pc = T.done;
         return k.unlock(ids.ramlist_lock);
       default:
-        f.pc = 0;
+        f.pc = T.wait;
         return k.semPost(ids.bitmap_done_sem);
     }
-  });
+  }, T);
   return { requestSync };
 }

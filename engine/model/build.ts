@@ -38,7 +38,7 @@ export interface BuiltMigration {
 
 function emptyIds(): ModelIds {
   return {
-    bql: -1, pause_cond: -1, halt_cond: [], rate_limit_sem: -1, incoming_sem: [], main_notify_sem: -1,
+    bql: -1, pause_cond: -1, work_cond: -1, halt_cond: [], rate_limit_sem: -1, incoming_sem: [], main_notify_sem: -1,
     channels_ready: -1, channel_sem: [], channel_sync_sem: [], sender_tids: [], receiver_tids: [],
     bitmap_request_sem: -1, bitmap_done_sem: -1, ramlist_lock: -1, bitmap_tid: -1, fault_tid: -1,
     vcpu_tids: [], main_tid: -1, migration_tid: -1, dst_tid: -1,
@@ -51,7 +51,7 @@ export function buildMigration(cfg: ModelConfig, o: BuildOptions = {}): BuiltMig
   const channels = senders ? cfg.channels : 0;
   const p = new Program();
   const vm = defineVmControl(p, ctx);
-  defineVcpu(p, ctx);
+  defineVcpu(p, ctx, vm);
   defineMainLoop(p, ctx, vm);
   const mf = senders ? defineMultifd(p, ctx) : null;
   const save = defineRamSave(p, ctx, mf);
@@ -63,16 +63,17 @@ export function buildMigration(cfg: ModelConfig, o: BuildOptions = {}): BuiltMig
   const data: MigData = {
     ram: createGuestRam(cfg.pages, cfg.workload.nonzero_pages, cfg.bugs.has('79536f4f1693')),
     mig: createMigrationState(),
-    vcpus: Array.from({ length: cfg.vcpus }, () => ({ stop: false, stopped: false, guest_ns: 0, exits: 0, pages_written: 0, until_exit_ns: 0, carry: 0, throttle_scheduled: false, throttled_ns: 0 })),
+    vcpus: Array.from({ length: cfg.vcpus }, () => ({ stop: false, stopped: false, guest_ns: 0, exits: 0, pages_written: 0, until_exit_ns: 0, carry: 0, carry_after: 0, throttle_scheduled: false, throttled_ns: 0, queued_work: false, kvm_vcpu_dirty: false })),
     link: { free_at_ns: 0, bytes_total: 0, pages_handed: 0, dst_free_at_ns: Array.from({ length: 1 + channels }, () => 0) },
     dst: { queues: Array.from({ length: 1 + channels }, () => []), loaded_pages: 0, crashed: false },
     workload: { seq_cursor: new Array<number>(cfg.vcpus).fill(0), running: false },
     next_query_ns: 0,
     throttle: { pct: 0, dirty_rate_high_cnt: 0, xfer_prev: 0, next_tick_ns: -1, steps: 0, max_pct: 0 },
     xbzrle: cfg.xbzrle ? createXbzrle(cfg) : null,
-    multifd: { channels: Array.from({ length: channels }, () => ({ pending_job: false, pending_sync: false, job_zero: 0, job_normal: 0, job_bytes: 0, packets: 0, bytes: 0 })), next: 0 },
+    multifd: { channels: Array.from({ length: channels }, () => ({ sending: false, pending_job: false, pending_sync: false, job_zero: 0, job_normal: 0, job_bytes: 0, packets: 0, bytes: 0 })), next: 0 },
     faults: { next: 0, link_cut_ns: -1, dst_crashed_ns: -1, bw_factor: 1 },
     vmstop_requested: false,
+    cpu_single_env: -1,
     bitmap_sync_pending: false,
   };
   const k = new Kernel(p, {
@@ -87,6 +88,7 @@ export function buildMigration(cfg: ModelConfig, o: BuildOptions = {}): BuiltMig
   const ids = ctx.ids;
   ids.bql = k.mutex('bql');
   ids.pause_cond = k.cond('qemu_pause_cond');
+  ids.work_cond = k.cond('qemu_work_cond');
   for (let v = 0; v < cfg.vcpus; v++) ids.halt_cond.push(k.cond(`halt_cond[${v}]`));
   ids.rate_limit_sem = k.sem('rate_limit_sem');
   ids.main_notify_sem = k.sem('aio_notify');
@@ -108,14 +110,17 @@ export function buildMigration(cfg: ModelConfig, o: BuildOptions = {}): BuiltMig
   ids.main_tid = k.thread('main', ctx.fn.main_loop, null);
   for (let v = 0; v < cfg.vcpus; v++) ids.vcpu_tids.push(k.thread(`CPU ${v}/KVM`, ctx.fn.vcpu, vcpuLocals(v)));
   ids.migration_tid = k.thread(cfg.profile.name === 'rfc-2012' ? 'migration' : 'mig/src/main', ctx.fn.migration, null);
-  for (let i = 0; i < channels; i++) ids.sender_tids.push(k.thread(`mig/src/send_${i}`, ctx.fn.sender, { i }));
+  for (let i = 0; i < channels; i++) ids.sender_tids.push(k.thread(`mig/src/send_${i}`, ctx.fn.sender, { i, sync_seen: false }));
   if (bt !== null) ids.bitmap_tid = k.thread('mig/src/bitmap', ctx.fn.bitmap, null);
   ids.dst_tid = k.thread('dst main', ctx.fn.destination, null);
   for (let i = 0; i < channels; i++) ids.receiver_tids.push(k.thread(`mig/dst/recv_${i}`, ctx.fn.receiver, { ch: i + 1 }));
   if (cfg.faults.length > 0) ids.fault_tid = k.thread('fault injector', ctx.fn.faults, { i: 0 });
 
   // Who can wake whom, for hang detection before anyone has signalled.
-  for (const t of ids.vcpu_tids) k.declareSignaler(ids.pause_cond, t);
+  for (const t of ids.vcpu_tids) {
+    k.declareSignaler(ids.pause_cond, t);
+    k.declareSignaler(ids.work_cond, t);
+  }
   k.declarePoster(ids.incoming_sem[0], ids.migration_tid);
   for (let i = 0; i < channels; i++) {
     k.declarePoster(ids.channels_ready, ids.sender_tids[i]);

@@ -216,5 +216,31 @@ export const QEMU = {
   XBZRLE_HEADER_BYTES: 10,
 } as const;
 
+/**
+ * The 2012 stage-3 bug (aa723c23147e, scenario seed-stage3-hang): what the model takes from the
+ * sources and what it assumes. Sourced (2012 cpus.c, kvm-all.c, savevm.c; research/qemu-migration-
+ * facts.md §4): vm_stop from a thread that is not the iothread only queues the request
+ * (qemu_system_vmstop_request, qemu_notify_event) and calls cpu_stop_current(); cpu_single_env is
+ * NULL whenever a non-vCPU thread holds the BQL (kvm_cpu_exec clears it before KVM_RUN and on
+ * return), so cpu_stop_current stops nobody; qemu_savevm_state_complete begins with
+ * cpu_synchronize_all_states(), which for each vCPU whose registers QEMU does not hold
+ * (!kvm_vcpu_dirty) calls run_on_cpu: queue the work, kick the vCPU, and wait on qemu_work_cond
+ * with the BQL dropped until the vCPU has run it; the main loop serves a queued stop request under
+ * the BQL once it holds it (main_loop_should_exit → do_vm_stop). Sourced from e76274824def: the
+ * RFC's migrate_fd_put_ready calls vm_stop_force_state and qemu_savevm_state_complete in one BQL
+ * hold. Assumed: the cost of the work (KVM_GET_REGS, SREGS, MSRS, FPU and friends), below; that the
+ * reporter ran KVM with its dirty log (a write after the final sync is never sent); and what the
+ * reporter saw as a hang: the sources do not say what hung, and the model shows what this mechanism
+ * produces: on schedules where the main loop never gets the BQL while cpu_synchronize_all_states
+ * waits, ram_save_complete runs with the vCPUs still running, the guest and the monitor freeze
+ * behind the BQL while it sends, and pages written after its final sync are lost at switchover.
+ */
+export const STAGE3 = {
+  /** do_kvm_cpu_synchronize_state (kvm_arch_get_registers: a handful of KVM_GET_* ioctls), assumed */
+  SYNC_REGISTERS_NS: 5_000,
+  /** kvm_arch_put_registers before the next KVM_RUN of a vCPU whose registers QEMU held, assumed */
+  PUT_REGISTERS_NS: 5_000,
+} as const;
+
 /** Seeded jitter applied to CPU costs, so that races happen intermittently, as on real hosts. */
 export const COST_JITTER = 0.05;

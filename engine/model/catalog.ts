@@ -15,7 +15,7 @@ export const BUG_VARIANTS = {
   aa723c23147e: 'vm_stop from the migration thread only queues a stop request (the iothread check of cpus.c), so stage 3 can run with the vCPUs still running: the 2012 stage-3 hang',
   '79536f4f1693': 'no dirty-log sync at setup: the first sync in the loop finds every page dirty, so round two resends all of RAM',
   '7ec81e56edc2': 'bitmap_set(bmap, 1, ram_pages) at setup: page 0 is never marked and never sent (one page lost)',
-  'multifd-sync-lost-post': 'multifd_send_sync_main posts only to idle channels; a channel busy with a packet never learns of the sync and never posts sem_sync (a multifd sync hang)',
+  'multifd-sync-lost-post': 'multifd_send_sync_main sets pending_sync on every channel but posts p->sem only to channels it does not see sending a packet; a channel that has already started its last packet never learns of the sync, and the migration thread waits on its sem_sync forever. Whether the channel that got the round\'s last packet started it before the sync looked is a race',
 } as const;
 export type BugVariant = keyof typeof BUG_VARIANTS;
 

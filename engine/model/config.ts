@@ -24,6 +24,16 @@ export interface WorkloadParams {
   exit_handle_ns: number;
   /** fraction of a rewritten page that changed (what XBZRLE has to encode) */
   xbzrle_delta: number;
+  /** what the guest does once the workload has stopped (an idle OS still writes a little), or null: nothing */
+  after_stop: AfterStop | null;
+}
+
+/** The guest after its workload stopped: uniform single-page writes over a small region, rarer exits. */
+export interface AfterStop {
+  dirty_pages_per_s: number;
+  ws_offset_page: number;
+  ws_pages: number;
+  bql_exits_per_s: number;
 }
 
 export interface FaultSpec {

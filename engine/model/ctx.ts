@@ -11,6 +11,8 @@ export interface ModelIds {
   bql: number;
   /** qemu_pause_cond: vCPUs broadcast it when they stop */
   pause_cond: number;
+  /** qemu_work_cond: a vCPU broadcasts it when it has run the work run_on_cpu queued */
+  work_cond: number;
   /** per-vCPU halt_cond: a stopped vCPU parks on it */
   halt_cond: number[];
   /** migration rate-limit sleep (rate_limit_sem) */

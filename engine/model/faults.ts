@@ -4,23 +4,28 @@
 // its threads are gone; a bandwidth collapse slows the wire. The migration thread sees a failed
 // write as QEMU does (migration_detect_error) and fails; the source guest keeps running.
 
-import type { Program } from '../sim/program';
+import { steps, type Program } from '../sim/program';
 import type { ModelCtx } from './ctx';
 import { md } from './ctx';
 
 export function defineFaultInjector(p: Program, ctx: ModelCtx): void {
   const cfg = ctx.cfg;
+  const F = steps({
+    sleep: 'while (next fault) { sleep until its time;',
+    apply: '    apply it: cut the link, slow it, or kill the destination;',
+    wake_destination: '    for each destination socket: post (its threads see the dead destination and exit) }',
+  });
   ctx.fn.faults = p.fn<{ i: number }>('migtrace_fault_injector', (k, f) => {
     const d = md(k);
     const fs = d.faults;
     switch (f.pc) {
-      case 0: {
+      case F.sleep: {
         if (fs.next >= cfg.faults.length) return k.ret();
         const at = cfg.start_delay_ns + cfg.faults[fs.next].at_ns;
-        f.pc = 1;
+        f.pc = F.apply;
         return k.sleep(Math.max(0, at - k.now));
       }
-      case 1: {
+      case F.apply: {
         const fault = cfg.faults[fs.next++];
         if (fault.kind === 'link-cut') fs.link_cut_ns = k.now;
         else if (fault.kind === 'bandwidth-collapse') fs.bw_factor = fault.factor;
@@ -30,18 +35,14 @@ export function defineFaultInjector(p: Program, ctx: ModelCtx): void {
         }
         k.emit('fault', { kind: fault.kind, 'at-s': fault.at_ns / 1e9, ...(fault.kind === 'bandwidth-collapse' ? { factor: fault.factor } : {}) });
         f.l.i = 0;
-        f.pc = fault.kind === 'destination-crash' ? 2 : 0;
-        return k.yieldNow();
+        return k.jump(fault.kind === 'destination-crash' ? F.wake_destination : F.sleep);
       }
       default: {
         // The destination died: wake each of its threads (one post each) so that they exit.
         const sems = ctx.ids.incoming_sem;
-        if (f.l.i >= sems.length) {
-          f.pc = 0;
-          return k.yieldNow();
-        }
+        if (f.l.i >= sems.length) return k.jump(F.sleep);
         return k.semPost(sems[f.l.i++]);
       }
     }
-  });
+  }, F);
 }

@@ -236,6 +236,20 @@ export function markWordSent(ram: GuestRam, c: number, i: number, bits: number, 
 }
 
 /** Pages whose destination copy is out of date. */
+/** The first page stale at the destination and not queued to send (certainly lost once no sync will run), or -1. */
+export function firstLostPage(ram: GuestRam): number {
+  const chunks = ram.stale.chunks;
+  for (let c = 0; c < chunks.length; c++) {
+    const st = chunks[c];
+    const bm = ram.bmap.chunks[c];
+    for (let i = 0; i < st.length; i++) {
+      const lost = (st[i] & ~bm[i]) >>> 0;
+      if (lost !== 0) return ((c << SHIFT) + i) * 32 + (31 - Math.clz32(lost & -lost));
+    }
+  }
+  return -1;
+}
+
 export function countStale(ram: GuestRam): number {
   let n = 0;
   for (const chunk of ram.stale.chunks) for (let i = 0; i < chunk.length; i++) if (chunk[i] !== 0) n += popcount32(chunk[i]);

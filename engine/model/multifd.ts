@@ -11,7 +11,7 @@
 // job; a busy channel never learns of it, never posts sem_sync, and the migration thread waits
 // forever — on the schedules where a channel is busy at that instant.
 
-import type { Program } from '../sim/program';
+import { steps, type Program } from '../sim/program';
 import { QEMU } from './calibration';
 import type { ModelCtx } from './ctx';
 import { md } from './ctx';
@@ -43,13 +43,18 @@ export function defineMultifd(p: Program, ctx: ModelCtx): MultifdFns {
   const packetBytes = (zero: number, normal: number): number =>
     QEMU.MULTIFD_PACKET_HEADER_BYTES + QEMU.MULTIFD_PAGE_OFFSET_BYTES * (zero + normal) + QEMU.PAGE_SIZE * normal;
 
+  const SEND = steps({
+    wait: 'qemu_sem_wait(&multifd_send_state->channels_ready);',
+    pick: 'p = next channel without pending_job; p->pending_job = true; /* the packet */ qemu_sem_post(&p->sem);',
+    ret: 'return true;',
+  });
   const send = p.fn<Packet>(n.multifd_send, (k, f) => {
     const d = md(k);
     switch (f.pc) {
-      case 0:
-        f.pc = 1;
+      case SEND.wait:
+        f.pc = SEND.pick;
         return k.semWait(ids.channels_ready);
-      default: {
+      case SEND.pick: {
         const chans = d.multifd.channels;
         let i = -1;
         for (let j = 0; j < chans.length; j++) {
@@ -66,73 +71,103 @@ export function defineMultifd(p: Program, ctx: ModelCtx): MultifdFns {
         ch.job_normal = f.l.normal;
         ch.job_bytes = f.l.bytes;
         d.multifd.next = (i + 1) % chans.length;
-        f.pc = 2;
+        f.pc = SEND.ret;
         return k.semPost(ids.channel_sem[i]);
       }
-      case 2:
+      default:
         return k.ret();
     }
-  });
+  }, SEND);
 
+  const SYNC = steps({
+    post: lostPost
+      ? 'for (i = 0; i < channels; i++) { p->pending_sync = true; if (p->pending_job && !p->sending) continue; /* the bug: it will see the flag */ qemu_sem_post(&p->sem); }'
+      : 'for (i = 0; i < channels; i++) { p->pending_sync = true; qemu_sem_post(&p->sem); }',
+    wait_ready: 'for (i = 0; i < channels; i++) { qemu_sem_wait(&multifd_send_state->channels_ready);',
+    wait_sync: '    qemu_sem_wait(&p->sem_sync); }',
+  });
   const syncMain = p.fn<{ i: number; phase: number }>(n.multifd_send_sync_main, (k, f) => {
     const d = md(k);
     const chans = d.multifd.channels;
     const l = f.l;
-    if (l.phase === 0) {
-      // Ask every channel for a sync.
-      while (l.i < chans.length) {
-        const i = l.i++;
-        if (lostPost && chans[i].pending_job) continue; // the bug: a busy channel is skipped
-        chans[i].pending_sync = true;
-        return k.semPost(ids.channel_sem[i]);
-      }
-      l.phase = 1;
-      l.i = 0;
+    switch (f.pc) {
+      case SYNC.post:
+        // Ask every channel for a sync.
+        while (l.i < chans.length) {
+          const i = l.i++;
+          chans[i].pending_sync = true;
+          // the bug: a channel whose packet is queued but not yet taken is left to see the flag
+          if (lostPost && chans[i].pending_job && !chans[i].sending) continue;
+          return k.semPost(ids.channel_sem[i]);
+        }
+        l.i = 0;
+        return k.jump(SYNC.wait_ready);
+      case SYNC.wait_ready:
+        if (l.i >= chans.length) return k.ret();
+        f.pc = SYNC.wait_sync;
+        return k.semWait(ids.channels_ready);
+      default: // SYNC.wait_sync
+        f.pc = SYNC.wait_ready;
+        return k.semWait(ids.channel_sync_sem[l.i++]);
     }
-    if (l.i >= chans.length) return k.ret();
-    if (l.phase === 1) {
-      l.phase = 2;
-      return k.semWait(ids.channels_ready);
-    }
-    l.phase = 1;
-    return k.semWait(ids.channel_sync_sem[l.i++]);
-  });
+  }, SYNC);
 
   /** multifd_nocomp_send_prepare (or the 2012 proposal's copy): per-page CPU in the sender. */
+  const PREP = steps({ prepare: copies ? 'memcpy(p->packet, host page, TARGET_PAGE_SIZE); /* per page: zero check and copy */' : 'multifd_send_zero_page_detect(p); /* per page: buffer_is_zero */', ret: 'return 0;' });
   const prepare = p.fn<{ cost: number }>(n.multifd_send_prepare, (k, f) => {
-    if (f.pc === 1) return k.ret();
-    f.pc = 1;
+    if (f.pc === PREP.ret) return k.ret();
+    f.pc = PREP.ret;
     return k.compute(f.l.cost);
-  });
+  }, PREP);
 
   const writev = defineWritev(p, ctx);
 
-  ctx.fn.sender = p.fn<{ i: number }>(n.multifd_send_thread, (k, f) => {
+  const T = steps({
+    ready: 'while (true) { qemu_sem_post(&multifd_send_state->channels_ready);',
+    wait: '    qemu_sem_wait(&p->sem);',
+    what: '    if (qatomic_read(&p->pending_job)) {',
+    read_flags: '        sync_seen = p->pending_sync; /* the bug: read once, before the job is taken */',
+    take: '        p->sending = true;',
+    prepare: `        ${n.multifd_send_prepare}(p, &local_err);`,
+    write: `        ${n.writev}(p->c, p->iov, p->iovs_num); /* qio_channel_writev_full_all */`,
+    done_job: '        p->pending_job = false; stat64_add(&mig_stats.multifd_bytes, p->packet_len); }',
+    ready_then_sync: '        qemu_sem_post(&multifd_send_state->channels_ready); if (sync_seen) goto sync; }',
+    nothing: '    /* a post with nothing to do */',
+    sync: '    else if (qatomic_read(&p->pending_sync)) { /* a sync packet */ qio_channel_write_all(p->c, p->packet);',
+    done_sync: '        p->pending_sync = false; qemu_sem_post(&p->sem_sync); } }',
+  });
+  ctx.fn.sender = p.fn<{ i: number; sync_seen: boolean }>(n.multifd_send_thread, (k, f) => {
     const d = md(k);
     const ch = d.multifd.channels[f.l.i];
     switch (f.pc) {
-      case 0:
-        f.pc = 1;
+      case T.ready:
+        f.pc = T.wait;
         return k.semPost(ids.channels_ready);
-      case 1:
-        f.pc = 2;
+      case T.wait:
+        f.pc = T.what;
         return k.semWait(ids.channel_sem[f.l.i]);
-      case 2:
-        if (ch.pending_job) {
-          const cost = ch.job_zero * host.zero_page_ns + ch.job_normal * (host.zero_check_normal_ns + (copies ? host.normal_page_ns : 0));
-          f.pc = 3;
-          return k.call(prepare, { cost });
-        }
-        if (ch.pending_sync) {
-          f.pc = 6;
-          return k.call(writev, { bytes: QEMU.MULTIFD_PACKET_HEADER_BYTES, ch: f.l.i + 1, start_ns: 0, zero: 0, normal: 0 });
-        }
-        f.pc = 0; // a post with nothing to do
+      case T.what:
+        if (ch.pending_job) return k.jump(lostPost ? T.read_flags : T.take);
+        if (ch.pending_sync) return k.jump(T.sync);
+        return k.jump(T.nothing);
+      case T.read_flags:
+        // The flags are read before the job is taken, without p->mutex: another thread can
+        // write them between this statement and the next (a scheduling point QEMU has, on another CPU).
+        f.l.sync_seen = ch.pending_sync;
+        f.pc = T.take;
         return k.yieldNow();
-      case 3:
-        f.pc = 4;
+      case T.take:
+        ch.sending = true;
+        return k.jump(T.prepare);
+      case T.prepare: {
+        const cost = ch.job_zero * host.zero_page_ns + ch.job_normal * (host.zero_check_normal_ns + (copies ? host.normal_page_ns : 0));
+        f.pc = T.write;
+        return k.call(prepare, { cost });
+      }
+      case T.write:
+        f.pc = T.done_job;
         return k.call(writev, { bytes: ch.job_bytes, ch: f.l.i + 1, start_ns: 0, zero: ch.job_zero, normal: ch.job_normal });
-      case 4: {
+      case T.done_job: {
         const m = d.mig;
         m.transferred_bytes += ch.job_bytes;
         m.multifd_bytes += ch.job_bytes;
@@ -142,17 +177,24 @@ export function defineMultifd(p: Program, ctx: ModelCtx): MultifdFns {
         ch.packets++;
         ch.bytes += ch.job_bytes;
         ch.pending_job = false;
-        f.pc = 0;
-        return k.yieldNow();
+        ch.sending = false;
+        return k.jump(lostPost && f.l.sync_seen ? T.ready_then_sync : T.ready);
       }
-      default: {
-        // case 6: the sync packet is out
+      case T.ready_then_sync:
+        f.l.sync_seen = false;
+        f.pc = T.sync;
+        return k.semPost(ids.channels_ready);
+      case T.nothing:
+        return k.jump(T.ready);
+      case T.sync:
+        f.pc = T.done_sync;
+        return k.call(writev, { bytes: QEMU.MULTIFD_PACKET_HEADER_BYTES, ch: f.l.i + 1, start_ns: 0, zero: 0, normal: 0 });
+      default: // T.done_sync
         ch.pending_sync = false;
-        f.pc = 0;
+        f.pc = T.ready;
         return k.semPost(ids.channel_sync_sem[f.l.i]);
-      }
     }
-  });
+  }, T);
 
   return { send, syncMain, packetBytes };
 }

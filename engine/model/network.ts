@@ -7,7 +7,7 @@
 // may also run ahead of that by one socket buffer, and no further (TCP flow control).
 
 import type { Kernel } from '../sim/kernel';
-import type { Program } from '../sim/program';
+import { steps, type Program } from '../sim/program';
 import type { ModelCtx } from './ctx';
 import { md } from './ctx';
 import { loadCost } from './destination';
@@ -79,30 +79,36 @@ export interface WritevLocals {
 export function defineWritev(p: Program, ctx: ModelCtx): number {
   const ids = ctx.ids;
   const host = ctx.cfg.host;
+  const W = steps({
+    copy: 'sendmsg(fd, iov, niov); /* the kernel copies the bytes into the socket */',
+    wire: '/* the wire and the destination\'s pace: blocks while the socket buffer is full */',
+    arrive: '/* the bytes reach the destination\'s socket */',
+    ret: 'return len;',
+  });
   return p.fn<WritevLocals>(ctx.names.writev, (k, f) => {
     const d = md(k);
     switch (f.pc) {
-      case 0:
+      case W.copy:
         f.l.start_ns = k.now;
-        f.pc = 1;
+        f.pc = W.wire;
         return k.compute(Math.round((f.l.bytes / 1024) * host.send_ns_per_kib));
-      case 1: {
+      case W.wire: {
         const w = wireSend(k, ctx, f.l.start_ns, f.l.bytes, f.l.ch, f.l.zero, f.l.normal);
         if (w.error !== '') {
           if (d.mig.error === '') d.mig.error = w.error;
-          f.pc = 3;
+          f.pc = W.ret;
         } else {
           d.dst.queues[f.l.ch].push({ arrive_ns: w.arrive_ns, zero_pages: f.l.zero, normal_pages: f.l.normal, first_touch_pages: w.first_touch_pages });
-          f.pc = 2;
+          f.pc = W.arrive;
         }
         if (w.resume_ns > k.now) return k.io(w.resume_ns - k.now);
-        return k.yieldNow();
+        return k.jump(f.pc);
       }
-      case 2:
-        f.pc = 3;
+      case W.arrive:
+        f.pc = W.ret;
         return k.semPost(ids.incoming_sem[f.l.ch]);
       default:
         return k.ret();
     }
-  });
+  }, W);
 }

@@ -55,6 +55,10 @@ export interface MigrationState {
   expected_downtime_ms: number;
   /** rate limit per window in bytes; 0: unlimited (switchover) */
   rate_limit_bytes: number;
+  /** what ram_save_iterate put into the QEMUFile's buffer and qemu_fflush has not written yet */
+  file_bytes: number;
+  file_zero_pages: number;
+  file_normal_pages: number;
   /** where ram_find_and_save_block resumes, and full passes over RAM so far */
   cursor_word: number;
   passes: number;
@@ -64,6 +68,12 @@ export interface MigrationState {
   downtime_bytes: number;
   /** stale pages at switchover; -1 before completion */
   pages_lost: number;
+  /** when ram_save_complete's final sync fetched the dirty log (-1 before): a write after it to a page already sent is lost */
+  final_sync_ns: number;
+  /** the first write that made a page certainly lost, or -1: when, which page, by which vCPU */
+  first_loss_ns: number;
+  first_loss_page: number;
+  first_loss_vcpu: number;
   /** a write to the migration stream failed (migration_detect_error): why; '' if none */
   error: string;
   /** the VM was resumed after a failed completion */
@@ -85,11 +95,16 @@ export interface VcpuState {
   pages_written: number;
   /** guest time left until the next exit that needs the BQL */
   until_exit_ns: number;
-  /** fractional page writes carried to the next interval */
+  /** fractional page writes carried to the next interval (the workload's, and after it stopped) */
   carry: number;
+  carry_after: number;
   /** auto-converge: cpu_throttle_thread was scheduled on this vCPU, and the time it spent throttled */
   throttle_scheduled: boolean;
   throttled_ns: number;
+  /** run_on_cpu work queued for this vCPU (queued_work_first != NULL) */
+  queued_work: boolean;
+  /** QEMU holds the vCPU's registers (kvm_vcpu_dirty): synchronized, not yet put back */
+  kvm_vcpu_dirty: boolean;
 }
 
 /** Auto-converge (migration_trigger_throttle / cpu-throttle.c). */
@@ -120,6 +135,8 @@ export interface XbzrleState {
 }
 
 export interface MultifdChannel {
+  /** the sender has taken its packet and is sending it (multifd-sync-lost-post looks at this) */
+  sending: boolean;
   pending_job: boolean;
   pending_sync: boolean;
   job_zero: number;
@@ -184,6 +201,8 @@ export interface MigData {
   faults: FaultState;
   /** a stop of the VM asked of the main loop (qemu_system_vmstop_request) and not yet done */
   vmstop_requested: boolean;
+  /** cpu_single_env: the vCPU whose thread holds the BQL inside kvm_cpu_exec, or -1 */
+  cpu_single_env: number;
   /** the dedicated bitmap thread has a sync to do / has done it */
   bitmap_sync_pending: boolean;
 }
@@ -214,12 +233,19 @@ export function createMigrationState(): MigrationState {
     pages_per_second: 0,
     expected_downtime_ms: 0,
     rate_limit_bytes: 0,
+    file_bytes: 0,
+    file_zero_pages: 0,
+    file_normal_pages: 0,
     cursor_word: 0,
     passes: 0,
     iterations: 0,
     downtime_ns: 0,
     downtime_bytes: 0,
     pages_lost: -1,
+    final_sync_ns: -1,
+    first_loss_ns: -1,
+    first_loss_page: -1,
+    first_loss_vcpu: -1,
     error: '',
     resumed: false,
     multifd_bytes: 0,

@@ -4,12 +4,16 @@
 // KVM_RUN, mark itself stopped, broadcast qemu_pause_cond and park on its halt_cond ("stopped").
 
 import type { Kernel } from '../sim/kernel';
-import type { Program } from '../sim/program';
+import { steps, type Program } from '../sim/program';
 import { TS, type Frame, type SimThread } from '../sim/types';
 import type { ModelCtx } from './ctx';
+import type { AfterStop } from './config';
 import { md } from './ctx';
 import { guestWrites } from './workload';
 import { throttleSleepNs } from './autoConverge';
+import { STAGE3 } from './calibration';
+import { firstLostPage } from './guestRam';
+import type { VmControlFns } from './vmControl';
 
 /** Longest stretch of guest time whose writes are applied at once (dirty-log resolution). */
 const SLICE_MAX_NS = 20_000_000;
@@ -20,28 +24,51 @@ interface VcpuLocals {
 }
 
 function nextExitNs(k: Kernel, ctx: ModelCtx): number {
-  const rate = ctx.cfg.workload.bql_exits_per_s;
+  const w = ctx.cfg.workload;
+  const stopped = w.after_stop !== null && w.stop_ns >= 0 && k.now >= ctx.cfg.start_delay_ns + w.stop_ns;
+  const rate = stopped ? (w.after_stop as AfterStop).bql_exits_per_s : w.bql_exits_per_s;
   if (rate <= 0) return Number.MAX_SAFE_INTEGER;
   // Uniform over [0, 2/rate): the mean interval of the rate, from plain arithmetic so every host
   // draws the same sequence.
   return Math.max(1000, Math.round((2 * k.random() * 1e9) / rate));
 }
 
-export function defineVcpu(p: Program, ctx: ModelCtx): void {
+/**
+ * A vCPU wrote while ram_save_complete runs after its final sync (aa723c23147e: the VM was never
+ * stopped): a write to a page already sent is never sent again, so the destination will run from
+ * stale memory. Records the first such page and tells the trace.
+ */
+function noteLostWrite(k: Kernel, v: number): void {
+  const d = md(k);
+  const page = firstLostPage(d.ram);
+  if (page < 0) return;
+  const m = d.mig;
+  m.first_loss_ns = k.now;
+  m.first_loss_page = page;
+  m.first_loss_vcpu = v;
+  k.emit('page-lost', { vcpu: v, page, 'final-sync-ns': m.final_sync_ns, summary: `CPU ${v} wrote page ${page} after ram_save_complete's final sync (at ${(m.final_sync_ns / 1e9).toFixed(3)} s) had fetched the dirty log: it is never sent again, and the destination will run from a stale copy` });
+}
+
+export function defineVcpu(p: Program, ctx: ModelCtx, vm: VmControlFns): void {
   const n = ctx.names;
   const ids = ctx.ids;
 
+  const RUN = steps({
+    run: 'ret = ioctl(cpu->kvm_fd, KVM_RUN, 0); /* the guest runs and writes memory */',
+    exit: '/* an exit: handled in KVM (timer, IPI) and straight back in, or out to userspace */',
+  });
   const kvmRun = p.fn<VcpuLocals>(n.kvm_run, (k: Kernel, f: Frame<VcpuLocals>, th: SimThread) => {
     const l = f.l;
     switch (f.pc) {
-      case 0:
-        f.pc = 1;
+      case RUN.run:
+        f.pc = RUN.exit;
         return k.computeInterruptible(Math.min(md(k).vcpus[l.v].until_exit_ns, SLICE_MAX_NS));
       default: {
         const elapsed = k.now - th.busy_start_ns;
         const vs = md(k).vcpus[l.v];
         vs.guest_ns += elapsed;
         guestWrites(k, ctx.cfg, md(k), l.v, vs, th.busy_start_ns, k.now);
+        if (md(k).mig.final_sync_ns >= 0 && md(k).mig.first_loss_ns < 0) noteLostWrite(k, l.v);
         if (th.result === 1) return k.ret(1); // kicked
         vs.until_exit_ns -= elapsed;
         if (vs.until_exit_ns <= 0) {
@@ -52,88 +79,128 @@ export function defineVcpu(p: Program, ctx: ModelCtx): void {
         return k.computeInterruptible(Math.min(vs.until_exit_ns, SLICE_MAX_NS));
       }
     }
-  });
+  }, RUN);
 
   /** cpu_throttle_thread: the vCPU sleeps its share of the throttle period, BQL dropped. */
+  const THR = steps({
+    start: 'sleeptime_ns = (pct / (1 - pct)) * CPU_THROTTLE_TIMESLICE_NS; endtime_ns = now + sleeptime_ns;',
+    check: 'while (sleeptime_ns > 0 && !cpu->stop) {',
+    sleep: '    qemu_cond_timedwait_bql(cpu->halt_cond, sleeptime_ns / SCALE_MS);',
+    slept: '    sleeptime_ns = endtime_ns - now; }',
+  });
   const throttle = p.fn<{ v: number; until_ns: number }>(n.throttle, (k, f, th) => {
     const d = md(k);
     const vs = d.vcpus[f.l.v];
     switch (f.pc) {
-      case 0:
+      case THR.start:
         f.l.until_ns = k.now + throttleSleepNs(d.throttle.pct);
-        f.pc = 1;
-        return k.yieldNow();
-      default: {
-        const left = f.l.until_ns - k.now;
-        if (f.pc === 2) vs.throttled_ns += k.now - th.busy_start_ns;
-        if (left <= 0 || vs.stop || d.throttle.pct === 0) {
+        return k.jump(THR.check);
+      case THR.check:
+        if (f.l.until_ns - k.now <= 0 || vs.stop || d.throttle.pct === 0) {
           vs.throttle_scheduled = false;
           return k.ret();
         }
+        return k.jump(THR.sleep);
+      case THR.sleep:
         th.busy_start_ns = k.now;
-        f.pc = 2;
-        return k.condTimedWait(ids.halt_cond[f.l.v], ids.bql, left, TS.sleeping);
-      }
+        d.cpu_single_env = -1; // the BQL is dropped while it sleeps
+        f.pc = THR.slept;
+        return k.condTimedWait(ids.halt_cond[f.l.v], ids.bql, f.l.until_ns - k.now, TS.sleeping);
+      default: // THR.slept
+        vs.throttled_ns += k.now - th.busy_start_ns;
+        d.cpu_single_env = f.l.v;
+        return k.jump(THR.check);
     }
-  });
+  }, THR);
 
+  const EXEC = steps({
+    put_registers: 'if (env->kvm_vcpu_dirty) { kvm_arch_put_registers(env, KVM_PUT_RUNTIME_STATE); env->kvm_vcpu_dirty = 0; }',
+    unlock: 'cpu_single_env = NULL; qemu_mutex_unlock_iothread();',
+    run: `run_ret = ${n.kvm_run}(cpu, KVM_RUN, 0);`,
+    lock: 'qemu_mutex_lock_iothread(); cpu_single_env = env;',
+    exit: 'switch (run->exit_reason) { /* a kick ends the loop (EINTR); a pause or the throttle is served */',
+    handle: '    case KVM_EXIT_IO: kvm_handle_io(...); case KVM_EXIT_MMIO: ...; /* under the BQL */ }',
+  });
   const cpuExec = p.fn<VcpuLocals>(n.cpu_exec, (k, f, th) => {
     const l = f.l;
+    const d = md(k);
+    const vs = d.vcpus[l.v];
     switch (f.pc) {
-      case 0:
-        f.pc = 1;
+      case EXEC.put_registers:
+        if (!vs.kvm_vcpu_dirty) return k.jump(EXEC.unlock);
+        vs.kvm_vcpu_dirty = false;
+        f.pc = EXEC.unlock;
+        return k.compute(STAGE3.PUT_REGISTERS_NS);
+      case EXEC.unlock:
+        d.cpu_single_env = -1;
+        f.pc = EXEC.run;
         return k.unlock(ids.bql);
-      case 1:
-        f.pc = 2;
+      case EXEC.run:
+        f.pc = EXEC.lock;
         return k.call(kvmRun, { v: l.v, kicked: 0 });
-      case 2:
+      case EXEC.lock:
         l.kicked = th.result;
-        f.pc = 3;
+        f.pc = EXEC.exit;
         return k.lock(ids.bql);
-      case 3:
-        if (md(k).vcpus[l.v].throttle_scheduled && !md(k).vcpus[l.v].stop) {
+      case EXEC.exit:
+        d.cpu_single_env = l.v;
+        if (vs.throttle_scheduled && !vs.stop) {
           // async_run_on_cpu(cpu_throttle_thread), run with the BQL held
-          f.pc = 3;
+          f.pc = EXEC.exit;
           return k.call(throttle, { v: l.v, until_ns: 0 });
         }
-        if (l.kicked === 1 || md(k).vcpus[l.v].stop) return k.ret();
-        md(k).vcpus[l.v].exits++;
+        if (l.kicked === 1 || vs.stop) {
+          d.cpu_single_env = -1; // kvm_cpu_exec returns
+          return k.ret();
+        }
+        vs.exits++;
         // The exit is handled here, under the BQL (kvm_handle_io and friends are not given a frame
         // of their own: at 10 µs each they would double the trace's events for no insight).
-        f.pc = 4;
+        f.pc = EXEC.handle;
         return k.compute(ctx.cfg.workload.exit_handle_ns);
-      default:
-        f.pc = 1;
-        return k.unlock(ids.bql);
+      default: // EXEC.handle: back into the guest
+        return k.jump(EXEC.put_registers);
     }
-  });
+  }, EXEC);
 
+  const WAIT = steps({
+    stopped: 'if (cpu->stop) { cpu->stop = false; cpu->stopped = true; qemu_cond_broadcast(&qemu_pause_cond); }',
+    park: 'while (cpu_thread_is_idle(cpu)) qemu_cond_wait(cpu->halt_cond, &bql);',
+  });
   const waitIoEvent = p.fn<{ v: number }>(n.wait_io_event, (k, f) => {
     const vs = md(k).vcpus[f.l.v];
     switch (f.pc) {
-      case 0:
+      case WAIT.stopped:
         vs.stopped = true;
-        f.pc = 1;
+        f.pc = WAIT.park;
         return k.condBroadcast(ids.pause_cond);
       default:
-        if (vs.stop) return k.park(ids.halt_cond[f.l.v], ids.bql);
-        vs.stopped = false;
+        // a stopped vCPU wakes for work queued by run_on_cpu (cpu_thread_is_idle is false then)
+        if (vs.stop && !vs.queued_work) return k.park(ids.halt_cond[f.l.v], ids.bql);
+        if (!vs.stop) vs.stopped = false;
         return k.ret();
     }
-  });
+  }, WAIT);
 
+  const T = steps({
+    start: 'qemu_mutex_lock(&qemu_global_mutex); kvm_init_vcpu(cpu);',
+    loop: `while (1) { if (cpu_can_run(cpu)) ${n.cpu_exec}(cpu); else ${n.wait_io_event}(cpu); /* then flush_queued_work */ }`,
+  });
   ctx.fn.vcpu = p.fn<VcpuLocals>(n.vcpu_thread, (k, f) => {
     const l = f.l;
     switch (f.pc) {
-      case 0:
+      case T.start:
         md(k).vcpus[l.v].until_exit_ns = nextExitNs(k, ctx);
-        f.pc = 1;
+        f.pc = T.loop;
         return k.lock(ids.bql);
-      default:
-        if (md(k).vcpus[l.v].stop) return k.call(waitIoEvent, { v: l.v });
+      default: {
+        const vs = md(k).vcpus[l.v];
+        if (vs.queued_work) return k.call(vm.flushQueuedWork, { v: l.v });
+        if (vs.stop) return k.call(waitIoEvent, { v: l.v });
         return k.call(cpuExec, { v: l.v, kicked: 0 });
+      }
     }
-  });
+  }, T);
 }
 
 export function vcpuLocals(v: number): VcpuLocals {

@@ -4,13 +4,18 @@
 // completion, by the main loop for a queued stop request, and on a failed completion.
 
 import type { Kernel } from '../sim/kernel';
-import type { Program } from '../sim/program';
+import { steps, type Program } from '../sim/program';
 import type { ModelCtx } from './ctx';
 import { md } from './ctx';
+import { STAGE3 } from './calibration';
 
 export interface VmControlFns {
   pauseAllVcpus: number;
   resumeAllVcpus: number;
+  /** cpu_synchronize_all_states: run_on_cpu(do_kvm_cpu_synchronize_state) on every vCPU */
+  synchronizeAllStates: number;
+  /** flush_queued_work, run by the vCPU's own thread with the BQL held */
+  flushQueuedWork: number;
 }
 
 export function allStopped(k: Kernel): boolean {
@@ -19,21 +24,25 @@ export function allStopped(k: Kernel): boolean {
 
 export function defineVmControl(p: Program, ctx: ModelCtx): VmControlFns {
   const ids = ctx.ids;
+  const PAUSE = steps({
+    request: 'CPU_FOREACH(cpu) { cpu->stop = true; qemu_cpu_kick(cpu); }',
+    wait: 'while (!all_vcpus_paused()) qemu_cond_wait(&qemu_pause_cond, &bql);',
+  });
   const pauseAllVcpus = p.fn(ctx.names.pause_all_vcpus, (k, f) => {
     const d = md(k);
     switch (f.pc) {
-      case 0:
+      case PAUSE.request:
         for (let v = 0; v < d.vcpus.length; v++) {
           d.vcpus[v].stop = true;
           k.kick(ids.vcpu_tids[v]);
         }
-        f.pc = 1;
-        return k.yieldNow();
+        return k.jump(PAUSE.wait);
       default:
         if (allStopped(k)) return k.ret();
         return k.condWait(ids.pause_cond, ids.bql);
     }
-  });
+  }, PAUSE);
+  const RESUME = steps({ resume: 'CPU_FOREACH(cpu) { cpu->stop = false; cpu->stopped = false; qemu_cpu_kick(cpu); }' });
   const resumeAllVcpus = p.fn<{ v: number }>('resume_all_vcpus', (k, f) => {
     const d = md(k);
     if (f.l.v >= d.vcpus.length) return k.ret();
@@ -41,6 +50,66 @@ export function defineVmControl(p: Program, ctx: ModelCtx): VmControlFns {
     d.vcpus[v].stop = false;
     // qemu_cpu_kick: a parked vCPU wakes from its halt_cond
     return k.condBroadcast(ids.halt_cond[v]);
+  }, RESUME);
+
+  /** run_on_cpu(cpu, do_kvm_cpu_synchronize_state): queue the work, kick, wait with the BQL dropped. */
+  const ROC = steps({
+    queue: 'wi.func = func; cpu->queued_work_first = &wi; wi.done = false;',
+    kick: 'qemu_cpu_kick(cpu); /* broadcast halt_cond and signal the thread out of KVM_RUN */',
+    wait: 'while (!wi.done) qemu_cond_wait(&qemu_work_cond, &qemu_global_mutex);',
   });
-  return { pauseAllVcpus, resumeAllVcpus };
+  const runOnCpu = p.fn<{ v: number }>('run_on_cpu', (k, f) => {
+    const vs = md(k).vcpus[f.l.v];
+    switch (f.pc) {
+      case ROC.queue:
+        vs.queued_work = true;
+        return k.jump(ROC.kick);
+      case ROC.kick:
+        k.kick(ids.vcpu_tids[f.l.v]);
+        f.pc = ROC.wait;
+        return k.condBroadcast(ids.halt_cond[f.l.v]);
+      default: // ROC.wait
+        if (vs.queued_work) return k.condWait(ids.work_cond, ids.bql);
+        return k.ret();
+    }
+  }, ROC);
+
+  const SYNC = steps({
+    each: 'CPU_FOREACH(cpu) { if (!cpu->kvm_vcpu_dirty)',
+    run: '    run_on_cpu(cpu, do_kvm_cpu_synchronize_state, cpu); }',
+  });
+  const synchronizeAllStates = p.fn<{ v: number }>('cpu_synchronize_all_states', (k, f) => {
+    const d = md(k);
+    switch (f.pc) {
+      case SYNC.each:
+        while (f.l.v < d.vcpus.length && d.vcpus[f.l.v].kvm_vcpu_dirty) f.l.v++;
+        if (f.l.v >= d.vcpus.length) return k.ret();
+        return k.jump(SYNC.run);
+      default: // SYNC.run
+        f.pc = SYNC.each;
+        return k.call(runOnCpu, { v: f.l.v++ });
+    }
+  }, SYNC);
+
+  const FLUSH = steps({
+    work: 'wi->func(wi->data); /* do_kvm_cpu_synchronize_state: kvm_arch_get_registers(cpu) */',
+    done: 'wi->done = true; qemu_cond_broadcast(&qemu_work_cond);',
+    ret: 'return;',
+  });
+  const flushQueuedWork = p.fn<{ v: number }>('flush_queued_work', (k, f) => {
+    const vs = md(k).vcpus[f.l.v];
+    switch (f.pc) {
+      case FLUSH.work:
+        f.pc = FLUSH.done;
+        return k.compute(STAGE3.SYNC_REGISTERS_NS);
+      case FLUSH.done:
+        vs.queued_work = false;
+        vs.kvm_vcpu_dirty = true;
+        f.pc = FLUSH.ret;
+        return k.condBroadcast(ids.work_cond);
+      default:
+        return k.ret();
+    }
+  }, FLUSH);
+  return { pauseAllVcpus, resumeAllVcpus, synchronizeAllStates, flushQueuedWork };
 }

@@ -12,11 +12,26 @@ import type { MigData } from './state';
 export interface WriterLocals {
   /** fractional page writes carried to the next interval, so the rate is exact over time */
   carry: number;
+  carry_after: number;
+}
+
+/** Writes after the workload stopped: the guest idles, writing single pages uniformly over a small region. */
+function afterStopWrites(k: Kernel, cfg: ModelConfig, d: MigData, l: WriterLocals, from_ns: number, to_ns: number): void {
+  const w = cfg.workload;
+  const a = w.after_stop;
+  if (a === null || w.stop_ns < 0 || a.dirty_pages_per_s <= 0 || a.ws_pages <= 0) return;
+  const start = Math.max(from_ns, cfg.start_delay_ns + w.stop_ns);
+  if (to_ns <= start) return;
+  const pages = (a.dirty_pages_per_s / cfg.vcpus) * ((to_ns - start) / 1e9) + l.carry_after;
+  const runs = Math.floor(pages);
+  l.carry_after = pages - runs;
+  for (let i = 0; i < runs; i++) dirtyRange(d.ram, a.ws_offset_page + Math.floor(k.random() * a.ws_pages), 1);
 }
 
 /** Applies the writes vCPU `v` made while running guest code over [from_ns, to_ns). */
 export function guestWrites(k: Kernel, cfg: ModelConfig, d: MigData, v: number, l: WriterLocals, from_ns: number, to_ns: number): void {
   const w = cfg.workload;
+  afterStopWrites(k, cfg, d, l, from_ns, to_ns);
   if (w.dirty_pages_per_s <= 0 || w.ws_pages <= 0) return;
   const base = cfg.start_delay_ns;
   const a = Math.max(from_ns, base + w.start_ns);

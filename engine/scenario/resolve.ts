@@ -80,6 +80,7 @@ function resolveWorkload(w: ScenarioInput['guest']['workload'], pages: number, v
   const p = PRESETS[w.kind];
   const wp: WorkloadParams = {
     xbzrle_delta: 0.1,
+    after_stop: null,
     kind: w.kind,
     nonzero_pages: Math.round(pages * p.nonzero_fraction),
     ws_offset_page: Math.round(pages * p.ws_offset_fraction),
@@ -117,6 +118,16 @@ function resolveWorkload(w: ScenarioInput['guest']['workload'], pages: number, v
   if (w['bql-exit-rate'] !== undefined) wp.bql_exits_per_s = n(w['bql-exit-rate'], 0);
   if (w['exit-handling-us'] !== undefined) wp.exit_handle_ns = Math.round(n(w['exit-handling-us'], 0) * 1000);
   if (w['xbzrle-delta'] !== undefined) wp.xbzrle_delta = n(w['xbzrle-delta'], 0.1);
+  const after = w['after-stop'] as Record<string, unknown> | undefined;
+  if (after !== undefined) {
+    const off = Math.min(pages, pagesOf(bytes(after['working-set-offset'], 0)));
+    wp.after_stop = {
+      dirty_pages_per_s: n(after['dirty-rate'], 0),
+      ws_offset_page: off,
+      ws_pages: Math.min(pages - off, pagesOf(bytes(after['working-set'], 0))),
+      bql_exits_per_s: n(after['bql-exit-rate'], wp.bql_exits_per_s),
+    };
+  }
   wp.nonzero_pages = Math.min(wp.nonzero_pages, pages);
   wp.ws_offset_page = Math.min(wp.ws_offset_page, pages);
   wp.ws_pages = Math.min(wp.ws_pages, pages - wp.ws_offset_page);

@@ -65,6 +65,17 @@ const workload: SchemaNode = {
     'bql-exit-rate': num('userspace exits per second per vCPU that take the BQL (MMIO/PIO and the like)', 0, 1e6),
     'exit-handling-us': num('BQL hold time of one such exit, in microseconds', 0, 1e6),
     'xbzrle-delta': num('fraction of a rewritten page that changed since its last send (what XBZRLE encodes)', 0, 1),
+    'after-stop': {
+      type: 'object',
+      additionalProperties: false,
+      description: 'what the guest does once the workload has stopped (`stop`): an idle OS still writes a little and exits now and then; omitted: nothing at all',
+      properties: {
+        'dirty-rate': num('page writes per second, all vCPUs together, single pages placed uniformly', 0, 1e10),
+        'working-set': size('region written after the stop', 0, 64 * TiB),
+        'working-set-offset': size('where that region starts in guest RAM', 0, 64 * TiB),
+        'bql-exit-rate': num('userspace exits per second per vCPU after the stop (default: the workload\'s)', 0, 1e6),
+      },
+    },
   },
 };
 

@@ -51,6 +51,8 @@ export interface RunLimits {
 export type StopReason = 'finished' | 'hung' | 'steps' | 'until' | 'requested';
 
 const JITTER_STREAM = 0;
+/** Jumps one step may chain before it must perform an effect: more means a loop that cannot end. */
+const JUMPS_MAX = 64;
 
 export class Kernel {
   s: SimState;
@@ -63,6 +65,7 @@ export class Kernel {
   curIdx = -1;
   lastEffect = 0;
   private issued = 0;
+  private jumped = false;
   private stopRequested = false;
   private endPending = false;
   private until_ns = Infinity;
@@ -262,6 +265,16 @@ export class Kernel {
     this.leaveReady();
     this.setState(th, TS.sleeping, WAIT.timer, -1);
     this.armTimer(th, this.s.now_ns + ns);
+  }
+
+  /**
+   * Goes on at step `pc` of the current frame at once: not an effect and not a scheduling point
+   * (QEMU's own control flow between two statements). Return its result from the step.
+   */
+  jump(pc: number): void {
+    const f = this.cur.stack[this.cur.stack.length - 1];
+    f.pc = pc;
+    this.jumped = true;
   }
 
   /** Gives other ready threads a chance to step first (a pure scheduling point). */
@@ -465,13 +478,21 @@ export class Kernel {
       sync.relock(this, th);
     } else {
       const f = th.stack[th.stack.length - 1];
-      f.at = f.pc;
-      this.program.fns[f.fn].step(this, f, th);
+      const step = this.program.fns[f.fn].step;
+      // A step that only decides where to go next jumps there: no effect, no scheduling point.
+      for (let hops = 0; ; hops++) {
+        f.at = f.pc;
+        step(this, f, th);
+        if (!this.jumped) break;
+        this.jumped = false;
+        if (this.issued !== 0) throw this.error('a step performed an effect and jumped', f);
+        if (hops === JUMPS_MAX) throw this.error(`${JUMPS_MAX} jumps in a row without an effect (a loop that cannot end)`, f);
+      }
       if (this.issued !== 1) {
         throw this.error(this.issued === 0 ? 'the step performed no effect' : `the step performed ${this.issued} effects`, f);
       }
     }
-    const step = ++s.steps;
+    const stepNo = ++s.steps;
     const h = s.effect_hash;
     const now = s.now_ns;
     const lo = now >>> 0;
@@ -479,7 +500,7 @@ export class Kernel {
     const w = (tid << 5) ^ this.lastEffect;
     h.h1 = mix1(mix1(h.h1, w), lo ^ Math.imul(hi, 0x27d4eb2f));
     h.h2 = mix2(mix2(h.h2, lo), w ^ hi);
-    if (everyStep) schedAfterStep(s.sched, step, tid);
+    if (everyStep) schedAfterStep(s.sched, stepNo, tid);
   }
 
   /** Moves time to the next timer and wakes every thread due then; a non-null result ends the run. */
@@ -572,9 +593,10 @@ export class Kernel {
     else o.finished();
   }
 
-  /** Stops the run with a hang report. */
+  /** Stops the run with a hang report (unless the model already ended it: what is left waiting then is not a hang). */
   hang(report: HangReport): void {
     const s = this.s;
+    if (s.status !== 'ready') return;
     s.status = 'hung';
     s.hang = report;
     this.endPending = true;

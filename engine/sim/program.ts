@@ -96,20 +96,26 @@ export class Program {
   }
 }
 
+/** The statements of a function that takes a lock, calls one function and releases the lock. */
+export function lockedSteps(lock: string, callee: string) {
+  return steps({ lock: `${lock}();`, call: `${callee}();`, unlock: `${lock.replace(/_lock$|lock_/, (x) => x.replace('lock', 'unlock'))}();`, ret: 'return;' });
+}
+const LOCKED = lockedSteps('bql_lock', 'fn');
+
 /**
  * The body of a function that takes mutex `m`, calls `fn` with `locals`, releases `m` and returns
- * (steps 0-3): QEMU's "with the BQL held, call X".
+ * (its statements: lockedSteps): QEMU's "with the BQL held, call X".
  */
 export function callLocked(k: Kernel, f: Frame, m: number, fn: number, locals: unknown): void {
   switch (f.pc) {
-    case 0:
-      f.pc = 1;
+    case LOCKED.lock:
+      f.pc = LOCKED.call;
       return k.lock(m);
-    case 1:
-      f.pc = 2;
+    case LOCKED.call:
+      f.pc = LOCKED.unlock;
       return k.call(fn, locals);
-    case 2:
-      f.pc = 3;
+    case LOCKED.unlock:
+      f.pc = LOCKED.ret;
       return k.unlock(m);
     default:
       return k.ret();
