@@ -190,3 +190,24 @@ test('scenario text and names that are markup stay text: no element, no script f
   assert.deepEqual(w.errors, []);
   await w.page.close();
 });
+
+test('the page\'s CSP holds in Chromium: an inline script or eval injected into it does not run', async () => {
+  const { w } = await panel([small]);
+  // (code the DevTools protocol evaluates may eval; a timer's callback runs as the page's own code)
+  const r = await w.page.evaluate(() => new Promise((resolve) => {
+    const s = document.createElement('script');
+    s.textContent = 'window.__ran = 1';
+    document.body.append(s);
+    setTimeout(() => {
+      let evaluated = 'ran';
+      try {
+        (0, eval)('1');
+      } catch (e) {
+        evaluated = (e as Error).name;
+      }
+      resolve({ ran: (window as unknown as { __ran?: number }).__ran, evaluated });
+    }, 0);
+  }));
+  assert.deepEqual(r, { ran: undefined, evaluated: 'EvalError' });
+  await w.page.close();
+});

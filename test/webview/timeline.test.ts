@@ -232,10 +232,15 @@ test('dragging across the lanes selects a range; its tables count the BQL\'s acq
   const e = t.events;
   let acq = 0;
   let contended = 0;
+  // a contention: an acquire its thread first had to wait for (LOCK_CONTEND before it)
+  const waiting = new Set<number>();
   for (let i = 0; i < e.count; i++) {
-    if (e.kind[i] !== EK.LOCK_ACQUIRE || e.time[i] < r.t0 || e.time[i] >= r.t1) continue;
+    if (e.kind[i] === EK.LOCK_CONTEND) waiting.add(e.b[i]);
+    if (e.kind[i] !== EK.LOCK_ACQUIRE) continue;
+    const had = waiting.delete(e.b[i]);
+    if (e.time[i] < r.t0 || e.time[i] >= r.t1) continue;
     acq++;
-    if (e.c[i] > 0) contended++;
+    if (had) contended++;
   }
   const rows = await w.page.$$eval('.mt-details table:first-of-type tbody tr', (trs) => trs.map((tr) => Array.from(tr.children, (c) => (c as HTMLElement).innerText)));
   const bql = rows.filter((row) => row[0] === 'bql');
