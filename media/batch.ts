@@ -23,6 +23,7 @@ interface Text {
 }
 
 const colors = new Map<string, number>();
+let spare: ImageData | null = null;
 const probe = document.createElement('canvas').getContext('2d')!;
 
 /** A CSS colour as little-endian RGBA in a Uint32, and its alpha (0-255). */
@@ -75,7 +76,9 @@ export class RectBatch {
   constructor(width: number, height: number) {
     this.w = Math.max(1, Math.ceil(width));
     this.h = Math.max(1, Math.ceil(height));
-    this.img = new ImageData(this.w, this.h);
+    // one pixel buffer reused from frame to frame (a frame covers all of it)
+    if (spare === null || spare.width !== this.w || spare.height !== this.h) spare = new ImageData(this.w, this.h);
+    this.img = spare;
     this.px = new Uint32Array(this.img.data.buffer);
   }
 
@@ -125,12 +128,13 @@ export class RectBatch {
   }
 
   /**
-   * One pixel column at x, from `bottom` up: `heights[k]` pixels of `palette[order[k]]` each
-   * (a stacked share of states). One primitive, whatever the number of parts.
+   * The pixel columns of [x0, x1) (at least one), from `bottom` up: `heights[k]` pixels of
+   * `palette[order[k]]` each (a stacked share of states). One primitive, whatever the parts.
    */
-  column(x: number, bottom: number, order: readonly number[], heights: Int32Array, palette: readonly string[]): void {
-    const xi = Math.round(x);
-    if (xi < 0 || xi >= this.w) return;
+  column(x0: number, x1: number, bottom: number, order: readonly number[], heights: Int32Array, palette: readonly string[]): void {
+    const a = Math.max(0, Math.round(x0));
+    const b = Math.min(this.w, Math.max(Math.round(x0) + 1, Math.round(x1)));
+    if (b <= a) return;
     this.endRun();
     this.count++;
     const W = this.w;
@@ -141,7 +145,7 @@ export class RectBatch {
       const c = rgba(palette[order[k]]);
       for (; hh > 0; hh--) {
         y--;
-        if (y >= 0 && y < this.h) this.px[y * W + xi] = c;
+        if (y >= 0 && y < this.h) for (let i = y * W + a, e = y * W + b; i < e; i++) this.px[i] = c;
       }
     }
   }

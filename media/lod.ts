@@ -145,33 +145,47 @@ export class TrackLod {
         if (c0 < K) acc[c0] += e - s;
       }
       const first = i;
-      i++;
-      while (i < n && S[i] < pxEnd) {
-        let taken = false;
-        {
-          // the largest run starting at i (aligned to its size) that ends inside this column
-          const align = i === 0 ? top : Math.min(top, 31 - Math.clz32(i & -i));
-          for (let L = align; L >= MIN_LEVEL; L--) {
-            const size = 1 << L;
-            const last = i + size - 1;
-            if (last >= n || E[last] > pxEnd) continue;
-            const lv = this.levels[L - MIN_LEVEL];
-            const node = i >>> L;
-            if (lv.domDur[node] > domD) {
-              domD = lv.domDur[node];
-              domV = lv.dom[node];
-            }
-            cov += lv.cover[node];
-            mask |= lv.mask[node];
-            if (lv.byClass !== null) for (let c = 0; c < K; c++) acc[c] += lv.byClass[node * K + c];
-            i += size;
-            taken = true;
-            break;
-          }
+      // j: the first span starting at or after the column's end (galloping from i: the column's
+      // spans are few compared with the track's)
+      let lo = i + 1;
+      let hi = n;
+      for (let g = 1; ; g *= 2) {
+        const p = i + g;
+        if (p >= n) break;
+        if (S[p] >= pxEnd) {
+          hi = p;
+          break;
         }
-        if (taken) continue;
+        lo = p + 1;
+      }
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (S[mid] < pxEnd) lo = mid + 1;
+        else hi = mid;
+      }
+      let stop = lo;
+      // only the last of them can reach past the column; a pixel wide or more, it is drawn on its own
+      if (stop - 1 > i && E[stop - 1] > pxEnd && E[stop - 1] - S[stop - 1] >= nsPx) stop--;
+      i++;
+      // [i, stop) as aligned runs of 2^L spans (largest first), the rest span by span
+      while (i < stop) {
+        const room = 31 - Math.clz32(stop - i);
+        const align = i === 0 ? top : 31 - Math.clz32(i & -i);
+        const L = Math.min(top, room, align);
+        if (L >= MIN_LEVEL) {
+          const lv = this.levels[L - MIN_LEVEL];
+          const node = i >>> L;
+          if (lv.domDur[node] > domD) {
+            domD = lv.domDur[node];
+            domV = lv.dom[node];
+          }
+          cov += lv.cover[node];
+          mask |= lv.mask[node];
+          if (lv.byClass !== null) for (let c = 0; c < K; c++) acc[c] += lv.byClass[node * K + c];
+          i += 1 << L;
+          continue;
+        }
         const d = E[i] - S[i];
-        if (d >= nsPx) break; // a span a pixel wide starts in this column: it is drawn on its own
         if (d > domD) {
           domD = d;
           domV = V[i];

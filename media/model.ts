@@ -3,7 +3,8 @@
 // is on screen). Views into the columns the host sent; nothing is copied per span.
 
 import { LOCK_USE, stateOf, TK, type TimelineTrace } from '../engine/trace/timelineData';
-import { firstAbove, TrackLod } from './lod';
+import { firstAbove, TrackLod, type RunSink } from './lod';
+import { ScanCache } from './scanCache';
 
 export interface Spans {
   start: Float64Array;
@@ -36,6 +37,7 @@ export class TraceModel {
   readonly contended: number[];
   readonly counters: Counter[];
   private readonly lods: (TrackLod | undefined)[];
+  private readonly scans: (ScanCache | undefined)[] = [];
   /** the time shown as 0 on the shared axis */
   readonly t0: number;
   readonly duration: number;
@@ -100,6 +102,16 @@ export class TraceModel {
       this.lods[track] = l;
     }
     return l;
+  }
+
+  /** While true, scans may draw a nearby resolution (the user is zooming); see `inexact`. */
+  zooming = false;
+  /** Set when a scan drew a nearby resolution: the frame must be drawn again when zooming stops. */
+  inexact = false;
+
+  /** Scans track `track` over absolute [a0, a1) at `width` pixels (through its cache). */
+  scan(track: number, a0: number, a1: number, width: number, sink: RunSink): void {
+    if (!(this.scans[track] ??= new ScanCache(this.lod(track))).scan(a0, a1, width, sink, this.zooming)) this.inexact = true;
   }
 
   /** Bytes of summaries built so far. */

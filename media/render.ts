@@ -17,6 +17,8 @@ export interface FrameStats {
   ms: number;
   /** of which: filling the rectangles and text */
   fill_ms: number;
+  /** false: drawn from a nearby resolution while zooming (drawn again exactly once it stops) */
+  exact?: boolean;
 }
 
 const densities = new WeakMap<object, Map<string, GroupDensity>>();
@@ -111,7 +113,13 @@ export function renderMain(ctx: CanvasRenderingContext2D, s: Scene, charW: numbe
   const filling = performance.now();
   b.present(ctx, dpr);
   const fill = performance.now() - filling;
-  const flows = flowsInView(s, 400);
+  // all the wait arrows in view only when there are few and they are long enough to read as
+  // arrows (else a selected lane shows its own, on the overlay)
+  const k = w / (s.vp.v1 - s.vp.v0);
+  const flows = flowsInView(s, 150, (ti, _f, _t, i) => {
+    const c = s.models[ti].tl.cols;
+    return (c.flow_t1[i] - c.flow_t0[i]) * k >= 3;
+  });
   if (flows !== null && flows.length > 0) {
     ctx.save();
     ctx.beginPath();

@@ -37,21 +37,26 @@ function firstT1(t1: Float64Array, t: number): number {
   return lo;
 }
 
+/** Flows looked at per call at most: past this the view has too many to draw anyway. */
+const SCAN_MAX = 20000;
+
 /**
- * Flows crossing the view, at most `limit`; null when there are more (then only a selected
- * lane's are drawn). `only(trace, from, to)` filters.
+ * Flows crossing the view that pass `only`, at most `limit`; null when there are more, or more
+ * than SCAN_MAX to look at (then only a selected lane's are drawn, once zoomed in enough).
  */
-export function flowsInView(s: Scene, limit: number, only?: (ti: number, from: number, to: number) => boolean): FlowRef[] | null {
+export function flowsInView(s: Scene, limit: number, only?: (ti: number, from: number, to: number, i: number) => boolean): FlowRef[] | null {
   const out: FlowRef[] = [];
   const span = s.vp.v1 - s.vp.v0;
+  let looked = 0;
   for (const m of s.models) {
     const c = m.tl.cols;
     const a0 = s.vp.v0 + m.t0;
     const a1 = s.vp.v1 + m.t0;
     // sorted by end: those ending in view or within a view's width after it
     for (let i = firstT1(c.flow_t1, a0); i < c.flow_t1.length && c.flow_t1[i] <= a1 + span; i++) {
+      if (++looked > SCAN_MAX) return null;
       if (c.flow_t0[i] > a1) continue;
-      if (only && !only(m.index, c.flow_from[i], c.flow_to[i])) continue;
+      if (only && !only(m.index, c.flow_from[i], c.flow_to[i], i)) continue;
       if (out.length >= limit) return null;
       out.push({ trace: m.index, i });
     }

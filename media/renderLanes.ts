@@ -38,9 +38,8 @@ export function drawThread(c: LaneCtx, l: Lane): void {
   const b = c.b;
   const sy = c.y + (threadStateY(l) - l.y);
   if (tracks.state >= 0) {
-    const lod = c.m.lod(tracks.state);
     const nsPx = (c.a1 - c.a0) / c.w;
-    lod.scan(c.a0, c.a1, c.w, (x0, x1, val, _cover, _mask, _span, byClass) => {
+    c.m.scan(tracks.state, c.a0, c.a1, c.w, (x0, x1, val, _cover, _mask, _span, byClass) => {
       if (byClass === null) {
         const st = stateOf(val);
         if (st !== 6) b.run(th.state[st], LABEL_W + x0, LABEL_W + x1, sy, ROW.state);
@@ -49,13 +48,13 @@ export function drawThread(c: LaneCtx, l: Lane): void {
       // a column of many states: the share of each, stacked (blocked at the bottom), so short
       // waits that add up show as what they add up to
       for (let k = 0; k < STACK.length; k++) heights[k] = Math.round((byClass[STACK[k]] / nsPx) * ROW.state);
-      b.column(LABEL_W + x0, sy + ROW.state, STACK, heights, th.state);
+      b.column(LABEL_W + x0, LABEL_W + x1, sy + ROW.state, STACK, heights, th.state);
     });
     b.endRun();
   }
   tracks.locks.forEach((lk, k) => {
     const ly = c.y + (lockRowY(l, k) - l.y);
-    c.m.lod(lk.track).scan(c.a0, c.a1, c.w, (x0, x1, val, cover, _mask, _span, byClass) => {
+    c.m.scan(lk.track, c.a0, c.a1, c.w, (x0, x1, val, cover, _mask, _span, byClass) => {
       // several uses in a column: the one that took most of its time
       let use = val;
       if (byClass !== null) use = byClass[2] >= byClass[1] && byClass[2] >= byClass[0] ? 2 : byClass[1] >= byClass[0] ? 1 : 0;
@@ -79,7 +78,7 @@ export function drawThread(c: LaneCtx, l: Lane): void {
       const s = fit(many ? `${c.m.fnName(lf)} …` : c.m.fnName(lf), lx1 - lx0 - 6, c.charW);
       if (s) b.text(s, LABEL_W + Math.max(lx0, 0) + 3, fy + ROW.frame / 2, dim ? th.muted : th.frameText, c.font);
     };
-    c.m.lod(track).scan(c.a0, c.a1, c.w, (x0, x1, fn, cover, _mask, span) => {
+    c.m.scan(track, c.a0, c.a1, c.w, (x0, x1, fn, cover, _mask, span) => {
       const base = th.frames[fn % th.frames.length];
       const dim = hl !== null && !hl.has(fn);
       b.run(shade(th, base, dim ? 0.25 : cover), LABEL_W + x0, LABEL_W + x1, fy, ROW.frame - 1);
@@ -125,7 +124,7 @@ export function drawMutex(c: LaneCtx, l: Lane): void {
   const wh = l.h - hh - 6;
   const holds = m.holds[mutex];
   if (holds >= 0) {
-    m.lod(holds).scan(c.a0, c.a1, c.w, (x0, x1, tid, cover) => {
+    m.scan(holds, c.a0, c.a1, c.w, (x0, x1, tid, cover) => {
       c.b.run(shade(th, groupColor(th, m.tl.meta.threads[tid]?.group), cover), LABEL_W + x0, LABEL_W + x1, hy, hh);
       const w = x1 - x0;
       if (w >= 40) {
@@ -137,9 +136,8 @@ export function drawMutex(c: LaneCtx, l: Lane): void {
   }
   const ct = m.contended[mutex];
   if (ct >= 0) {
-    const lod = m.lod(ct);
     const most = Math.max(1, maxVal(m, ct));
-    lod.scan(c.a0, c.a1, c.w, (x0, x1, n, cover) => {
+    m.scan(ct, c.a0, c.a1, c.w, (x0, x1, n, cover) => {
       const h = Math.max(1, Math.round((wh * Math.min(n, most)) / most));
       c.b.run(shade(th, th.lock[LOCK_USE.waiting], Math.max(cover, 0.5)), LABEL_W + x0, LABEL_W + x1, wy + wh - h, h);
     });
@@ -255,7 +253,7 @@ export function drawSummary(c: LaneCtx, l: Lane, density: GroupDensity): void {
     const a = c.a0 + px * nsPx;
     if (!density.at(a, a + nsPx, mix)) continue;
     for (let k = 0; k < STACK.length; k++) heights[k] = Math.round(mix[STACK[k]] * h);
-    c.b.column(LABEL_W + px, y0 + h, STACK, heights, th.state);
+    c.b.column(LABEL_W + px, LABEL_W + px + 1, y0 + h, STACK, heights, th.state);
   }
 }
 

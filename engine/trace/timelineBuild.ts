@@ -7,7 +7,8 @@ import type { TraceData } from './reader';
 import { isComplete } from './reader';
 import { walkTrace } from './walker';
 import { F64, U32 } from './growable';
-import { encodeState, LOCK_USE, TIMELINE_LAYOUT, TK, type TimelineColumns, type TimelineMeta, type TimelineThread, type TimelineTrace } from './timelineData';
+import { encodeState, LOCK_USE, TIMELINE_LAYOUT, type TimelineColumns, type TimelineMeta, type TimelineThread, type TimelineTrace } from './timelineData';
+import { SpanSink } from './timelineSpans';
 import { StageTracker } from './timelineStages';
 
 /** Where the destination's threads are and which group of lanes each thread belongs to. */
@@ -21,62 +22,8 @@ export function threadLanes(t: TraceData): TimelineThread[] {
   });
 }
 
-/** A track's spans as they come (in order: a track's spans never overlap). */
-class Track {
-  readonly start = new F64(64);
-  readonly end = new F64(64);
-  readonly val = new U32(64);
-  constructor(readonly kind: number, readonly owner: number, readonly sub: number) {}
-}
-
-/** Spans by track; the tracks ordered by (kind, owner, sub) and concatenated at the end. */
-class SpanSink {
-  /** [kind][owner][sub] → track */
-  private readonly index: Track[][][] = [[], [], [], [], []];
-  private readonly tracks: Track[] = [];
-
-  track(kind: number, owner: number, sub: number): Track {
-    const byOwner = this.index[kind];
-    const bySub = byOwner[owner] ?? (byOwner[owner] = []);
-    let tr = bySub[sub];
-    if (tr === undefined) {
-      tr = bySub[sub] = new Track(kind, owner, sub);
-      this.tracks.push(tr);
-    }
-    return tr;
-  }
-
-  push(kind: number, owner: number, sub: number, start: number, end: number, val: number): void {
-    const tr = this.track(kind, owner, sub);
-    tr.start.push(start);
-    tr.end.push(end);
-    tr.val.push(val);
-  }
-
-  columns(): Pick<TimelineColumns, 'span_start' | 'span_end' | 'span_val' | 'track_offset' | 'track_kind' | 'track_owner' | 'track_sub'> {
-    const order = this.tracks.slice().sort((x, y) => x.kind - y.kind || x.owner - y.owner || x.sub - y.sub);
-    const offset = new Uint32Array(order.length + 1);
-    order.forEach((tr, i) => (offset[i + 1] = offset[i] + tr.start.n));
-    const n = offset[order.length];
-    const s = new Float64Array(n);
-    const e = new Float64Array(n);
-    const v = new Uint32Array(n);
-    order.forEach((tr, i) => {
-      s.set(tr.start.a.subarray(0, tr.start.n), offset[i]);
-      e.set(tr.end.a.subarray(0, tr.end.n), offset[i]);
-      v.set(tr.val.a.subarray(0, tr.val.n), offset[i]);
-    });
-    return {
-      span_start: s, span_end: e, span_val: v, track_offset: offset,
-      track_kind: Uint8Array.from(order, (tr) => tr.kind),
-      track_owner: Uint32Array.from(order, (tr) => tr.owner),
-      track_sub: Uint32Array.from(order, (tr) => tr.sub),
-    };
-  }
-}
-
 export function buildTimeline(t: TraceData, label: string, file: string): TimelineTrace {
-  const spans = new SpanSink();
+  const spans = new SpanSink(t);
   const stages = new StageTracker(t);
   // Flow ids are consecutive from 1: where each starts (the waiter's blocked state), by id.
   const flowT0 = new F64();
@@ -93,7 +40,7 @@ export function buildTimeline(t: TraceData, label: string, file: string): Timeli
   const waitKey = (tid: number, mutex: number) => mutex * 1048576 + tid;
   const setWaiters = (mutex: number, ts: number, d: number): void => {
     const w = waiters.get(mutex) ?? { n: 0, since: ts };
-    if (w.n > 0 && ts > w.since) spans.push(TK.contended, mutex, 0, w.since, ts, w.n);
+    if (w.n > 0 && ts > w.since) spans.contention(mutex, w.since, ts, w.n);
     w.n += d;
     w.since = ts;
     waiters.set(mutex, w);
@@ -114,10 +61,10 @@ export function buildTimeline(t: TraceData, label: string, file: string): Timeli
       flowFrom.a[flow] = s.tid;
     },
     stateEnd(s, end) {
-      spans.push(TK.state, s.tid, 0, s.start_ns, end, encodeState(s.state, s.wait_kind, s.wait_id));
+      spans.state(s.tid, s.start_ns, end, encodeState(s.state, s.wait_kind, s.wait_id));
     },
     frameEnd(f, end) {
-      spans.push(TK.frame, f.tid, f.depth, f.start_ns, end, f.fn);
+      spans.frame(f.tid, f.depth, f.start_ns, end, f.fn);
     },
     contend(mutex, tid, _owner, ts) {
       const k = waitKey(tid, mutex);
@@ -130,17 +77,17 @@ export function buildTimeline(t: TraceData, label: string, file: string): Timeli
       const since = waitingSince.get(k);
       if (since !== undefined) {
         waitingSince.delete(k);
-        spans.push(TK.lock, h.tid, h.mutex, since, h.start_ns, LOCK_USE.waiting);
+        spans.lock(h.tid, h.mutex, since, h.start_ns, LOCK_USE.waiting);
         setWaiters(h.mutex, h.start_ns, -1);
       }
     },
     holdEnd(h, end, contended, ending) {
-      spans.push(TK.hold, h.mutex, 0, h.start_ns, end, h.tid);
+      spans.hold(h.mutex, h.start_ns, end, h.tid);
       const cs = h.contended_since_ns >= 0 ? h.contended_since_ns : contended ? h.start_ns : -1;
-      if (cs < 0) spans.push(TK.lock, h.tid, h.mutex, h.start_ns, end, LOCK_USE.held);
+      if (cs < 0) spans.lock(h.tid, h.mutex, h.start_ns, end, LOCK_USE.held);
       else {
-        if (cs > h.start_ns) spans.push(TK.lock, h.tid, h.mutex, h.start_ns, cs, LOCK_USE.held);
-        spans.push(TK.lock, h.tid, h.mutex, cs, end, LOCK_USE.heldContended);
+        if (cs > h.start_ns) spans.lock(h.tid, h.mutex, h.start_ns, cs, LOCK_USE.held);
+        spans.lock(h.tid, h.mutex, cs, end, LOCK_USE.heldContended);
       }
       for (const id of ending) {
         if (id >= flowFrom.n || flowFrom.a[id] === FLOW_UNSTARTED) continue;
@@ -165,8 +112,8 @@ export function buildTimeline(t: TraceData, label: string, file: string): Timeli
   });
   const last = walked.last_ns;
   // Threads still waiting when the trace ends (a hang) wait until its end.
-  for (const [k, since] of waitingSince) spans.push(TK.lock, k % 1048576, Math.floor(k / 1048576), since, last, LOCK_USE.waiting);
-  for (const [mutex, w] of waiters) if (w.n > 0 && last > w.since) spans.push(TK.contended, mutex, 0, w.since, last, w.n);
+  for (const [k, since] of waitingSince) spans.lock(k % 1048576, Math.floor(k / 1048576), since, last, LOCK_USE.waiting);
+  for (const [mutex, w] of waiters) if (w.n > 0 && last > w.since) spans.contention(mutex, w.since, last, w.n);
   const st = stages.finish(last);
 
   const n = t.events.count;

@@ -7,7 +7,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { createRequire } from 'node:module';
+import type { BrowserContext, BrowserType } from 'playwright-core';
+
+// Loaded from node_modules at run time, not bundled: the benchmark runner bundles its files whole,
+// and playwright-core reads files of its own package (browsers.json) next to its code.
+const { chromium } = createRequire(join(process.cwd(), 'package.json'))('playwright-core') as { chromium: BrowserType };
 
 export const CHROMIUM = process.env.MIGTRACE_CHROMIUM ?? '/usr/bin/chromium';
 

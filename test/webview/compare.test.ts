@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { launch, setupChromium, type Browser } from './chromium';
 import { openWebview } from './webviewPage';
-import { ARTIFACTS, cli, dir, hangingSeed, hostTimeline, record, stopWorker } from './traces';
+import { ARTIFACTS, cli, dir, hostTimeline, record, seedsOf, stopWorker } from './traces';
 import { frames, rowColors, text, view, xOf } from './probe';
 import { readTraceFile } from '../../engine/cli/traceFile';
 
@@ -87,12 +87,10 @@ test('the report of the pair: one file with both runs, offline', async () => {
 });
 
 test('a hanging seed beside a passing one: the first differing event is marked, where the schedules split', async () => {
-  const bad = hangingSeed();
-  let good = -1;
-  for (let s = 1; s <= 40 && good < 0; s++) if (cli(['run', 'seed-stage3-hang', '--seed', String(s), '-q']).status === 0) good = s;
+  const { hang: bad, pass: good } = seedsOf('multifd-sync-hang');
   assert.ok(good > 0, 'a passing seed');
-  const a = record('bad.migtrace', ['seed-stage3-hang', '--seed', String(bad)], 3);
-  const b = record('good.migtrace', ['seed-stage3-hang', '--seed', String(good)]);
+  const a = record('bad.migtrace', ['multifd-sync-hang', '--seed', String(bad)], 3);
+  const b = record('good.migtrace', ['multifd-sync-hang', '--seed', String(good)]);
   // the first differing event, from the two traces' events
   const x = readTraceFile(a).trace.events;
   const y = readTraceFile(b).trace.events;
