@@ -199,7 +199,7 @@ export const QEMU = {
   BUFFER_DELAY_NS: 100_000_000,
   /** ram_save_iterate returns after MAX_WAIT ms */
   MAX_WAIT_NS: 50_000_000,
-  /** expected_downtime is updated only once this much was transferred */
+  /** expected_downtime is updated only from a 100 ms window that transferred more than this */
   EXPECTED_DOWNTIME_MIN_BYTES: 10_000,
   /** auto-converge looks at periods of at least 1 s */
   DIRTY_RATE_PERIOD_NS: 1_000_000_000,

@@ -22,7 +22,9 @@ export function updateCounters(k: Kernel, ctx: ModelCtx): void {
   m.threshold_bytes = m.bandwidth_bytes_per_ms * ctx.cfg.downtime_limit_ms;
   m.mbps = (m.window_bytes * 8) / (ms / 1000) / 1e6;
   m.pages_per_second = (m.window_pages * 1000) / ms;
-  if (m.dirty_pages_rate !== 0 && m.transferred_bytes > QEMU.EXPECTED_DOWNTIME_MIN_BYTES && m.bandwidth_bytes_per_ms > 0) {
+  // QEMU recomputes it only from a window that sent more than 10,000 bytes (a slow limit keeps
+  // the previous value, first the downtime limit itself).
+  if (m.dirty_pages_rate !== 0 && m.window_bytes > QEMU.EXPECTED_DOWNTIME_MIN_BYTES && m.bandwidth_bytes_per_ms > 0) {
     m.expected_downtime_ms = m.dirty_bytes_last_sync / m.bandwidth_bytes_per_ms;
   }
   if (m.window_bytes > m.peak_window_bytes) m.peak_window_bytes = m.window_bytes;

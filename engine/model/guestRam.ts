@@ -202,13 +202,17 @@ export function takeBatch(ram: GuestRam, cursor_word: number, b: BatchBudget, ou
         out.cost_ns += b.scan_ns_per_word;
       } else {
         const z = ram.zero.chunks[c][i];
-        const nz = popcount32(bits & z);
-        const nn = popcount32(bits & ~z);
+        // QEMU checks the rate limit before each page: a word that would overshoot the byte
+        // budget is sent only up to the page that reaches it (migration_rate_exceeded).
+        const take = pagesWithin(bits, z, b.bytes - out.bytes, b.zero_wire_bytes, b.normal_wire_bytes);
+        const nz = popcount32(take & z);
+        const nn = popcount32(take & ~z);
         out.zero_pages += nz;
         out.normal_pages += nn;
         out.cost_ns += nz * b.zero_page_ns + nn * b.normal_page_ns;
         out.bytes += nz * b.zero_wire_bytes + nn * b.normal_wire_bytes;
-        markWordSent(ram, c, i, bits, nz + nn);
+        markWordSent(ram, c, i, take, nz + nn);
+        if (take !== bits) break; // the rest of the word waits for the next window
       }
       w++;
       visitedWords++;
@@ -224,11 +228,32 @@ export function takeBatch(ram: GuestRam, cursor_word: number, b: BatchBudget, ou
 }
 
 /**
- * The pages `bits` of word `i` in chunk `c` (`count` of them: the whole dirty word) were sent:
+ * The dirty pages `bits` (zero pages where `zero` is set) that fit `room` bytes: all of them, or the
+ * lowest ones up to and including the page that reaches `room` (at least one page: QEMU sends a
+ * page whenever the limit is not yet exceeded).
+ */
+export function pagesWithin(bits: number, zero: number, room: number, zeroBytes: number, normalBytes: number): number {
+  const full = popcount32(bits & zero) * zeroBytes + popcount32(bits & ~zero) * normalBytes;
+  if (full <= room) return bits;
+  let take = 0;
+  let bytes = 0;
+  let rest = bits;
+  while (rest !== 0 && (take === 0 || bytes < room)) {
+    const bit = (rest & -rest) >>> 0;
+    take = (take | bit) >>> 0;
+    rest = (rest & ~bit) >>> 0;
+    bytes += (zero & bit) !== 0 ? zeroBytes : normalBytes;
+  }
+  return take;
+}
+
+/**
+ * The pages `bits` of word `i` in chunk `c` (`count` of them) were sent:
  * no longer to send, no longer stale at the destination.
  */
 export function markWordSent(ram: GuestRam, c: number, i: number, bits: number, count: number): void {
-  ram.bmap.writable(c)[i] = 0;
+  const bm = ram.bmap.writable(c);
+  bm[i] = (bm[i] & ~bits) >>> 0;
   const st = ram.stale.chunks[c][i];
   if ((st & bits) !== 0) ram.stale.writable(c)[i] = (st & ~bits) >>> 0;
   ram.bmap_chunk_pages[c] -= count;

@@ -354,6 +354,7 @@ export function defineMigrationThread(p: Program, ctx: ModelCtx, save: SaveFns, 
       case T.setup:
         m.start_ns = k.now;
         m.rate_limit_bytes = Math.max(1, Math.floor(cfg.max_bandwidth_bytes_per_s / 10)); // XFER_LIMIT_RATIO
+        m.expected_downtime_ms = cfg.downtime_limit_ms; // s->expected_downtime = migrate_downtime_limit()
         setStatus(k, 'setup', 'setup');
         f.pc = T.active;
         return k.call(savevmSetup, null);

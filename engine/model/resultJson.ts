@@ -39,6 +39,7 @@ export function resultJson(r: MigrationResult, extra: ResultJsonExtra = {}): Rec
     reason: r.reason,
     hang,
     invariants: { 'pages-lost': r.pages_lost },
+    warnings: r.warnings,
     locks,
     'mean-throughput-bps': Math.round(r.mean_bytes_per_s * 8),
     'peak-throughput-bps': Math.round(r.peak_bytes_per_s * 8),

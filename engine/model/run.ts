@@ -47,7 +47,12 @@ export interface MigrationResult {
   virtual_ns: number;
   steps: number;
   decisions: number;
+  /** what a user must not miss although the outcome reads well: downtime far over its limit, pages lost */
+  warnings: string[];
 }
+
+/** Downtime this many times its limit or more is not a quiet success. */
+export const DOWNTIME_OVER_LIMIT_FACTOR = 2;
 
 export interface RunOptions extends BuildOptions {
   /** called every `progress_every_ns` of virtual time */
@@ -102,7 +107,19 @@ export function summarise(k: Kernel, ctx: ModelCtx): MigrationResult {
     virtual_ns: k.now,
     steps: k.s.steps,
     decisions: k.s.decisions,
+    warnings: warningsOf(ctx, m.downtime_ns, m.first_loss_ns, m.first_loss_page, m.first_loss_vcpu, m.status),
   };
+}
+
+function warningsOf(ctx: ModelCtx, downtime_ns: number, loss_ns: number, loss_page: number, loss_vcpu: number, status: string): string[] {
+  const out: string[] = [];
+  const limit = ctx.cfg.downtime_limit_ms;
+  const downtimeMs = downtime_ns / 1e6;
+  if (status === 'completed' && downtimeMs >= DOWNTIME_OVER_LIMIT_FACTOR * limit) {
+    out.push(`downtime ${Math.round(downtimeMs)} ms is ${(downtimeMs / limit).toFixed(1)}x the ${limit} ms downtime-limit`);
+  }
+  if (loss_ns >= 0) out.push(`CPU ${loss_vcpu} wrote page ${loss_page} at ${(loss_ns / 1e9).toFixed(3)} s, after the final sync: the destination runs from a stale copy`);
+  return out;
 }
 
 /** Builds and runs the migration of `cfg` to its end. */

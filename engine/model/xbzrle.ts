@@ -54,9 +54,13 @@ export function takeBatchXbzrle(ram: GuestRam, x: XbzrleState, cursor_word: numb
       out.cost_ns += nz * b.zero_page_ns;
       out.bytes += nz * b.zero_wire_bytes;
       let normals = (bits & ~z) >>> 0;
+      let sent = zeros;
       while (normals !== 0) {
+        // the rate limit, checked before each page (migration_rate_exceeded)
+        if (out.bytes >= b.bytes) break;
         const bit = 31 - Math.clz32(normals);
         normals = (normals & ~(1 << bit)) >>> 0;
+        sent = (sent | (1 << bit)) >>> 0;
         const page = w * 32 + bit;
         out.normal_pages++;
         if (cached(x, page)) {
@@ -77,7 +81,8 @@ export function takeBatchXbzrle(ram: GuestRam, x: XbzrleState, cursor_word: numb
           out.bytes += b.normal_wire_bytes;
         }
       }
-      markWordSent(ram, w >>> ram.bmap.shift, w & ram.bmap.mask, bits, popcount32(bits));
+      markWordSent(ram, w >>> ram.bmap.shift, w & ram.bmap.mask, sent, popcount32(sent));
+      if (sent !== bits) break; // the rest of the word waits for the next window
     }
     w++;
     if (w >= ram.words) {

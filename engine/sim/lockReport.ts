@@ -1,9 +1,10 @@
 // Lock statistics as data (for --json and the debugger's variables) and as a lock_stat-like table.
-// Wait figures cover contended acquisitions; hold figures cover all of them.
+// Wait figures cover contended acquisitions; hold figures cover all of them; both include the
+// hold and the waits still in progress when the summary is taken.
 
 import type { Kernel } from './kernel';
 import { formatNs } from './hangReport';
-import type { LockSiteStats } from './types';
+import type { LockSiteStats, SimMutex } from './types';
 
 export interface LockSiteSummary {
   caller: string;
@@ -35,12 +36,54 @@ function site(k: Kernel, st: LockSiteStats): LockSiteSummary {
   };
 }
 
+/**
+ * The per-site figures including what is still in progress at `now`: the current hold (charged to
+ * the site that took the lock) and every wait not yet ended (charged to the site the waiter is
+ * blocked in). A run that ends in a hang would otherwise report none of the waits that make it one.
+ */
+function sitesNow(k: Kernel, m: SimMutex): LockSiteStats[] {
+  const now = k.s.now_ns;
+  const sites = m.sites.map((st) => ({ ...st }));
+  const at = (fn: number): LockSiteStats => {
+    let st = sites.find((x) => x.fn === fn);
+    if (st === undefined) {
+      st = { fn, acquisitions: 0, contentions: 0, wait_ns_total: 0, wait_ns_min: -1, wait_ns_max: 0, hold_ns_total: 0, hold_ns_min: -1, hold_ns_max: 0 };
+      sites.push(st);
+    }
+    return st;
+  };
+  if (m.owner >= 0 && m.owner_site >= 0) {
+    const st = sites[m.owner_site];
+    const hold = now - m.acquired_ns;
+    st.hold_ns_total += hold;
+    if (hold > st.hold_ns_max) st.hold_ns_max = hold;
+  }
+  for (const [tid, since] of Object.entries(m.contend_since_ns)) {
+    const th = k.s.threads[Number(tid)];
+    const wait = now - since;
+    const st = at(th.stack.length > 0 ? th.stack[th.stack.length - 1].fn : -1);
+    st.wait_ns_total += wait;
+    if (wait > st.wait_ns_max) st.wait_ns_max = wait;
+  }
+  return sites;
+}
+
+/** Waits by (waiter, holder) so far, with the waits still in progress at `now`. */
+function waitedOnNow(k: Kernel, m: SimMutex): Record<string, number> {
+  const out: Record<string, number> = { ...m.waited_on };
+  for (const [tid, since] of Object.entries(m.contend_since_ns)) {
+    const key = `${tid}>${m.contend_holder[Number(tid)]}`;
+    out[key] = (out[key] ?? 0) + (k.s.now_ns - since);
+  }
+  return out;
+}
+
 export function lockSummaries(k: Kernel): LockSummary[] {
   return k.s.mutexes.map((m) => {
-    const sites = m.sites.map((st) => site(k, st)).sort((a, b) => b.wait_ns_total - a.wait_ns_total || b.hold_ns_total - a.hold_ns_total);
+    const sites = sitesNow(k, m).map((st) => site(k, st)).sort((a, b) => b.wait_ns_total - a.wait_ns_total || b.hold_ns_total - a.hold_ns_total);
     const sum = (f: (x: LockSiteSummary) => number) => sites.reduce((a, x) => a + f(x), 0);
     const max = (f: (x: LockSiteSummary) => number) => sites.reduce((a, x) => Math.max(a, f(x)), 0);
-    const waited_on = Object.entries(m.waited_on)
+    const waited_on = Object.entries(waitedOnNow(k, m))
       .map(([key, ns]) => {
         const [w, h] = key.split('>').map(Number);
         return { waiter: k.s.threads[w]?.name ?? `#${w}`, holder: h < 0 ? '?' : k.s.threads[h]?.name ?? `#${h}`, wait_ns: ns };

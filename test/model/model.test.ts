@@ -58,7 +58,7 @@ test('a migration reads like QEMU under gdb: threads and frames carry QEMU names
   const vcpu = k.s.threads[ctx.ids.vcpu_tids[0]];
   assert.equal(k.program.name(vcpu.stack[0].fn), 'qemu_kvm_cpu_thread_fn');
   const modern = buildMigration(loadBuiltin('qtest-bootblock').config);
-  modern.kernel.run({ until_ns: 200_000_000 });
+  modern.kernel.run({ until_ns: 50_000_000 });
   assert.equal(modern.kernel.program.name(modern.kernel.s.threads[modern.ctx.ids.migration_tid].stack[0].fn), 'migration_thread');
   assert.equal(modern.kernel.s.threads[modern.ctx.ids.migration_tid].name, 'mig/src/main');
 });

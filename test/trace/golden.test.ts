@@ -36,6 +36,7 @@ const CASES: [string, number][] = [
   ['multifd-8ch-10g', 1],
   ['qtest-bootblock', 3],
   ['fault-link-cut', 1],
+  ['multifd-sync-hang', 5],
 ];
 
 function golden(name: string, seed: number): Golden {

@@ -198,7 +198,7 @@ test('program errors name the thread, function and step', () => {
   const k = new Kernel(p, { seed: 1 });
   k.mutex('bql');
   k.thread('mig', bad, {});
-  assert.throws(() => k.run(), /thread "mig" in bad_unlock step 1 at t=0 ns: unlock of mutex "bql", which is held by nobody/);
+  assert.throws(() => k.run(), /thread "mig" in bad_unlock at "step 0" at t=0 ns: unlock of mutex "bql", which is held by nobody/);
   const p2 = new Program();
   const lazy = p2.fn('no_effect', () => undefined);
   const k2 = new Kernel(p2, { seed: 1 });
