@@ -37,10 +37,6 @@ export function seedsOf(scenario: string, upTo = 40): { hang: number; pass: numb
   return { hang, pass };
 }
 
-/** The first seed of seed-stage3-hang whose run hangs: the 2012 report's stage-3 hang. */
-export function hangingSeed(): number {
-  return seedsOf('seed-stage3-hang').hang;
-}
 
 const worker = new TimelineWorker(resolve('dist'));
 
