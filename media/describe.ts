@@ -72,7 +72,11 @@ export function describeHit(s: Scene, h: Hit): Described | null {
     case 'marker': {
       const m = s.models[h.trace];
       const mk = m.tl.meta.markers[h.marker];
-      return { title: mk.label, lines: [`at ${fmtNs(mk.time_ns - m.t0)}`, ...mk.detail.split('\n')], at: { trace: h.trace, t: mk.time_ns - m.t0 } };
+      const lines = [`at ${fmtNs(mk.time_ns - m.t0)}`, ...mk.detail.split('\n')];
+      const hang = m.tl.meta.hang;
+      // a hang: its chain of "waits for X, held by Y", as a thread dump gives it
+      if (mk.kind === 'hang' && hang) for (const l of hang.chain) lines.push(`"${m.threadName(l.tid)}" ${l.waits}, ${l.because}`);
+      return { title: mk.label, lines, at: { trace: h.trace, t: mk.time_ns - m.t0 } };
     }
     case 'divergence': {
       const d = s.divergence!;

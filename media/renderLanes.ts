@@ -72,11 +72,16 @@ export function drawThread(c: LaneCtx, l: Lane): void {
     let lx0 = 0;
     let lx1 = 0;
     let many = false;
+    let textEnd = -Infinity;
     const label = () => {
       if (lf < 0 || lx1 - lx0 < 28) return;
+      const x = Math.max(lx0, 0) + 3;
+      if (x < textEnd + 6) return; // never run into the label before
       const dim = hl !== null && !hl.has(lf);
-      const s = fit(many ? `${c.m.fnName(lf)} …` : c.m.fnName(lf), lx1 - lx0 - 6, c.charW);
-      if (s) b.text(s, LABEL_W + Math.max(lx0, 0) + 3, fy + ROW.frame / 2, dim ? th.muted : th.frameText, c.font);
+      const s = fit(many ? `${c.m.fnName(lf)} …` : c.m.fnName(lf), lx1 - Math.max(lx0, 0) - 6, c.charW);
+      if (!s) return;
+      b.text(s, LABEL_W + x, fy + ROW.frame / 2, dim ? th.muted : th.frameText, c.font);
+      textEnd = x + s.length * c.charW;
     };
     c.m.scan(track, c.a0, c.a1, c.w, (x0, x1, fn, cover, _mask, span) => {
       const base = th.frames[fn % th.frames.length];

@@ -351,6 +351,7 @@ test('a debug session: the view follows its stops, and a click seeks it to the t
   assert.equal(seeks.length, 1);
   assert.ok(Math.abs(seeks[0].time_ns - tOf(v, x)) <= (v.v1 - v.v0) / (v.width - TRACK_X), 'seeks to the time under the click');
   await w.post({ type: 'session', trace: 0, active: false, name: 'Replay to here' });
+  await w.page.waitForFunction(() => document.body.dataset.migtraceSession === 'none');
   await w.page.mouse.click(...at(v, x + 20, cpu0.y + 8));
   assert.equal((await w.posted()).filter((m: any) => m.type === 'seek').length, 1, 'no seek once the session ended');
   await w.page.close();
@@ -449,5 +450,59 @@ test('a hang (multifd-sync-hang on a seed that hangs): the hang banner and marke
     assert.ok(share > 0.9, `${x.name} blocked since ${fmtNs(x.since_ns)}: red ${share}`);
   }
   await w.page.screenshot({ path: join(ARTIFACTS, `timeline-multifd-sync-hang-seed${seed}.png`) });
+  // and the last half second before the hang, the marker clicked: its explanation below
+  const end = t.hang!.time_ns;
+  await w.page.evaluate(([a, b]) => (window as any).migtrace.setView(a, b), [end - 5e8, end + 3e7]);
+  await frames(w.page);
+  const z = await view(w.page);
+  await w.page.mouse.click(...at(z, xOf(z, end), main.y + 8));
+  await frames(w.page);
+  assert.ok((await text(w.page, '.mt-details')).includes(t.hang!.summary));
+  await w.page.screenshot({ path: join(ARTIFACTS, `timeline-multifd-sync-hang-seed${seed}-at-the-hang.png`) });
+  await w.page.close();
+});
+
+test('512 vCPUs: the group starts collapsed into its state summary; expanded, every lane is there, scrolled to, searched for', async () => {
+  const path = record('vcpus-512.migtrace', ['seed-idle-128g', '--set', 'guest.vcpus=512', '--set', 'limits.max-time=4'], 5);
+  const w = await opened(await hostTimeline([path]));
+  let v = await view(w.page);
+  const group = v.lanes.find((l) => l.label === 'vCPUs (512)')!;
+  assert.ok(group.collapsed, 'collapsed to begin with');
+  const sum = v.lanes.find((l) => l.kind === 'summary')!;
+  assert.equal(sum.label, '512 vCPUs: states');
+  const th = await themeColors(w.page);
+  const row = await rowColors(w.page, sum.y + sum.h - 4, TRACK_X, xOf(v, 3.5e9));
+  assert.ok(Object.entries(row).some(([k, n]) => k !== th.bg && n > 100), 'the summary is drawn');
+  await w.page.mouse.click(...at(v, 40, group.y + group.h / 2));
+  await frames(w.page);
+  v = await view(w.page);
+  assert.equal(v.lanes.filter((l) => /^CPU \d+\/KVM$/.test(l.label)).length, 512);
+  await w.page.fill('input.mt-search', 'CPU 511/');
+  await w.page.click('.mt-results button[data-kind="thread"]');
+  await frames(w.page);
+  const last = await lane(w.page, (l) => l.label === 'CPU 511/KVM');
+  v = await view(w.page);
+  assert.ok(last.y >= TOP && last.y + last.h <= v.height, 'the last vCPU lane is brought into view');
+  const stats = await w.page.evaluate(() => (window as any).migtrace.frames.slice(-1)[0]);
+  assert.ok(stats.lanes < 80, `only the lanes on screen are drawn (${stats.lanes})`);
+  assert.deepEqual(w.errors, []);
+  await w.page.close();
+});
+
+test('the theme: the canvas takes VS Code\'s colours (--vscode-*) and follows a theme change', async () => {
+  const w = await opened(jbbData);
+  const v = await view(w.page);
+  const before = Object.keys(await rowColors(w.page, v.height - 3, TRACK_X + 5, TRACK_X + 6))[0];
+  // VS Code sets its theme variables on <html> and the theme kind on <body>
+  await w.page.evaluate(() => {
+    document.documentElement.style.setProperty('--vscode-editor-background', '#fffffe');
+    document.documentElement.style.setProperty('--vscode-editor-foreground', '#202020');
+    document.body.className = 'vscode-light';
+  });
+  await frames(w.page, 3);
+  const th = await themeColors(w.page);
+  assert.equal(th.bg, '255,255,254');
+  const after = await rowColors(w.page, v.height - 3, TRACK_X + 5, TRACK_X + 6);
+  assert.notEqual(Object.keys(after)[0], before, 'redrawn in the new colours');
   await w.page.close();
 });
