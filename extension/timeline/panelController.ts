@@ -7,7 +7,7 @@
 import { checkViewMessage, type HostMessage, type ViewMessage } from '../../media/protocol';
 import type { PackedTimeline } from '../../engine/trace/timelineData';
 import type { WorkerReply } from './workerProtocol';
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 
 export interface PanelPorts {
   post(m: HostMessage, transfer?: ArrayBuffer[]): void;
@@ -104,7 +104,8 @@ export class PanelController {
 
   /** Which of this panel's traces is `path` (-1: none). */
   traceOf(path: string): number {
-    return this.paths.indexOf(path);
+    const p = resolve(path);
+    return this.paths.findIndex((x) => resolve(x) === p);
   }
 
   session(path: string, active: boolean, name: string): void {

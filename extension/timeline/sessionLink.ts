@@ -4,13 +4,14 @@
 // it replays (`trace`) or records (`record`).
 
 import * as vscode from 'vscode';
-import { resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import type { PanelController } from './panelController';
 
+/** The trace files a session replays or records, as absolute paths (relative ones from its folder). */
 function tracePathsOf(s: vscode.DebugSession): string[] {
   const c = s.configuration as { trace?: unknown; record?: unknown };
-  const base = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(String(c.trace ?? '')))?.uri.fsPath;
-  return [c.trace, c.record].filter((p): p is string => typeof p === 'string' && p !== '').map((p) => resolve(base ?? '', p));
+  const base = s.workspaceFolder?.uri.fsPath ?? '';
+  return [c.trace, c.record].filter((p): p is string => typeof p === 'string' && p !== '').map((p) => (isAbsolute(p) ? resolve(p) : resolve(base, p)));
 }
 
 export class SessionLink implements vscode.Disposable {
