@@ -46,6 +46,8 @@ export class TrackLod {
   private readonly levels: Level[] = [];
 
   private readonly acc: Float32Array;
+  /** the classes that occur in the track (most threads know 2 to 4 of the 7 states) */
+  private readonly used: Int32Array;
 
   /**
    * `classOf` maps a value to a class 0..7 (a thread state, a lock use); its bits make `mask`.
@@ -97,6 +99,11 @@ export class TrackLod {
       this.levels.push(lv);
       prev = lv;
     }
+    let all = 0;
+    for (let i = 0; i < this.n; i++) all |= 1 << classOf(val[i]);
+    const used: number[] = [];
+    for (let c = 0; c < K; c++) if (all & (1 << c)) used.push(c);
+    this.used = Int32Array.from(used);
   }
 
   /** Bytes held by the summaries. */
@@ -123,6 +130,7 @@ export class TrackLod {
     const top = MIN_LEVEL + this.levels.length - 1;
     const K = this.classes;
     const acc = this.acc;
+    const used = this.used;
     let i = firstAbove(E, n, v0);
     while (i < n) {
       const s = S[i];
@@ -181,7 +189,10 @@ export class TrackLod {
           }
           cov += lv.cover[node];
           mask |= lv.mask[node];
-          if (lv.byClass !== null) for (let c = 0; c < K; c++) acc[c] += lv.byClass[node * K + c];
+          if (lv.byClass !== null) {
+            const base = node * K;
+            for (let u = 0; u < used.length; u++) acc[used[u]] += lv.byClass[base + used[u]];
+          }
           i += 1 << L;
           continue;
         }

@@ -53,7 +53,11 @@ export function renderOverlay(ctx: CanvasRenderingContext2D, v: TimelineView): v
         ? (ti: number, from: number, to: number) => ti === lane.trace && (from === lane.tid || to === lane.tid)
         : (ti: number) => ti === lane.trace;
       const flows = flowsInView(s, 400, mine);
-      if (flows !== null) drawFlows(ctx, s, flows, th.focus);
+      if (flows !== null) {
+        ctx.globalAlpha = 0.7;
+        drawFlows(ctx, s, flows, th.focus);
+        ctx.globalAlpha = 1;
+      }
     }
   }
   outline(ctx, v, v.selected, th.focus, 2);
