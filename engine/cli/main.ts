@@ -17,6 +17,7 @@ import { EXPORT_SPEC, INFO_SPEC, REPLAY_SPEC, exportCommand, infoCommand, replay
 import { REPORT_SPEC, reportCommand } from './reportCommand';
 import { TraceError } from '../trace/format';
 import { ENGINE_VERSION } from '../version';
+import { DAP_SPEC, dapCommand } from './dapCommand';
 
 export const EXIT = { ok: 0, usage: 2, hang: 3, invariant: 4, failed: 5, diverged: 6 } as const;
 
@@ -37,6 +38,7 @@ const COMMANDS: Command[] = [
   { spec: REPORT_SPEC, run: reportCommand },
   { spec: QEMU_RUN_SPEC, run: qemuRunCommand },
   { spec: IMPORT_QEMU_SPEC, run: importQemuCommand },
+  { spec: DAP_SPEC, run: dapCommand },
   {
     spec: {
       name: 'demo',
