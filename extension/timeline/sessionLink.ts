@@ -6,6 +6,8 @@
 import * as vscode from 'vscode';
 import { isAbsolute, resolve } from 'node:path';
 import type { PanelController } from './panelController';
+import { DEBUG_TYPE, migtraceStops } from '../debug/activate';
+import { CUSTOM } from '../debug/customProtocol';
 
 /** The trace files a session replays or records, as absolute paths (relative ones from its folder). */
 function tracePathsOf(s: vscode.DebugSession): string[] {
@@ -23,8 +25,8 @@ export class SessionLink implements vscode.Disposable {
     this.subs = [
       vscode.debug.onDidStartDebugSession((s) => this.started(s)),
       vscode.debug.onDidTerminateDebugSession((s) => this.ended(s)),
-      vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
-        if (e.session.type !== 'migtrace' || e.event !== 'migtrace/stopped') return;
+      // the debugger forwards its sessions' `migtrace/stopped` events (extension/debug/activate.ts)
+      migtraceStops.event((e) => {
         for (const path of tracePathsOf(e.session)) for (const c of this.controllers) c.stopped(path, e.body);
       }),
     ];
@@ -32,7 +34,7 @@ export class SessionLink implements vscode.Disposable {
   }
 
   private started(s: vscode.DebugSession): void {
-    if (s.type !== 'migtrace') return;
+    if (s.type !== DEBUG_TYPE) return;
     for (const path of tracePathsOf(s)) {
       this.sessions.set(path, s);
       for (const c of this.controllers) c.session(path, true, s.name);
@@ -60,7 +62,7 @@ export class SessionLink implements vscode.Disposable {
     const s = this.sessions.get(path);
     if (!s) return;
     try {
-      await s.customRequest('migtrace/goToTime', { time_ns });
+      await s.customRequest(CUSTOM.goToTime, { time_ns });
     } catch (e) {
       this.log(`timeline: migtrace/goToTime ${time_ns} failed: ${e instanceof Error ? e.message : String(e)}`);
     }
