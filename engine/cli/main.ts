@@ -12,6 +12,7 @@ import { COMPARE_SPEC, compareCommand } from './compareCommand';
 import { IMPORT_QEMU_SPEC, QEMU_RUN_SPEC, importQemuCommand, qemuRunCommand } from './qemuCommands';
 import { EXIT, EXIT_CODES_HELP, helpFooter, reportError } from './errors';
 import { EXPORT_SPEC, INFO_SPEC, REPLAY_SPEC, exportCommand, infoCommand, replayCommand } from './traceCommands';
+import { REPORT_SPEC, reportCommand } from './reportCommand';
 import { ENGINE_VERSION } from '../version';
 import { closestName } from '../util/closest';
 import { DAP_SPEC, dapCommand } from './dapCommand';
@@ -32,6 +33,7 @@ const COMMANDS: Command[] = [
   { spec: COMPARE_SPEC, run: compareCommand },
   { spec: INFO_SPEC, run: infoCommand },
   { spec: EXPORT_SPEC, run: exportCommand },
+  { spec: REPORT_SPEC, run: reportCommand },
   { spec: QEMU_RUN_SPEC, run: qemuRunCommand },
   { spec: IMPORT_QEMU_SPEC, run: importQemuCommand },
   { spec: DAP_SPEC, run: dapCommand },
