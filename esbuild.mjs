@@ -21,6 +21,7 @@ const common = {
 const bundles = [
   { entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { entryPoints: ['engine/cli/bin.ts'], outfile: 'dist/cli.js' },
+  { entryPoints: ['engine/explore/worker.ts'], outfile: 'dist/exploreWorker.js' },
 ];
 
 const t0 = Date.now();

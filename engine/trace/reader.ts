@@ -27,6 +27,8 @@ export interface TraceHeader {
   source: string;
   qemu_version: string;
   host: string;
+  /** a schedule search's explanation of the run (JSON), '' if none */
+  explanation: string;
 }
 
 export interface TraceThread {
@@ -245,6 +247,7 @@ export class TraceDecoder {
         source: h.source ?? '',
         qemu_version: h.qemu_version ?? '',
         host: h.host ?? '',
+        explanation: h.explanation ?? '',
       };
       return;
     }

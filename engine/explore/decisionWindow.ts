@@ -1,0 +1,113 @@
+// What happened around one decision of a run, statement by statement: which thread ran, which
+// the default schedule would have run instead and where it stood, and every statement executed
+// from that decision until the chosen thread ran again, each with its QEMU text (the step tables
+// of the model). The run is stopped at the decision and stepped one step at a time, then run to
+// its end; stopping never changes a run, so this is the same run as without the watching.
+
+import type { Kernel } from '../sim/kernel';
+import { NullObserver } from '../sim/observer';
+import type { SimThread } from '../sim/types';
+
+export interface Executed {
+  thread: string;
+  fn: string;
+  statement: string;
+}
+
+export interface DecisionWindow {
+  decision: number;
+  time_ns: number;
+  /** the thread that ran, and what it executed */
+  ran: Executed;
+  /** the thread the default schedule would have run, and the statement it stood at */
+  other: Executed | null;
+  /** statements executed after `ran` until its thread ran again (repeats folded into `times`) */
+  between: (Executed & { times: number })[];
+  /** the chosen thread's next statement, if it ran again within the window */
+  then: Executed | null;
+}
+
+/** Steps watched after the decision before giving up on the chosen thread running again. */
+const WINDOW_STEPS_MAX = 400;
+
+interface Pre {
+  depth: number;
+  fn: number;
+  pc: number;
+  pending: number;
+}
+
+function preOf(th: SimThread): Pre {
+  const f = th.stack[th.stack.length - 1];
+  return { depth: th.stack.length, fn: f?.fn ?? -1, pc: f?.pc ?? -1, pending: th.pending };
+}
+
+function executedBy(k: Kernel, th: SimThread, pre: Pre): Executed {
+  const p = k.program;
+  if (pre.pending !== 0) return { thread: th.name, fn: p.name(pre.fn), statement: '(woken: retakes its mutex)' };
+  if (th.stack.length > pre.depth) {
+    const caller = th.stack[pre.depth - 1];
+    return { thread: th.name, fn: p.name(caller.fn), statement: p.statement(caller.fn, caller.at) };
+  }
+  if (th.stack.length < pre.depth || th.stack.length === 0) return { thread: th.name, fn: p.name(pre.fn), statement: p.statement(pre.fn, pre.pc) };
+  const top = th.stack[th.stack.length - 1];
+  return { thread: th.name, fn: p.name(top.fn), statement: p.statement(top.fn, top.at) };
+}
+
+class StopAtDecision extends NullObserver {
+  pre: Pre[] = [];
+  other = -1;
+  time_ns = 0;
+  constructor(private readonly k: () => Kernel, private readonly at: number) {
+    super();
+  }
+  override decision(i: number, _tid: number, ready: readonly number[]): void {
+    if (i !== this.at) return;
+    const k = this.k();
+    this.pre = k.s.threads.map(preOf);
+    this.other = ready[0];
+    this.time_ns = k.s.now_ns;
+    k.requestStop();
+  }
+}
+
+/**
+ * Runs `k` (just built, with `watch` among its observers) to its end, watching decision `at`.
+ * `defaultTid` is the thread the default schedule runs there (when the run itself is the deviation).
+ */
+export function runWatchingDecision(k: Kernel, watch: StopAtDecision, at: number, defaultTid: number): DecisionWindow | null {
+  let r = k.run();
+  if (r !== 'requested') return null;
+  const chosen = k.cur;
+  const pre = watch.pre;
+  const ran = executedBy(k, chosen, pre[chosen.id]);
+  const otherTid = defaultTid >= 0 && defaultTid !== chosen.id ? defaultTid : watch.other !== chosen.id ? watch.other : -1;
+  const other = otherTid < 0 ? null : (() => {
+    const th = k.s.threads[otherTid];
+    const p = pre[otherTid];
+    return { thread: th.name, fn: k.program.name(p.fn), statement: p.pending !== 0 ? '(woken: retakes its mutex)' : k.program.statement(p.fn, p.pc) };
+  })();
+  const between: (Executed & { times: number })[] = [];
+  let then: Executed | null = null;
+  const time_ns = watch.time_ns;
+  for (let n = 0; n < WINDOW_STEPS_MAX; n++) {
+    const before = k.s.threads.map(preOf);
+    r = k.run({ steps: 1 });
+    if (r !== 'steps') break;
+    const th = k.cur;
+    const e = executedBy(k, th, before[th.id]);
+    if (th.id === chosen.id) {
+      then = e;
+      break;
+    }
+    const last = between[between.length - 1];
+    if (last !== undefined && last.thread === e.thread && last.fn === e.fn && last.statement === e.statement) last.times++;
+    else between.push({ ...e, times: 1 });
+  }
+  k.run();
+  return { decision: at, time_ns, ran, other, between, then };
+}
+
+export function decisionWatcher(k: () => Kernel, at: number): StopAtDecision {
+  return new StopAtDecision(k, at);
+}
