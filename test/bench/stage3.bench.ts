@@ -19,7 +19,7 @@ class WindowWatcher extends NullObserver {
   constructor(private readonly k: () => Kernel) {
     super();
   }
-  framePush(_tid: number, fn: number): void {
+  override framePush(_tid: number, fn: number): void {
     const name = this.k().program.name(fn);
     if (name === 'run_on_cpu') this.windows++;
     else if (name === 'do_vm_stop' && this.servedInWindow < 0) this.servedInWindow = this.finalSyncSeen ? 99 : this.windows;

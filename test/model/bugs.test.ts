@@ -16,7 +16,7 @@ class Stage3Watcher extends NullObserver {
   constructor(private readonly k: () => Kernel) {
     super();
   }
-  framePush(_tid: number, fn: number): void {
+  override framePush(_tid: number, fn: number): void {
     const k = this.k();
     const name = k.program.name(fn);
     if (name === 'run_on_cpu') this.windows++;
