@@ -19,6 +19,8 @@ export interface PositionalSpec {
   name: string;
   help: string;
   optional?: boolean;
+  /** the last positional may take any number of values (one or more) */
+  variadic?: boolean;
 }
 
 export interface CommandSpec {
@@ -86,7 +88,7 @@ export function parseArgs(spec: CommandSpec, argv: string[]): ParsedArgs {
   if (out.positionals.length < required) {
     throw new UsageError(`"${spec.name}" needs ${spec.positionals.filter((p) => !p.optional).map((p) => `<${p.name}>`).join(' ')}`, spec.name);
   }
-  if (out.positionals.length > spec.positionals.length) {
+  if (out.positionals.length > spec.positionals.length && !spec.positionals[spec.positionals.length - 1]?.variadic) {
     throw new UsageError(`"${spec.name}" takes ${spec.positionals.length} argument(s), got extra: ${out.positionals.slice(spec.positionals.length).join(' ')}`, spec.name);
   }
   return out;
@@ -98,7 +100,7 @@ function suggest(name: string, known: string[]): string {
 }
 
 export function commandHelp(spec: CommandSpec): string {
-  const usage = [`migtrace ${spec.name}`, ...spec.positionals.map((p) => (p.optional ? `[${p.name}]` : `<${p.name}>`))];
+  const usage = [`migtrace ${spec.name}`, ...spec.positionals.map((p) => `${p.optional ? `[${p.name}]` : `<${p.name}>`}${p.variadic ? '...' : ''}`)];
   if (spec.flags.length > 0) usage.push('[flags]');
   const lines = [`usage: ${usage.join(' ')}`, '', spec.summary];
   if (spec.positionals.length > 0) {

@@ -19,10 +19,12 @@ export interface Decisions {
   ready_off: number[];
   ready_tid: number[];
   time_ns: number[];
+  /** thread names by id, at the end of the run */
+  names: string[];
 }
 
 export class DecisionCapture extends NullObserver {
-  private readonly d: Decisions = { tid: [], head: [], ctx: [], at: [], ready_off: [0], ready_tid: [], time_ns: [] };
+  private readonly d: Decisions = { tid: [], head: [], ctx: [], at: [], ready_off: [0], ready_tid: [], time_ns: [], names: [] };
   constructor(private readonly k: Kernel) {
     super();
   }
@@ -49,6 +51,7 @@ export class DecisionCapture extends NullObserver {
   }
 
   done(): Decisions {
+    this.d.names = this.k.s.threads.map((t) => t.name);
     return this.d;
   }
 }

@@ -42,16 +42,23 @@ function preOf(th: SimThread): Pre {
   return { depth: th.stack.length, fn: f?.fn ?? -1, pc: f?.pc ?? -1, pending: th.pending };
 }
 
+/** A step's statements: where it resumed, and where it jumped on to if it did (QEMU's own control flow). */
+function path(k: Kernel, fn: number, from: number, to: number): string {
+  const p = k.program;
+  const a = p.statement(fn, from).trim();
+  return from === to || to < 0 ? a : `${a} → ${p.statement(fn, to).trim()}`;
+}
+
 function executedBy(k: Kernel, th: SimThread, pre: Pre): Executed {
   const p = k.program;
   if (pre.pending !== 0) return { thread: th.name, fn: p.name(pre.fn), statement: '(woken: retakes its mutex)' };
   if (th.stack.length > pre.depth) {
     const caller = th.stack[pre.depth - 1];
-    return { thread: th.name, fn: p.name(caller.fn), statement: p.statement(caller.fn, caller.at) };
+    return { thread: th.name, fn: p.name(caller.fn), statement: path(k, caller.fn, pre.pc, caller.at) };
   }
-  if (th.stack.length < pre.depth || th.stack.length === 0) return { thread: th.name, fn: p.name(pre.fn), statement: p.statement(pre.fn, pre.pc) };
+  if (th.stack.length < pre.depth || th.stack.length === 0) return { thread: th.name, fn: p.name(pre.fn), statement: p.statement(pre.fn, pre.pc).trim() };
   const top = th.stack[th.stack.length - 1];
-  return { thread: th.name, fn: p.name(top.fn), statement: p.statement(top.fn, top.at) };
+  return { thread: th.name, fn: p.name(top.fn), statement: path(k, top.fn, pre.pc, top.at) };
 }
 
 class StopAtDecision extends NullObserver {
@@ -85,7 +92,7 @@ export function runWatchingDecision(k: Kernel, watch: StopAtDecision, at: number
   const other = otherTid < 0 ? null : (() => {
     const th = k.s.threads[otherTid];
     const p = pre[otherTid];
-    return { thread: th.name, fn: k.program.name(p.fn), statement: p.pending !== 0 ? '(woken: retakes its mutex)' : k.program.statement(p.fn, p.pc) };
+    return { thread: th.name, fn: k.program.name(p.fn), statement: p.pending !== 0 ? '(woken: retakes its mutex)' : k.program.statement(p.fn, p.pc).trim() };
   })();
   const between: (Executed & { times: number })[] = [];
   let then: Executed | null = null;

@@ -23,6 +23,7 @@ import type { RunJob, RunRecord } from './execute';
 import type { StrategySpec, Script } from './strategy';
 import { DEFAULT_SCHEDULE } from './strategy';
 import { deviationsOf, type Decisions } from './capture';
+import { normalise } from './signature';
 
 export interface ShrinkResult {
   /** the witness: deviations from the default schedule */
@@ -54,7 +55,7 @@ export interface ShrinkOptions {
 const CANDIDATES_MAX = 48;
 const DDMIN_RUNS_MAX = 120;
 /** decisions after the critical one compared when ranking transplant candidates */
-const WINDOW_DECISIONS = 64;
+const WINDOW_DECISIONS = 8;
 
 function prefixOf(dev: Script, k: number): Script {
   let n = 0;
@@ -66,16 +67,26 @@ function without(s: Script, j: number): Script {
   return { at: s.at.filter((_, i) => i !== j), tid: s.tid.filter((_, i) => i !== j) };
 }
 
-/** What the other threads did after decision i until `who` was chosen again: the ranking's evidence. */
-function windowOf(d: Decisions, i: number, who: number): Set<string> {
+/** A ready thread's place, "tid:fn:pc", with the thread named by its kind (send_0 and send_2 alike). */
+function placeOf(d: Decisions, entry: string): string {
+  const colon = entry.indexOf(':');
+  const tid = Number(entry.slice(0, colon));
+  return `${normalise(d.names[tid] ?? entry.slice(0, colon))}${entry.slice(colon)}`;
+}
+
+function tidOf(entry: string): number {
+  return Number(entry.slice(0, entry.indexOf(':')));
+}
+
+/**
+ * Where the threads stood at decision i and where the threads that ran in the next decisions
+ * stood, by kind of thread: the ranking's evidence. What follows a decision tells which one it is
+ * (the last packet of a round is followed by the sync; the others are not).
+ */
+function windowOf(d: Decisions, i: number): Set<string> {
   const w = new Set<string>();
-  for (let j = i + 1; j < d.tid.length && j <= i + WINDOW_DECISIONS; j++) {
-    if (d.tid[j] === who) break;
-    let ready = false;
-    for (let r = d.ready_off[j]; r < d.ready_off[j + 1]; r++) if (d.ready_tid[r] === who) ready = true;
-    if (!ready) break;
-    w.add(d.at[j]);
-  }
+  for (const x of d.ctx[i].split(',')) w.add(placeOf(d, x));
+  for (let j = i + 1; j < d.tid.length && j <= i + WINDOW_DECISIONS; j++) w.add(placeOf(d, d.at[j]));
   return w;
 }
 
@@ -128,23 +139,30 @@ export async function shrinkFailure(
   }
   const c = hi - 1;
   const critical = { decision: c, time_ns: R.time_ns[c] };
-  const want = R.tid[c];
 
-  // 2. Transplant the critical choice into the default schedule's own run.
-  const wr = windowOf(R, c, want);
-  const cands: { i: number; score: number; dt: number }[] = [];
+  // 2. Transplant the critical choice into the default schedule's own run: a decision where a
+  // thread of the same kind stands at the same statement, ranked by how much of what the others
+  // did around the critical decision they do there too (the same context counts once more).
+  const wr = windowOf(R, c);
+  const wantPlace = placeOf(R, R.at[c]);
+  const ctxR = R.ctx[c].split(',').map((x) => placeOf(R, x)).sort().join(',');
+  const cands: { i: number; tid: number; score: number; dt: number }[] = [];
   for (let i = 0; i < D.tid.length; i++) {
-    if (D.ctx[i] !== R.ctx[c] || D.head[i] === want) continue;
-    let score = 0;
-    for (const x of windowOf(D, i, want)) if (wr.has(x)) score++;
-    cands.push({ i, score, dt: Math.abs(D.time_ns[i] - R.time_ns[c]) });
+    const entries = D.ctx[i].split(',');
+    for (const e of entries) {
+      const t = tidOf(e);
+      if (t === D.head[i] || placeOf(D, e) !== wantPlace) continue;
+      let score = entries.map((x) => placeOf(D, x)).sort().join(',') === ctxR ? 1 : 0;
+      for (const x of windowOf(D, i)) if (wr.has(x)) score += 2;
+      if (score > 0) cands.push({ i, tid: t, score, dt: Math.abs(D.time_ns[i] - R.time_ns[c]) });
+    }
   }
-  cands.sort((a, b) => b.score - a.score || a.dt - b.dt || a.i - b.i);
+  cands.sort((a, b) => b.score - a.score || a.dt - b.dt || a.i - b.i || a.tid - b.tid);
   const tryList = cands.slice(0, o.candidates_max ?? CANDIDATES_MAX);
-  const hit = await firstFailing(tryList.map((x) => ({ at: [x.i], tid: [want] })));
+  const hit = await firstFailing(tryList.map((x) => ({ at: [x.i], tid: [x.tid] })));
   if (hit >= 0) {
-    const i = tryList[hit].i;
-    return { script: { at: [i], tid: [want] }, method: 'transplant', decision: i, default_tid: D.head[i], flipped_outcome: dflt.outcome, minimal: true, tests, original_deviations: dev.at.length, critical };
+    const { i, tid } = tryList[hit];
+    return { script: { at: [i], tid: [tid] }, method: 'transplant', decision: i, default_tid: D.head[i], flipped_outcome: dflt.outcome, minimal: true, tests, original_deviations: dev.at.length, critical };
   }
 
   // 3. ddmin over the deviations of the failing prefix, within a budget.
