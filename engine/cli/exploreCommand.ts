@@ -42,6 +42,7 @@ export const EXPLORE_SPEC: CommandSpec = {
     { name: 'signature-frames', kind: 'int', value: 'N', help: `top frames of each thread in a failure's signature (default ${SIGNATURE_FRAMES_DEFAULT})` },
     { name: 'set', kind: 'repeat', value: 'KEY=VALUE', help: 'override a scenario field, e.g. --set guest.memory=\'"512M"\'' },
     { name: 'json', kind: 'bool', help: 'print the report as one JSON object on stdout' },
+    { name: 'batch', kind: 'bool', help: 'exit 0 once the search ran, whatever it found (so a batch system does not retry a shard that found a hang); the result file says what was found' },
     { name: 'quiet', kind: 'bool', short: 'q', help: 'no progress on stderr' },
   ],
 };
@@ -224,7 +225,7 @@ export async function exploreCommand(a: ParsedArgs, io: CliIO, clock: () => numb
     io.out('');
     io.out(`result: ${file} (${shardLabel(result.shard)}; ${result.wall.runs_per_s.toFixed(1)} runs/s on ${result.wall.jobs} worker${result.wall.jobs === 1 ? '' : 's'}, ${result.wall.seconds.toFixed(1)} s)`);
   }
-  return exitCodeOf(result);
+  return a.flags.batch ? 0 : exitCodeOf(result);
 }
 
 function resultFilesOf(arg: string): string[] {

@@ -1,7 +1,7 @@
 // What happened around one decision of a run, statement by statement: which thread ran, which
-// the default schedule would have run instead and where it stood, and every statement executed
-// from that decision until the chosen thread ran again, each with its QEMU text (the step tables
-// of the model). The run is stopped at the decision and stepped one step at a time, then run to
+// the default schedule would have run instead and where it stood, and what the two of them
+// executed afterwards, until both had gone off the CPU (blocked, slept, computed or exited), each
+// statement with its QEMU text (the step tables of the model). The run is stopped at the decision and stepped one step at a time, then run to
 // its end; stopping never changes a run, so this is the same run as without the watching.
 
 import type { Kernel } from '../sim/kernel';
@@ -21,10 +21,10 @@ export interface DecisionWindow {
   ran: Executed;
   /** the thread the default schedule would have run, and the statement it stood at */
   other: Executed | null;
-  /** statements executed after `ran` until its thread ran again (repeats folded into `times`) */
-  between: (Executed & { times: number })[];
-  /** the chosen thread's next statement, if it ran again within the window */
-  then: Executed | null;
+  /** what the two threads executed next, in order, until both had gone off the CPU (repeats folded into `times`) */
+  after: (Executed & { times: number })[];
+  /** steps other threads took meanwhile */
+  others_steps: number;
 }
 
 /** Steps watched after the decision before giving up on the chosen thread running again. */
@@ -94,25 +94,29 @@ export function runWatchingDecision(k: Kernel, watch: StopAtDecision, at: number
     const p = pre[otherTid];
     return { thread: th.name, fn: k.program.name(p.fn), statement: p.pending !== 0 ? '(woken: retakes its mutex)' : k.program.statement(p.fn, p.pc).trim() };
   })();
-  const between: (Executed & { times: number })[] = [];
-  let then: Executed | null = null;
-  const time_ns = watch.time_ns;
-  for (let n = 0; n < WINDOW_STEPS_MAX; n++) {
+  const after: (Executed & { times: number })[] = [];
+  let others = 0;
+  const offCpu = (tid: number): boolean => !k.s.ready.includes(tid);
+  let chosenOff = offCpu(chosen.id);
+  let otherOff = otherTid < 0 || offCpu(otherTid);
+  for (let n = 0; n < WINDOW_STEPS_MAX && !(chosenOff && otherOff); n++) {
     const before = k.s.threads.map(preOf);
     r = k.run({ steps: 1 });
     if (r !== 'steps') break;
     const th = k.cur;
-    const e = executedBy(k, th, before[th.id]);
-    if (th.id === chosen.id) {
-      then = e;
-      break;
+    if (th.id !== chosen.id && th.id !== otherTid) {
+      others++;
+      continue;
     }
-    const last = between[between.length - 1];
+    const e = executedBy(k, th, before[th.id]);
+    const last = after[after.length - 1];
     if (last !== undefined && last.thread === e.thread && last.fn === e.fn && last.statement === e.statement) last.times++;
-    else between.push({ ...e, times: 1 });
+    else after.push({ ...e, times: 1 });
+    if (th.id === chosen.id && offCpu(chosen.id)) chosenOff = true;
+    if (th.id === otherTid && offCpu(otherTid)) otherOff = true;
   }
   k.run();
-  return { decision: at, time_ns, ran, other, between, then };
+  return { decision: at, time_ns: watch.time_ns, ran, other, after, others_steps: others };
 }
 
 export function decisionWatcher(k: () => Kernel, at: number): StopAtDecision {

@@ -21,8 +21,8 @@ export interface Explanation {
     time_ns: number;
     ran: Executed;
     ahead_of: Executed | null;
-    between: (Executed & { times: number })[];
-    then: Executed | null;
+    /** what the two threads ran next, until both were off the CPU */
+    after: (Executed & { times: number })[];
     /** the outcome when this decision goes the default way (the run that shows it made the difference) */
     flipped_outcome: string;
   };
@@ -35,14 +35,36 @@ function stmt(e: Executed): string {
   return `\`${e.statement}\` (${e.fn})`;
 }
 
+/**
+ * The interleaving in one sentence: the last place where one of the two threads ran between two
+ * statements of the other (an atomicity the code assumed and the schedule broke).
+ */
+export function inShort(d: NonNullable<Explanation['decision']>): string | null {
+  const seq = [{ ...d.ran, times: 1 }, ...d.after];
+  let found: { a1: Executed; mid: Executed[]; a2: Executed } | null = null;
+  for (let i = 0; i < seq.length; i++) {
+    for (let j = i + 2; j < seq.length; j++) {
+      if (seq[j].thread !== seq[i].thread) continue;
+      const mid = seq.slice(i + 1, j);
+      if (mid.length > 0 && mid.every((m) => m.thread !== seq[i].thread)) found = { a1: seq[i], mid, a2: seq[j] };
+      break;
+    }
+  }
+  if (found === null) return null;
+  const fns = [...new Set(found.mid.map((m) => m.fn))];
+  const last = found.mid[found.mid.length - 1];
+  return `In short: between "${found.a1.thread}"'s \`${found.a1.statement}\` and its \`${found.a2.statement}\` (${found.a2.fn}), "${last.thread}" ran ${fns.join(', ')}, up to \`${last.statement}\`.`;
+}
+
 export function decisionText(d: NonNullable<Explanation['decision']>): string {
   const lines: string[] = [];
   lines.push(`decision ${d.index} at t=${formatNs(d.time_ns)}: "${d.ran.thread}" ran ${stmt(d.ran)}${d.ahead_of === null ? '' : ` ahead of "${d.ahead_of.thread}", which stood at ${stmt(d.ahead_of)}`}.`);
-  if (d.between.length > 0) {
-    lines.push(`Before "${d.ran.thread}" ran again:`);
-    for (const b of d.between) lines.push(`  "${b.thread}" ran ${stmt(b)}${b.times > 1 ? ` (${b.times} times)` : ''}`);
+  if (d.after.length > 0) {
+    lines.push('Then, until both were off the CPU:');
+    for (const b of d.after) lines.push(`  "${b.thread}" ran ${stmt(b)}${b.times > 1 ? ` (${b.times} times)` : ''}`);
   }
-  if (d.then !== null) lines.push(`Then "${d.then.thread}" ran ${stmt(d.then)}.`);
+  const short = inShort(d);
+  if (short !== null) lines.push(short);
   if (d.ahead_of !== null) lines.push(`With "${d.ahead_of.thread}" first here, as the default schedule has it, the run ends ${d.flipped_outcome}.`);
   return lines.join('\n');
 }
@@ -65,8 +87,7 @@ export function explain(
     time_ns: window.time_ns,
     ran: window.ran,
     ahead_of: window.other,
-    between: window.between,
-    then: window.then,
+    after: window.after,
     flipped_outcome,
   };
   const lines: string[] = [];

@@ -13,8 +13,9 @@ export interface LockEdge {
   /** the lowest seed whose run formed the edge, and how it did */
   seed: number;
   thread: string;
-  /** the function that took `from` */
+  /** the function that took `from`, and the backtrace when it did, innermost first */
   from_site: string;
+  from_stack: string[];
   /** backtrace when `to` was taken with `from` held, innermost first */
   stack: string[];
   /** runs that formed it */
@@ -24,6 +25,8 @@ export interface LockEdge {
 /** Watches one run's acquisitions; a few map lookups per acquisition made with another lock held. */
 export class LockOrderObserver extends NullObserver {
   private readonly seen = new Map<number, LockEdge>();
+  /** per "tid mutex": the function ids of the stack that took it (kept for the edges it may form) */
+  private readonly took = new Map<number, number[]>();
   constructor(private readonly k: () => Kernel, private readonly seed: number) {
     super();
   }
@@ -31,6 +34,9 @@ export class LockOrderObserver extends NullObserver {
   override lockAcquire(mutex: number, tid: number): void {
     const k = this.k();
     const th = k.s.threads[tid];
+    const fns: number[] = new Array(th.stack.length);
+    for (let i = 0; i < fns.length; i++) fns[i] = th.stack[i].fn;
+    this.took.set(tid * 65536 + mutex, fns);
     const held = th.held;
     if (held.length < 2) return;
     for (let i = 0; i < held.length - 1; i++) {
@@ -46,6 +52,7 @@ export class LockOrderObserver extends NullObserver {
         seed: this.seed,
         thread: th.name,
         from_site: site === undefined ? '?' : k.program.name(site.fn),
+        from_stack: (this.took.get(tid * 65536 + h) ?? []).map((fn) => k.program.name(fn)).reverse(),
         stack: th.stack.map((f) => k.program.name(f.fn)).reverse(),
         runs: 1,
       });
@@ -64,10 +71,10 @@ export function mergeEdges(into: Map<string, LockEdge>, edges: readonly LockEdge
   for (const e of edges) {
     const key = edgeKey(e);
     const had = into.get(key);
-    if (had === undefined) into.set(key, { ...e, stack: e.stack.slice() });
+    if (had === undefined) into.set(key, { ...e, stack: e.stack.slice(), from_stack: e.from_stack.slice() });
     else {
       const runs = had.runs + e.runs;
-      if (e.seed < had.seed) into.set(key, { ...e, stack: e.stack.slice(), runs });
+      if (e.seed < had.seed) into.set(key, { ...e, stack: e.stack.slice(), from_stack: e.from_stack.slice(), runs });
       else had.runs = runs;
     }
   }
@@ -127,7 +134,10 @@ export function formatLockCycle(c: LockCycle, deadlocked_runs: number): string {
   lines.push('');
   lines.push('the existing dependency chain (each edge as first formed):');
   c.edges.forEach((e, i) => {
-    lines.push(`-> #${c.edges.length - 1 - i} (${e.to}) taken while holding ${e.from}: thread "${e.thread}", seed ${e.seed} (${e.runs} run${e.runs === 1 ? '' : 's'}); ${e.from} was taken in ${e.from_site}`);
+    lines.push(`-> #${c.edges.length - 1 - i} (${e.to}) taken while holding ${e.from}: thread "${e.thread}", seed ${e.seed} (${e.runs} run${e.runs === 1 ? '' : 's'})`);
+    lines.push(`     ${e.from} acquired at:`);
+    for (const f of e.from_stack) lines.push(`       ${f}`);
+    lines.push(`     ${e.to} acquired at, ${e.from} held:`);
     for (const f of e.stack) lines.push(`       ${f}`);
   });
   if (c.edges.length === 2) {
