@@ -3,8 +3,8 @@
 // (a second Ctrl-C ends the runs in progress too); shards for batch systems; the merge of their
 // result files. Every bad argument is one line and exit code 2 before any run starts.
 
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { CommandSpec, ParsedArgs } from './args';
 import type { CliIO } from './io';
 import { loadScenarioArg } from './scenarioSource';
@@ -77,10 +77,18 @@ function targetOfArg(arg: string, sets: string[]): TargetSpec {
   return targetSpecOf(loadScenarioArg(arg, sets));
 }
 
-/** Creates DIR (and its parents) and proves a file can be written there. */
+/**
+ * Creates DIR and its missing parents one by one (Node's recursive mkdir never returns for some
+ * paths under /proc) and proves a file can be written there.
+ */
 function writableDir(dir: string): void {
   try {
-    mkdirSync(dir, { recursive: true });
+    const missing: string[] = [];
+    for (let d = resolve(dir); !existsSync(d); d = dirname(d)) {
+      missing.push(d);
+      if (dirname(d) === d) break;
+    }
+    for (const d of missing.reverse()) mkdirSync(d);
     if (!statSync(dir).isDirectory()) bad(`--out-dir ${dir} is not a directory`);
     const probe = join(dir, `.migtrace-explore-probe-${process.pid}`);
     writeFileSync(probe, '');

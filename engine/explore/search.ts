@@ -140,8 +140,8 @@ export async function search(o: SearchOptions, service: RunService, ctl: SearchC
   countWhere(groups, results);
   const resultDir = o.out_dir;
 
-  // Saved traces: the lowest seeds of each group.
-  if (resultDir !== null && target.recordable && !ctl.stopped) {
+  // Saved traces: the lowest seeds of each group (also after a stop: what was found is kept).
+  if (resultDir !== null && target.recordable) {
     const jobs: { g: GroupResult; seed: number; file: string }[] = [];
     for (const g of groups) {
       for (const r of kept.filter((x) => x.failure?.group === g.group).slice(0, o.traces_per_group)) {
@@ -150,8 +150,12 @@ export async function search(o: SearchOptions, service: RunService, ctl: SearchC
     }
     say({ phase: 'save', done: records.size, failures, groups: groups.length, message: `saving ${jobs.length} failing run${jobs.length === 1 ? '' : 's'} as traces` });
     await Promise.all(jobs.map(async (j) => {
-      await service.run({ seed: j.seed, strategy: spec, save: { path: join(resultDir, j.file) } });
-      j.g.traces.push({ seed: j.seed, file: j.file });
+      try {
+        await service.run({ seed: j.seed, strategy: spec, save: { path: join(resultDir, j.file) } });
+        j.g.traces.push({ seed: j.seed, file: j.file });
+      } catch (e) {
+        if (!(e instanceof CancelledError)) throw e;
+      }
     }));
     for (const g of groups) g.traces.sort((a, b) => a.seed - b.seed);
   }
