@@ -3,10 +3,12 @@
 import * as vscode from 'vscode';
 import { runSeedDemo } from '../engine/cli/demo';
 import type { CliIO } from '../engine/cli/io';
+import { registerExploreCommand } from './explore/exploreCommand';
 
 export function activate(context: vscode.ExtensionContext): void {
   const channel = vscode.window.createOutputChannel('migtrace');
   context.subscriptions.push(channel);
+  registerExploreCommand(context);
   context.subscriptions.push(
     vscode.commands.registerCommand('migtrace.runDemo', () => {
       const io: CliIO = {

@@ -3,13 +3,13 @@
 // (a second Ctrl-C ends the runs in progress too); shards for batch systems; the merge of their
 // result files. Every bad argument is one line and exit code 2 before any run starts.
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { CommandSpec, ParsedArgs } from './args';
 import type { CliIO } from './io';
 import { loadScenarioArg } from './scenarioSource';
 import { ScenarioError } from '../scenario/validate';
-import { search, resultPath, SHRINK_GROUPS_DEFAULT, TRACES_PER_GROUP_DEFAULT, type SearchOptions, type SearchProgress } from '../explore/search';
+import { search, resultPath, writeResult, SHRINK_GROUPS_DEFAULT, TRACES_PER_GROUP_DEFAULT, type SearchOptions, type SearchProgress } from '../explore/search';
 import { targetSpecOf, type TargetSpec } from '../explore/target';
 import { PROGRAMS, type ProgramName } from '../explore/programs';
 import { PCT_DEPTH_DEFAULT, PCT_DEPTH_MAX, SEARCH_STRATEGIES, type SearchStrategyName } from '../explore/strategy';
@@ -147,10 +147,6 @@ function optionsOf(a: ParsedArgs, env: Record<string, string | undefined>): { o:
   };
 }
 
-function writeJson(path: string, value: unknown): void {
-  writeFileSync(`${path}.partial`, `${JSON.stringify(value, null, 1)}\n`);
-  renameSync(`${path}.partial`, path);
-}
 
 function exitCodeOf(r: SearchResult): number {
   const kinds = new Set(r.groups.map((g) => g.kind));
@@ -224,7 +220,7 @@ export async function exploreCommand(a: ParsedArgs, io: CliIO, clock: () => numb
   }
   if (!quiet) io.progress('');
   const file = resultPath(o.out_dir as string, o.shard);
-  writeJson(file, result);
+  writeResult(file, result);
   const merged = mergeResults([{ file, result }]).result;
   const report = reportOf(merged);
   if (a.flags.json) io.out(JSON.stringify({ ...report, 'result-file': file, shard: result.shard, wall: result.wall }));
@@ -278,7 +274,7 @@ export async function exploreMergeCommand(a: ParsedArgs, io: CliIO): Promise<num
   }
   const report = reportOf(merged.result);
   const out = a.flags.out as string | undefined;
-  if (out !== undefined) writeJson(out, merged.result);
+  if (out !== undefined) writeResult(out, merged.result);
   if (a.flags.json) io.out(JSON.stringify({ ...report, parts: merged.parts, missing: merged.missing, duplicates: merged.duplicates }));
   else {
     io.out(formatReport(report));

@@ -7,6 +7,7 @@
 // progress finish and keeps everything found; aborting ends them too.
 
 import { join } from 'node:path';
+import { renameSync, writeFileSync } from 'node:fs';
 import { ENGINE_VERSION } from '../version';
 import { CancelledError, type RunService } from './service';
 import type { RunJob, RunRecord } from './execute';
@@ -92,7 +93,6 @@ export async function search(o: SearchOptions, service: RunService, ctl: SearchC
   let cutoff = Infinity;
   let failures = 0;
   let next = 0;
-  let interrupted = false;
   let error: unknown = null;
   const inflightMax = Math.max(2, service.jobs * 2);
   await new Promise<void>((resolve) => {
@@ -125,7 +125,7 @@ export async function search(o: SearchOptions, service: RunService, ctl: SearchC
     pump();
   });
   if (error !== null) throw error;
-  interrupted = ctl.stopped;
+  let interrupted = ctl.stopped;
   // With --until-first, what ran past the first hit is not part of the result (it depends on timing).
   const kept = [...records.entries()].filter(([p]) => p <= cutoff).sort((a, b) => a[0] - b[0]).map(([, r]) => r);
   const complete = !interrupted && kept.length === positions.length;
@@ -277,4 +277,10 @@ async function witnessOf(service: RunService, o: SearchOptions, spec: StrategySp
 
 export function resultPath(dir: string, shard: Shard): string {
   return join(dir, resultFileName(shard));
+}
+
+/** Writes a result file whole: to `<path>.partial`, renamed when complete. */
+export function writeResult(path: string, result: SearchResult): void {
+  writeFileSync(`${path}.partial`, `${JSON.stringify(result, null, 1)}\n`);
+  renameSync(`${path}.partial`, path);
 }
