@@ -5,7 +5,7 @@
 
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { TargetSpec } from './target';
 import { executeJob, type RunJob, type RunRecord } from './execute';
@@ -71,7 +71,10 @@ export class WorkerPool implements RunService {
   private readonly queue: Pending[] = [];
   private closed = false;
 
-  constructor(private readonly spec: TargetSpec, readonly jobs: number, private readonly script = defaultWorkerScript()) {
+  private readonly script: string;
+
+  constructor(private readonly spec: TargetSpec, readonly jobs: number, script = defaultWorkerScript()) {
+    this.script = resolve(script);
     if (!Number.isInteger(jobs) || jobs < 1) throw new RangeError(`jobs must be a positive integer, got ${jobs}`);
     if (!existsSync(script)) throw new Error(`the schedule-search worker ${script} is missing: run \`npm run build\``);
   }
