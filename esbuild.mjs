@@ -21,6 +21,8 @@ const common = {
 const bundles = [
   { entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { entryPoints: ['engine/cli/bin.ts'], outfile: 'dist/cli.js' },
+  // The debug adapter: inline in the extension host, and standalone (`migtrace dap`, nvim-dap...).
+  { entryPoints: ['extension/debug/adapterMain.ts'], outfile: 'dist/debugAdapter.js' },
   { entryPoints: ['engine/explore/worker.ts'], outfile: 'dist/exploreWorker.js' },
 ];
 

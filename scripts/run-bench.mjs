@@ -18,7 +18,7 @@ let failed = 0;
 for (const f of files) {
   const out = `.tmp/bench/${f.replace('.ts', '.cjs')}`;
   await build({
-    stdin: { contents: `require('./test/bench/${f}').run();`, resolveDir: '.', loader: 'js' },
+    stdin: { contents: `Promise.resolve(require('./test/bench/${f}').run()).catch((e) => { console.error(e); process.exit(1); });`, resolveDir: '.', loader: 'js' },
     bundle: true,
     platform: 'node',
     format: 'cjs',

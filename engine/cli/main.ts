@@ -16,6 +16,7 @@ import { ScenarioError } from '../scenario/validate';
 import { EXPORT_SPEC, INFO_SPEC, REPLAY_SPEC, exportCommand, infoCommand, replayCommand } from './traceCommands';
 import { TraceError } from '../trace/format';
 import { ENGINE_VERSION } from '../version';
+import { DAP_SPEC, dapCommand } from './dapCommand';
 import { exploreCommands } from './exploreCommand';
 
 export const EXIT = { ok: 0, usage: 2, hang: 3, invariant: 4, failed: 5, diverged: 6 } as const;
@@ -36,6 +37,7 @@ const COMMANDS: Command[] = [
   { spec: EXPORT_SPEC, run: exportCommand },
   { spec: QEMU_RUN_SPEC, run: qemuRunCommand },
   { spec: IMPORT_QEMU_SPEC, run: importQemuCommand },
+  { spec: DAP_SPEC, run: dapCommand },
   ...exploreCommands(wallClockMs),
   {
     spec: {

@@ -64,6 +64,15 @@ export class Kernel {
   cur: SimThread = null as unknown as SimThread;
   curIdx = -1;
   lastEffect = 0;
+  /** the frame the last step executed (null for a kernel relock): the debugger's "which statement ran" */
+  lastFrame: Frame | null = null;
+  /**
+   * Called at every step boundary, once time has advanced and someone is ready to step, before the
+   * next decision; returning true stops `run` there ('requested'). The debugger's breakpoints and
+   * stepping live behind it. Null (the default) costs one compare per step. It must not change the
+   * simulation state: a boundary it stops at is one a plain run passes through unchanged.
+   */
+  boundary: (() => boolean) | null = null;
   private issued = 0;
   private jumped = false;
   private stopRequested = false;
@@ -415,6 +424,7 @@ export class Kernel {
         if (s.steps >= stepLimit) return 'steps';
         // A compute on the fast path may have carried time past the limit: stop before the next step.
         if (s.now_ns > this.until_ns) return 'until';
+        if (this.boundary !== null && this.boundary()) return 'requested';
         let idx = 0;
         if (s.ready.length > 1) idx = this.decide();
         this.execStep(idx, everyStep);
@@ -475,10 +485,12 @@ export class Kernel {
     if (th.pending !== PENDING.none) {
       this.issued = 1;
       this.lastEffect = EFFECT.relock;
+      this.lastFrame = null;
       sync.relock(this, th);
     } else {
       const f = th.stack[th.stack.length - 1];
       const step = this.program.fns[f.fn].step;
+      this.lastFrame = f;
       // A step that only decides where to go next jumps there: no effect, no scheduling point.
       for (let hops = 0; ; hops++) {
         f.at = f.pc;

@@ -8,7 +8,8 @@ import type { HangReport } from '../sim/hangReport';
 import { ByteWriter } from './bytes';
 import { encodeEventPacket, putU32, putVarint } from './eventCodec';
 import { BATCH_EVENTS, EK, FORMAT_VERSION, MAGIC } from './format';
-import { chainHash, CHAIN_START, encodePacket, type PacketProps } from './packets';
+import { chainHash, CHAIN_START, encodePacket, framePacket, type PacketProps } from './packets';
+import { fastPacketBody } from './fastPackets';
 import type { TraceSink } from './sink';
 import { modelEventPacket } from './modelEvents';
 import { ENGINE_VERSION } from '../version';
@@ -72,6 +73,7 @@ export class TraceWriter {
   private events = 0;
   private modelEvents = 0;
   private readonly framed = new ByteWriter(64 * 1024);
+  private readonly scratch = new ByteWriter(1024);
   private hash = CHAIN_START;
   private bytesWritten = 0;
   private packets = 0;
@@ -111,6 +113,15 @@ export class TraceWriter {
 
   /** Writes one structured packet now. */
   packet(p: PacketProps): void {
+    // Model events and checkpoints (thousands per run) by hand, the same bytes; the rest generated.
+    const body = fastPacketBody(p);
+    if (body !== null) {
+      const out = this.scratch;
+      out.reset();
+      const crc = framePacket(out, body);
+      this.emit(out.view(), crc);
+      return;
+    }
     const e = encodePacket(p);
     this.emit(e.bytes, e.crc);
   }

@@ -10,7 +10,11 @@ test('the bundled CLI runs the seed demo: both 2012 cases, their info migrate an
   assert.match(r.stdout, /== seed-idle-128g \(seed 1, profile rfc-2012\)/);
   assert.match(r.stdout, /== seed-specjbb-128g \(seed 1, profile rfc-2012\)/);
   assert.equal((r.stdout.match(/^Migration status: completed$/gm) ?? []).length, 2);
-  assert.match(r.stdout, /reported in 2012: completed; transferred ram 3811345 kbytes/);
+  assert.match(r.stdout, /transferred ram: model \d+ kbytes, reported 3811345 kbytes \(model\/report [\d.]+\): fitted \(seed-idle-128g: guest.workload.nonzero-memory/);
+  // every figure beside the report says fitted, borrowed or predicted
+  const beside = r.stdout.split('\n').filter((l) => /reported /.test(l) && /^ {2}/.test(l));
+  assert.ok(beside.length >= 7, beside.join('\n'));
+  for (const l of beside) assert.match(l, /: (fitted|borrowed|predicted) \(/, l);
 });
 
 test('the bundled CLI runs the kernel demo with exit 0 and prints computed results', () => {

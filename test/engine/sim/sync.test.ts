@@ -203,7 +203,7 @@ test('program errors name the thread, function and step', () => {
   const lazy = p2.fn('no_effect', () => undefined);
   const k2 = new Kernel(p2, { seed: 1 });
   k2.thread('t', lazy, {});
-  assert.throws(() => k2.run(), /no_effect step 0 at t=0 ns: the step performed no effect/);
+  assert.throws(() => k2.run(), /no_effect at "step 0" at t=0 ns: the step performed no effect/);
   const p3 = new Program();
   const holds = p3.fn('exit_holding', (k, f) => {
     switch (f.pc) {

@@ -1,0 +1,37 @@
+// The recorder's frontier: a debugging session that goes back and replays forward passes over
+// events it has already recorded. The gate counts every event and lets through only those past the
+// furthest point reached, so the session's recording holds each event once, in order, and is the
+// same file as an undisturbed `migtrace run --out` of the same scenario and seed.
+
+import type { HangReport } from '../sim/hangReport';
+import type { ObjKind, SimObserver } from '../sim/observer';
+
+export class RecorderGate implements SimObserver {
+  /** events emitted so far along the current path (restored with each checkpoint) */
+  count = 0;
+  /** the most events ever emitted: everything below was written once already */
+  frontier = 0;
+
+  constructor(readonly target: SimObserver) {}
+
+  private pass(): boolean {
+    if (++this.count <= this.frontier) return false;
+    this.frontier = this.count;
+    return true;
+  }
+
+  threadCreated(t: number, p: number): void { if (this.pass()) this.target.threadCreated(t, p); }
+  threadState(t: number): void { if (this.pass()) this.target.threadState(t); }
+  framePush(t: number, f: number): void { if (this.pass()) this.target.framePush(t, f); }
+  framePop(t: number, f: number): void { if (this.pass()) this.target.framePop(t, f); }
+  objectCreated(k: ObjKind, i: number): void { if (this.pass()) this.target.objectCreated(k, i); }
+  lockContend(m: number, t: number, o: number): void { if (this.pass()) this.target.lockContend(m, t, o); }
+  lockAcquire(m: number, t: number, w: number): void { if (this.pass()) this.target.lockAcquire(m, t, w); }
+  lockRelease(m: number, t: number, h: number, c: boolean): void { if (this.pass()) this.target.lockRelease(m, t, h, c); }
+  condSignal(c: number, t: number, w: number): void { if (this.pass()) this.target.condSignal(c, t, w); }
+  semPost(s: number, t: number, w: number): void { if (this.pass()) this.target.semPost(s, t, w); }
+  decision(i: number, t: number, r: readonly number[]): void { if (this.pass()) this.target.decision(i, t, r); }
+  custom(k: string, p: unknown): void { if (this.pass()) this.target.custom(k, p); }
+  hang(r: HangReport): void { if (this.pass()) this.target.hang(r); }
+  finished(): void { if (this.pass()) this.target.finished(); }
+}

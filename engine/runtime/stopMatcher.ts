@@ -1,0 +1,324 @@
+// Where a run stops: the observer that sees every event of a step, and the kernel's boundary hook
+// that decides, at each step boundary, whether the run stops there (a breakpoint, the end of a
+// step, a new stage, a bitmap sync round, a watched variable that changed). The same decision is
+// taken whether the run goes forward or is being scanned backwards from a checkpoint (reverse
+// continue, step back), so a stop reached either way is the same boundary.
+//
+// A boundary N is evaluated once, with what step N did and what happened until the next step.
+
+import type { Kernel } from '../sim/kernel';
+import { NullObserver } from '../sim/observer';
+import { EFFECT } from '../sim/types';
+import { md, type ModelCtx } from '../model/ctx';
+import { threadRole } from '../model/roles';
+import { evalCondition, hitMatches, type Value } from './condition';
+import { migVar } from './migrationVars';
+import { lockLabel } from './threadView';
+import type { Bp, BreakpointSet } from './breakpoints';
+
+export type StepMode = 'over' | 'in' | 'out';
+
+export type Goal =
+  | { kind: 'continue' }
+  | { kind: 'step'; mode: StepMode; tid: number; depth: number }
+  | { kind: 'nextStage' }
+  | { kind: 'nextIteration' }
+  /** scans only: the statements a step back may land on */
+  | { kind: 'back'; tid: number; depth: number }
+  /** scans only: the call that pushed frame number `depth` of `tid` (1: the thread's start) */
+  | { kind: 'frameEntry'; tid: number; depth: number }
+  /** any thread executing statement `step` of function `fn` (-1: entering it) */
+  | { kind: 'statement'; fn: number; step: number };
+
+export type StopReasonName = 'step' | 'breakpoint' | 'function breakpoint' | 'data breakpoint' | 'exception' | 'pause' | 'entry' | 'goto';
+
+export interface Hit {
+  reason: StopReasonName;
+  description: string;
+  bpIds: number[];
+  /** the thread the stop is about (DAP focuses it), or -1 */
+  tid: number;
+}
+
+interface LockEvent { m: number; tid: number; wait_ns: number }
+
+export class StopMatcher extends NullObserver {
+  goal: Goal = { kind: 'continue' };
+  /** 'run': stop where matched; 'scan': remember the last match and go on; 'off': ignore events */
+  mode: 'run' | 'scan' | 'off' = 'off';
+  hit: Hit | null = null;
+  lastMatch: { steps: number; hit: Hit } | null = null;
+  private evaluated = -1;
+  private pushes: number[] = [];
+  private locks: LockEvent[] = [];
+  private stageEvents = 0;
+  private syncs = 0;
+  private prevStage = '';
+  private prevStatus = '';
+  private dataPrev: Value[] = [];
+  /** something happened since the last boundary that a breakpoint or the goal may care about */
+  private dirty = false;
+  /** the goal or a breakpoint must look at every boundary (stepping, statement and data breakpoints) */
+  private perStep = false;
+  private wantPushes = false;
+  private wantLocks = false;
+  readonly boundary = (): boolean => (this.perStep || this.dirty ? this.evaluate() : false);
+
+  constructor(private readonly k: Kernel, private readonly ctx: ModelCtx, readonly bps: BreakpointSet, private readonly log: (text: string) => void) {
+    super();
+  }
+
+  /** After a restore, a seek or a stop at the kernel's position: nothing pending, this boundary done. */
+  resetAt(): void {
+    this.evaluated = this.k.s.steps;
+    this.pushes.length = 0;
+    this.locks.length = 0;
+    this.stageEvents = 0;
+    this.syncs = 0;
+    const m = md(this.k).mig;
+    this.prevStage = m.stage;
+    this.prevStatus = m.status;
+    this.dataPrev = this.bps.dataBps.map((bp) => bp.data!.get(this.k, this.ctx));
+    this.hit = null;
+    this.dirty = false;
+    this.arm();
+  }
+
+  /** Works out what the boundary hook must watch for the goal and breakpoints in force. */
+  arm(): void {
+    const g = this.goal.kind;
+    const bps = this.bps;
+    this.perStep = g === 'step' || g === 'back' || g === 'frameEntry' || (g === 'statement' && this.goalStep() >= 0) || bps.lineBps.size > 0 || bps.dataBps.length > 0;
+    this.wantPushes = g === 'statement' || bps.fnBps.some((b) => b.kind === 'function');
+    this.wantLocks = bps.fnBps.some((b) => b.kind === 'lock');
+  }
+
+  private goalStep(): number {
+    return this.goal.kind === 'statement' ? this.goal.step : -1;
+  }
+
+  /** Whether a forward run needs the boundary hook at all (else it runs at full speed to the end). */
+  get needsHook(): boolean {
+    return this.goal.kind !== 'continue' || this.bps.any;
+  }
+
+  override framePush(tid: number, fn: number): void {
+    if (this.mode === 'off' || (!this.wantPushes && !this.perStep)) return;
+    this.pushes.push(tid, fn);
+    this.dirty = true;
+  }
+
+  override lockAcquire(m: number, tid: number, wait_ns: number): void {
+    if (this.mode === 'off' || !this.wantLocks) return;
+    this.locks.push({ m, tid, wait_ns });
+    this.dirty = true;
+  }
+
+  override custom(kind: string): void {
+    if (this.mode === 'off') return;
+    if (kind === 'status') this.stageEvents++;
+    else if (kind === 'sync') this.syncs++;
+    else return;
+    this.dirty = true;
+  }
+
+  /** The boundary hook: true stops the run here. */
+  evaluate(): boolean {
+    const k = this.k;
+    const s = k.s;
+    if (s.steps === this.evaluated) return false;
+    this.evaluated = s.steps;
+    const hit = this.check();
+    this.dirty = false;
+    this.pushes.length = 0;
+    this.locks.length = 0;
+    this.stageEvents = 0;
+    this.syncs = 0;
+    if (hit === null) return false;
+    if (this.mode === 'scan') {
+      this.lastMatch = { steps: s.steps, hit };
+      return false;
+    }
+    this.hit = hit;
+    return true;
+  }
+
+  private vars(extra: Record<string, Value>): (name: string) => Value | undefined {
+    return (name) => {
+      if (name in extra) return extra[name];
+      const v = migVar(name);
+      return v === undefined ? undefined : v.get(this.k, this.ctx);
+    };
+  }
+
+  /** Counts a hit of `bp` and says whether it stops (log points print instead). */
+  private fires(bp: Bp, extra: Record<string, Value>): boolean {
+    const scan = this.mode === 'scan';
+    if (scan && (bp.hit !== null || bp.log !== null)) return false;
+    if (bp.cond !== null && !evalCondition(bp.cond, this.vars(extra), threadAlias)) return false;
+    if (scan) return true;
+    bp.hits++;
+    if (bp.hit !== null && !hitMatches(bp.hit, bp.hits)) return false;
+    if (bp.log !== null) {
+      this.log(interpolate(bp.log, this.vars(extra)));
+      return false;
+    }
+    return true;
+  }
+
+  private check(): Hit | null {
+    const k = this.k;
+    const s = k.s;
+    const th = k.cur;
+    const tid = th.id;
+    const m = md(k).mig;
+    const bps = this.bps;
+    const ids: number[] = [];
+    let reason: StopReasonName = 'breakpoint';
+    let desc = '';
+    let focus = -1;
+    const statusChanged = m.status !== this.prevStatus;
+    const stageChanged = m.stage !== this.prevStage;
+    // Function, stage and lock breakpoints.
+    for (const bp of bps.fnBps) {
+      if (bp.kind === 'function') {
+        for (let i = 0; i < this.pushes.length; i += 2) {
+          if (bp.fns.has(this.pushes[i + 1]) && this.fires(bp, { thread: s.threads[this.pushes[i]].name })) {
+            ids.push(bp.id);
+            reason = 'function breakpoint';
+            desc = `Paused on function breakpoint ${bp.label}`;
+            focus = this.pushes[i];
+            break;
+          }
+        }
+      } else if (bp.kind === 'stage') {
+        const entered = (stageChanged && m.stage === bp.stage) || (statusChanged && m.status === bp.stage);
+        if (this.stageEvents > 0 && entered && this.fires(bp, { thread: th.name })) {
+          ids.push(bp.id);
+          reason = 'function breakpoint';
+          desc = `Paused on ${bp.label}: the migration entered ${bp.stage}`;
+          focus = this.ctx.ids.migration_tid;
+        }
+      } else if (bp.kind === 'lock') {
+        for (const e of this.locks) {
+          if (e.m !== bp.mutex) continue;
+          const mx = s.mutexes[e.m];
+          if (this.fires(bp, { wait: e.wait_ns, holder: s.threads[e.tid].name, thread: s.threads[e.tid].name, waiters: mx.waiters.length, lock: mx.name })) {
+            ids.push(bp.id);
+            reason = 'function breakpoint';
+            desc = `Paused on ${bp.label}: "${s.threads[e.tid].name}" took ${lockLabel(mx.name)} after waiting ${e.wait_ns} ns`;
+            focus = e.tid;
+            break;
+          }
+        }
+      }
+    }
+    // Statement breakpoints and log points: the statement the last step ran, or a function's entry.
+    if (bps.lineBps.size > 0) {
+      const f = k.lastFrame;
+      if (f !== null) {
+        for (const bp of bps.lineBps.get(f.fn) ?? []) {
+          if (bp.step >= 0 && bp.step === f.at && this.fires(bp, { thread: th.name })) {
+            ids.push(bp.id);
+            desc = `Paused on ${bp.label}`;
+            focus = tid;
+          }
+        }
+      }
+      for (let i = 0; i < this.pushes.length; i += 2) {
+        for (const bp of bps.lineBps.get(this.pushes[i + 1]) ?? []) {
+          if (bp.step === -1 && this.fires(bp, { thread: s.threads[this.pushes[i]].name })) {
+            ids.push(bp.id);
+            desc = `Paused on ${bp.label} (entry)`;
+            focus = this.pushes[i];
+          }
+        }
+      }
+    }
+    // Data breakpoints: a watched variable changed since the previous boundary.
+    for (let i = 0; i < bps.dataBps.length; i++) {
+      const bp = bps.dataBps[i];
+      const now = bp.data!.get(k, this.ctx);
+      const old = this.dataPrev[i];
+      if (now !== old) {
+        this.dataPrev[i] = now;
+        if (this.fires(bp, { value: now, old: old ?? 0, thread: th.name })) {
+          ids.push(bp.id);
+          reason = 'data breakpoint';
+          desc = `Paused on data breakpoint: ${bp.data!.name} changed from ${old} to ${now}`;
+          focus = tid;
+        }
+      }
+    }
+    this.prevStage = m.stage;
+    this.prevStatus = m.status;
+    if (ids.length > 0) return { reason, description: desc, bpIds: ids, tid: focus };
+    const g = this.goal;
+    const stmt = k.lastFrame !== null && k.lastEffect !== EFFECT.yield;
+    const edepth = th.stack.length + (k.lastEffect === EFFECT.ret ? 1 : k.lastEffect === EFFECT.call ? -1 : 0);
+    switch (g.kind) {
+      case 'continue':
+        return null;
+      case 'step':
+        if (tid !== g.tid || !stmt || !stepStops(g.mode, k.lastEffect, edepth, g.depth)) return null;
+        return { reason: 'step', description: '', bpIds: [], tid };
+      case 'back':
+        // The inverse of "over" from the frame the thread is in now.
+        if (tid === g.tid && stmt && stepStops('over', k.lastEffect, edepth, g.depth)) return { reason: 'step', description: '', bpIds: [], tid };
+        return null;
+      case 'frameEntry':
+        if (g.depth === 1 ? k.lastEffect === EFFECT.spawn && th.result === g.tid : tid === g.tid && k.lastEffect === EFFECT.call && th.stack.length === g.depth) {
+          return { reason: 'goto', description: 'Rewound to the entry of the frame', bpIds: [], tid: g.tid };
+        }
+        return null;
+      case 'statement': {
+        if (g.step >= 0) {
+          const f = k.lastFrame;
+          if (f !== null && f.fn === g.fn && f.at === g.step) return { reason: 'goto', description: '', bpIds: [], tid };
+          return null;
+        }
+        for (let i = 0; i < this.pushes.length; i += 2) if (this.pushes[i + 1] === g.fn) return { reason: 'goto', description: '', bpIds: [], tid: this.pushes[i] };
+        return null;
+      }
+      case 'nextStage':
+        if (stageChanged) return { reason: 'step', description: `Next stage: ${m.stage} (${m.status})`, bpIds: [], tid: this.ctx.ids.migration_tid };
+        return null;
+      case 'nextIteration':
+        // A round ends at its bitmap sync; leaving the iterative stage ends the rounds too.
+        if (this.syncs > 0) return { reason: 'step', description: `Next iteration: dirty-sync-count ${m.dirty_sync_count}`, bpIds: [], tid: this.ctx.ids.migration_tid };
+        if (stageChanged) return { reason: 'step', description: `Next stage: ${m.stage} (${m.status})`, bpIds: [], tid: this.ctx.ids.migration_tid };
+        return null;
+    }
+  }
+}
+
+/**
+ * Whether a statement the stepping thread ran (its effect, and the depth of the frame that ran it)
+ * ends a step started in a frame at `depth`: "over" runs a call to its return and stops in this
+ * frame or a caller (a call is the statement in progress until its callee returns); "in" stops at
+ * the next statement anywhere; "out" stops once this frame has returned.
+ */
+export function stepStops(mode: StepMode, effect: number, edepth: number, depth: number): boolean {
+  switch (mode) {
+    case 'in':
+      return true;
+    case 'over':
+      return (effect !== EFFECT.call && edepth <= depth) || (effect === EFFECT.ret && edepth === depth + 1);
+    case 'out':
+      return edepth < depth || (effect === EFFECT.ret && edepth === depth);
+  }
+}
+
+/** A thread matches by name and by role: `holder == migration` holds for "migration" and "mig/src/main". */
+function threadAlias(name: string, v: Value): Value[] {
+  if ((name === 'holder' || name === 'thread') && typeof v === 'string') return [v, threadRole(v)];
+  return [v];
+}
+
+/** A log point's message with `{name}` replaced by the variable's value. */
+export function interpolate(text: string, get: (name: string) => Value | undefined): string {
+  return text.replace(/\{([^{}]+)\}/g, (all, name: string) => {
+    const v = get(name.trim());
+    return v === undefined ? all : String(v);
+  });
+}

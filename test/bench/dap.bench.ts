@@ -1,0 +1,99 @@
+// Debug adapter latency (issue 10), through the real DAP session in memory, as an editor sees it:
+// p50/p95 of step (over, on the migration thread), next stage, step back, go to time (forward and
+// back, random), and threads+stackTrace, on seed-specjbb-128g and on a 512-vCPU, 1 TiB variant;
+// and the memory all checkpoints hold at the end of the whole run. Floors: p95 ≤ 50 ms forward,
+// ≤ 200 ms back; checkpoints ≤ 1 GiB. Prints BENCH lines; never fails on time.
+import { inMemoryClient, startSession, type DapClient } from '../debug/dapClient';
+import { launch } from '../../engine/runtime/launch';
+import type { SimRun } from '../../engine/runtime/simTarget';
+import { nodeClock, nodeFiles } from '../../extension/debug/nodeHost';
+import { prngCreate, prngInt } from '../../engine/sim/prng';
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}
+
+async function timed(c: DapClient, command: string, args: unknown): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  await c.ok(command, args);
+  await c.waitEvent('stopped');
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+function report(tag: string, what: string, xs: number[]): void {
+  if (xs.length === 0) return;
+  console.log(`BENCH dap-${tag}-${what}-p50 ${pct(xs, 50).toFixed(2)} ms`);
+  console.log(`BENCH dap-${tag}-${what}-p95 ${pct(xs, 95).toFixed(2)} ms`);
+}
+
+async function measure(tag: string, launchArgs: Record<string, unknown>, samples: number): Promise<void> {
+  const c = inMemoryClient();
+  (c as { timeout_ms: number }).timeout_ms = 600_000;
+  await startSession(c, { ...launchArgs, stopOnEntry: true });
+  const entry = await c.waitEvent('stopped');
+  const mig = entry.body.threadId as number;
+  c.drain('migtrace/stopped');
+  const rng = prngCreate(7, 3);
+  const stage: number[] = [];
+  const step: number[] = [];
+  const back: number[] = [];
+  const goto: number[] = [];
+  const views: number[] = [];
+  const times: number[] = [];
+  // Next stage through the run (setup, iterative, stop-copy, done), stepping and looking at each.
+  for (let s = 0; s < 8; s++) {
+    stage.push(await timed(c, 'migtrace/nextStage', {}));
+    const at = (await c.waitEvent('migtrace/stopped')).body;
+    times.push(at.time_ns);
+    if (at.reason !== 'step') break;
+    for (let i = 0; i < samples; i++) {
+      step.push(await timed(c, 'next', { threadId: mig }));
+      c.drain('migtrace/stopped');
+      const t0 = process.hrtime.bigint();
+      const th = await c.ok('threads');
+      await c.ok('stackTrace', { threadId: mig, startFrame: 0, levels: 20 });
+      views.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      if (th.threads.length === 0) throw new Error('no threads');
+    }
+    for (let i = 0; i < samples; i++) back.push(await timed(c, 'stepBack', { threadId: mig }));
+    c.drain('migtrace/stopped');
+  }
+  const end = Math.max(...times);
+  for (let i = 0; i < samples; i++) {
+    goto.push(await timed(c, 'migtrace/goToTime', { time_ns: prngInt(rng, Math.max(1, Math.floor(end / 1e6))) * 1e6 }));
+    c.drain('migtrace/stopped');
+  }
+  report(tag, 'step', step);
+  report(tag, 'next-stage', stage);
+  report(tag, 'step-back', back);
+  report(tag, 'go-to-time', goto);
+  report(tag, 'threads-stacktrace', views);
+  await c.close();
+}
+
+async function checkpointMemory(tag: string, launchArgs: Record<string, unknown>): Promise<void> {
+  const l = await launch(launchArgs, { fs: nodeFiles, clock: nodeClock });
+  const r = l.target as SimRun;
+  const t0 = process.hrtime.bigint();
+  await r.start({ stopOnEntry: false });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const cps = r.core.cps;
+  console.log(`BENCH dap-${tag}-whole-run ${ms.toFixed(0)} ms`);
+  console.log(`BENCH dap-${tag}-steps ${r.core.steps} steps`);
+  console.log(`BENCH dap-${tag}-checkpoints ${cps.list.length} checkpoints`);
+  console.log(`BENCH dap-${tag}-checkpoint-interval ${cps.interval_steps} steps`);
+  console.log(`BENCH dap-${tag}-checkpoint-memory ${(cps.measure() / 1024 ** 2).toFixed(1)} MiB`);
+}
+
+export async function run(): Promise<void> {
+  const small = process.argv.includes('--quick');
+  const cases: [string, Record<string, unknown>][] = [
+    ['specjbb-128g', { scenario: 'seed-specjbb-128g' }],
+    ['specjbb-1t-512vcpu', { scenario: 'seed-specjbb-128g', set: ['guest.memory="1T"', 'guest.vcpus=512'] }],
+  ];
+  for (const [tag, args] of small ? cases.slice(0, 1) : cases) {
+    await measure(tag, args, 10);
+    await checkpointMemory(tag, args);
+  }
+}
