@@ -14,6 +14,7 @@ import { BootImageError } from '../qemu/bootImage';
 import { QmpError } from '../qemu/qmp';
 import { ScenarioError } from '../scenario/validate';
 import { EXPORT_SPEC, INFO_SPEC, REPLAY_SPEC, exportCommand, infoCommand, replayCommand } from './traceCommands';
+import { REPORT_SPEC, reportCommand } from './reportCommand';
 import { TraceError } from '../trace/format';
 import { ENGINE_VERSION } from '../version';
 import { DAP_SPEC, dapCommand } from './dapCommand';
@@ -35,6 +36,7 @@ const COMMANDS: Command[] = [
   { spec: COMPARE_SPEC, run: compareCommand },
   { spec: INFO_SPEC, run: infoCommand },
   { spec: EXPORT_SPEC, run: exportCommand },
+  { spec: REPORT_SPEC, run: reportCommand },
   { spec: QEMU_RUN_SPEC, run: qemuRunCommand },
   { spec: IMPORT_QEMU_SPEC, run: importQemuCommand },
   { spec: DAP_SPEC, run: dapCommand },
