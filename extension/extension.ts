@@ -4,11 +4,15 @@ import * as vscode from 'vscode';
 import { runSeedDemo } from '../engine/cli/demo';
 import type { CliIO } from '../engine/cli/io';
 import { activateDebug } from './debug/activate';
+import { registerTimeline } from './timeline/register';
+import { registerExploreCommand } from './explore/exploreCommand';
 
 export function activate(context: vscode.ExtensionContext): void {
   const channel = vscode.window.createOutputChannel('migtrace');
   context.subscriptions.push(channel);
   activateDebug(context);
+  registerTimeline(context, channel);
+  registerExploreCommand(context);
   context.subscriptions.push(
     vscode.commands.registerCommand('migtrace.runDemo', () => {
       const io: CliIO = {
