@@ -24,12 +24,6 @@ export interface HostCosts {
   normal_page_ns: number;
   /** socket write (qemu_fflush → writev): CPU time per KiB handed to the kernel */
   send_ns_per_kib: number;
-  /**
-   * from qmp_migrate (when total-time starts) to the migration thread's start: the socket connect
-   * and, for multifd, each channel's (migrate_fd_connect, multifd_save_setup); 0: not modelled
-   */
-  connect_ns: number;
-  connect_ns_per_channel: number;
   /** migration_bitmap_sync: KVM_GET_DIRTY_LOG plus the bitmap merge, per GiB of guest RAM */
   sync_ns_per_gib: number;
   /** fixed part of a sync (ioctls, RCU, locks) */
@@ -87,9 +81,6 @@ export const CHEGU_2012: HostCosts = {
   run_speed_spread: 0,
   // QEMU 1.1 with the migration-thread RFC (the report's)
   qemu_version: '1.1',
-  // not in the published figures' precision
-  connect_ns: 0,
-  connect_ns_per_channel: 0,
   bitmap_scan_ns_per_word: 640,
   zero_page_ns: 5_700,
   normal_page_ns: 7_000,
@@ -148,8 +139,6 @@ export const MODERN_X86: HostCosts = {
   cpus: 0,
   run_speed_spread: 0,
   qemu_version: '10.0',
-  connect_ns: 0,
-  connect_ns_per_channel: 0,
   bitmap_scan_ns_per_word: 1,
   zero_page_ns: 150,
   normal_page_ns: 900,

@@ -334,7 +334,6 @@ export function defineMigrationThread(p: Program, ctx: ModelCtx, save: SaveFns, 
   const windowBeforeSetup = host.qemu_version.split('.')[0] === '7';
   const T = steps({
     start_delay: '/* the guest runs until the migration is started */',
-    connect: 'qmp_migrate(uri); /* s->start_time; connect the socket (and the multifd channels); then migrate_fd_connect */',
     setup: `migrate_set_state(&s->state, MIGRATION_STATUS_NONE, MIGRATION_STATUS_SETUP); update_iteration_initial_status(s); ${n.setup}(s->to_dst_file);`,
     active: 'migrate_set_state(&s->state, MIGRATION_STATUS_SETUP, MIGRATION_STATUS_ACTIVE);',
     loop: 'while (migration_is_active()) {',
@@ -351,20 +350,14 @@ export function defineMigrationThread(p: Program, ctx: ModelCtx, save: SaveFns, 
     const m = d.mig;
     switch (f.pc) {
       case T.start_delay:
-        if (cfg.start_delay_ns <= 0) return k.jump(T.connect);
-        f.pc = T.connect;
+        if (cfg.start_delay_ns <= 0) return k.jump(T.setup);
+        f.pc = T.setup;
         return k.sleep(cfg.start_delay_ns);
-      case T.connect: {
+      case T.setup:
         m.start_ns = k.now;
         m.rate_limit_bytes = Math.max(1, Math.floor(cfg.max_bandwidth_bytes_per_s / 10)); // XFER_LIMIT_RATIO
         m.expected_downtime_ms = cfg.downtime_limit_ms; // s->expected_downtime = migrate_downtime_limit()
         setStatus(k, 'setup', 'setup');
-        const ns = host.connect_ns + (cfg.profile.senders ? cfg.channels * host.connect_ns_per_channel : 0);
-        if (ns <= 0) return k.jump(T.setup);
-        f.pc = T.setup;
-        return k.sleep(ns);
-      }
-      case T.setup:
         // QEMU 7.2's migration_thread calls update_iteration_initial_status before the setup: the
         // first 100 ms window includes the setup time (and threshold_size is 0 until it ends).
         // Read in 7.2 only: for the other hosts' QEMUs the window starts after the setup, as before.
