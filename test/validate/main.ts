@@ -13,6 +13,8 @@
 //   --load-aware      for runs collected under load, give the model the host CPUs the other
 //                     processes left (measured: an upper bound of what they took from QEMU, whose
 //                     threads may have run at a higher priority); by default the profile's count
+//   --host-cpus X     give the model X host CPUs (a fraction allowed) for every real setting: what
+//                     share of the host the QEMUs had, as an experiment
 //   --calibrate       instead: what the fit half's fixtures say about this host (the figures the
 //                     tcg-loopback profile is fitted to, engine/model/calibration.ts)
 //   LABEL...          only the real settings whose label contains one of these
@@ -24,7 +26,7 @@ import { REAL_SET, selectSettings, type Half } from './realSet';
 import { realSettingRows, type RealSettingResult } from './realTable';
 import { seedRange } from '../../engine/model/seedSweep';
 
-const VALUE_FLAGS = new Set(['--seeds', '--half', '--repeats', '--nice']);
+const VALUE_FLAGS = new Set(['--seeds', '--half', '--repeats', '--nice', '--host-cpus']);
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -87,6 +89,8 @@ async function main(): Promise<void> {
   const nSeeds = Number(arg('--seeds') ?? 10);
   if (!(Number.isSafeInteger(nSeeds) && nSeeds >= 1)) throw new Error(`--seeds must be a positive integer, got ${arg('--seeds')}`);
   const seeds = seedRange(1, nSeeds);
+  const hostCpus = arg('--host-cpus') === undefined ? undefined : Number(arg('--host-cpus'));
+  if (hostCpus !== undefined && !(hostCpus > 0 && hostCpus <= 2)) throw new Error(`--host-cpus must be a number in (0, 2], got ${arg('--host-cpus')}`);
   const stale = listFixtures().filter((l) => !REAL_SET.some((s) => s.label === l));
   if (stale.length > 0) console.log(`# fixtures of settings no longer in the real set (ignored): ${stale.join(', ')}`);
   for (const half of ['fit', 'held-out'] as const) {
@@ -101,7 +105,7 @@ async function main(): Promise<void> {
         bad++;
         continue;
       }
-      const r = realSettingRows(s, f, seeds, process.argv.includes('--load-aware'));
+      const r = realSettingRows(s, f, seeds, process.argv.includes('--load-aware'), hostCpus);
       results.push(r);
       bad += report(r.rows);
       const lost = f.runs.filter((x) => x.info.status === 'completed' && !x['destination-running']).length;

@@ -59,6 +59,6 @@ test('a held-out setting is predicted and a fit one fitted; --load-aware gives t
   if (f['under-load']) {
     assert.ok(left !== null && left >= 0.5 && left <= 2, `cpus left ${left}`);
     const aware = realSettingRows(held, f, [1, 2], true);
-    assert.match(aware.rows[0].note ?? '', new RegExp(`the model given the ${left} of 2 host CPUs`));
+    assert.match(aware.rows[0].note ?? '', new RegExp(`the model given ${left} of the 2 host CPUs`));
   } else assert.equal(left, null);
 });

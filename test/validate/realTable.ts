@@ -54,9 +54,13 @@ export function cpusLeft(hostCpus: number, f: RealFixture): number | null {
   return Math.round(Math.min(hostCpus, Math.max(MIN_CPUS_LEFT, hostCpus - taken)) * 100) / 100;
 }
 
-export function realSettingRows(s: RealSetting, f: RealFixture, seeds: number[], loadAware = false): RealSettingResult {
+/**
+ * `loadAware`: the model gets the CPUs the other processes left (cpusLeft); `hostCpus`: it gets this
+ * many host CPUs for every setting (an experiment: `npm run validate -- --host-cpus X`).
+ */
+export function realSettingRows(s: RealSetting, f: RealFixture, seeds: number[], loadAware = false, hostCpus?: number): RealSettingResult {
   const given = loadBuiltin('qtest-bootblock', s.sets).config;
-  const left = loadAware ? cpusLeft(given.host.cpus, f) : null;
+  const left = hostCpus !== undefined ? hostCpus : loadAware ? cpusLeft(given.host.cpus, f) : null;
   const cfg = left === null ? given : { ...given, host: { ...given.host, cpus: left } };
   const sweep = sweepSeeds(cfg, seeds);
   const name = `real/${s.label}`;
@@ -77,7 +81,7 @@ export function realSettingRows(s: RealSetting, f: RealFixture, seeds: number[],
     verdict: convergenceRight(k, runs.length, sweep.fraction),
     basis,
     known_miss: known.converged,
-    note: `real ${k} of ${runs.length} converged (interval ${pct(realWi[0])}-${pct(realWi[1])}); model ${sweep.converged} of ${sweep.runs.length} seeds (95% interval ${pct(lo)}-${pct(hi)})${f['under-load'] ? `; real runs collected under load${left === null ? '' : `: the model given the ${left} of ${given.host.cpus} host CPUs the other processes left (measured)`}` : ''}`,
+    note: `real ${k} of ${runs.length} converged (interval ${pct(realWi[0])}-${pct(realWi[1])}); model ${sweep.converged} of ${sweep.runs.length} seeds (95% interval ${pct(lo)}-${pct(hi)})${f['under-load'] ? `; real runs collected under load${left === null ? '' : `: the model given ${left} of the ${given.host.cpus} host CPUs${hostCpus !== undefined ? ' (--host-cpus)' : ', what the other processes left (measured)'}`}` : ''}`,
   });
   const real = (get: (i: RealFixture['runs'][number]['info']) => number | undefined, from = done) => from.map((r) => get(r.info)).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
   const modelOf = (get: (r: SeedSweep['runs'][number]) => number | null, conv: boolean) =>
