@@ -1,0 +1,253 @@
+// Playwright (playwright-core, Debian's /usr/bin/chromium) driving code-server's workbench as a
+// user does: keyboard shortcuts, the command palette, the Run and Debug view, the debug toolbar.
+// Every step can save a screenshot into test-results/e2e/ (gitignored), numbered in order.
+// The selectors are the workbench's own (research: section 0 of vscode-debug-extension-patterns).
+
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { BrowserContext, BrowserType, Locator, Page } from 'playwright-core';
+import { ROOT } from './codeServer';
+
+// Loaded from node_modules at run time (playwright-core reads files of its own package).
+const { chromium } = createRequire(join(ROOT, 'package.json'))('playwright-core') as { chromium: BrowserType };
+
+export const CHROMIUM = process.env.MIGTRACE_CHROMIUM ?? '/usr/bin/chromium';
+export const ARTIFACTS = join(ROOT, 'test-results', 'e2e');
+
+export interface Shot {
+  name: string;
+  path: string;
+}
+
+export class Workbench {
+  private n = 0;
+  readonly shots: Shot[] = [];
+  /** errors the workbench page itself threw (not the extension host's) */
+  readonly pageErrors: string[] = [];
+
+  private constructor(
+    readonly context: BrowserContext,
+    readonly page: Page,
+    readonly artifacts: string,
+  ) {}
+
+  static async open(url: string, workspace: string, scratch: string, artifacts = ARTIFACTS): Promise<Workbench> {
+    mkdirSync(artifacts, { recursive: true });
+    const profile = join(scratch, 'chromium-profile');
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1440, height: 900 },
+      deviceScaleFactor: 1,
+      env: { ...process.env, HOME: join(scratch, 'home'), TMPDIR: join(scratch, 'tmp') },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    });
+    const page = context.pages()[0] ?? (await context.newPage());
+    const wb = new Workbench(context, page, artifacts);
+    page.on('pageerror', (e) => wb.pageErrors.push(String(e)));
+    await page.goto(`${url}/?folder=${encodeURIComponent(workspace)}`);
+    await page.waitForSelector('div.monaco-workbench', { timeout: 120_000 });
+    return wb;
+  }
+
+  async close(): Promise<void> {
+    await this.context.close();
+  }
+
+  /** Saves test-results/e2e/NN-name.png of the whole window. */
+  async shot(name: string): Promise<string> {
+    this.n++;
+    const path = join(this.artifacts, `${String(this.n).padStart(2, '0')}-${name}.png`);
+    await this.page.screenshot({ path });
+    this.shots.push({ name, path });
+    return path;
+  }
+
+  async pause(ms: number): Promise<void> {
+    await this.page.waitForTimeout(ms);
+  }
+
+  /** Polls `f` until it returns a value (not undefined/false) or `timeout_ms` passes. */
+  async until<T>(what: string, f: () => Promise<T | undefined | false>, timeout_ms = 30_000): Promise<T> {
+    const end = Date.now() + timeout_ms;
+    let last: unknown;
+    for (;;) {
+      try {
+        const v = await f();
+        if (v !== undefined && v !== false) return v;
+      } catch (e) {
+        last = e;
+      }
+      if (Date.now() > end) throw new Error(`timed out after ${timeout_ms} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+      await this.page.waitForTimeout(250);
+    }
+  }
+
+  /** The command palette: F1, the command's title, Enter (the first row that has this label). */
+  async command(title: string, opts: { run?: boolean } = {}): Promise<void> {
+    const input = this.page.locator('.quick-input-widget .quick-input-box input');
+    await this.page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(`>${title}`);
+    const row = this.page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+    await row.waitFor({ state: 'visible', timeout: 15_000 });
+    if (opts.run === false) return;
+    await row.click();
+  }
+
+  /** The visible quick input (a quick pick or an input box), once it shows `hasText`. */
+  quickInput(): Locator {
+    return this.page.locator('.quick-input-widget');
+  }
+
+  async quickPick(label: string): Promise<void> {
+    const row = this.page.locator('.quick-input-widget .monaco-list-row', { hasText: label }).first();
+    await row.waitFor({ state: 'visible', timeout: 15_000 });
+    await row.click();
+  }
+
+  /** Types into the open quick input box and accepts it. */
+  async quickInputValue(value: string): Promise<void> {
+    const input = this.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(value);
+    await input.press('Enter');
+  }
+
+  async escape(): Promise<void> {
+    await this.page.keyboard.press('Escape');
+  }
+
+  // --- debugging -------------------------------------------------------------------------------
+
+  toolbar(): Locator {
+    return this.page.locator('.debug-toolbar');
+  }
+
+  /** A debug toolbar button by its codicon (`debug-step-back`) or its title (`Next Stage`). */
+  toolbarButton(iconOrTitle: string): Locator {
+    if (/^debug-|^arrow-|^sync$/.test(iconOrTitle)) return this.page.locator(`.debug-toolbar .codicon-${iconOrTitle}`).first();
+    return this.page.locator(`.debug-toolbar .action-label[aria-label^="${iconOrTitle}"]`).first();
+  }
+
+  /** Is a debug session showing (toolbar or the orange status bar)? */
+  async debugging(): Promise<boolean> {
+    if (await this.toolbar().isVisible()) return true;
+    return (await this.page.locator('.part.statusbar.debugging').count()) > 0;
+  }
+
+  /** Presses F5 until a session starts. For a few seconds after the workbench shows, F5 does
+   *  nothing and says nothing (research, section 0): open Run and Debug first, press, wait, and
+   *  press again only if nothing started (a second press while one starts asks "already running"). */
+  async pressF5(): Promise<void> {
+    await this.page.keyboard.press('Control+Shift+D');
+    await this.page.locator('.debug-view-content, .pane-header[aria-label^="Run"]').first().waitFor({ state: 'visible', timeout: 20_000 }).catch(() => undefined);
+    for (let attempt = 0; attempt < 8; attempt++) {
+      await this.page.keyboard.press('F5');
+      const end = Date.now() + 8_000;
+      while (Date.now() < end) {
+        if (await this.debugging()) {
+          if (attempt > 0) console.error(`e2e: F5 started a session on press ${attempt + 1}`);
+          return;
+        }
+        const again = this.page.locator('.monaco-dialog-box', { hasText: 'already running' });
+        if (await again.isVisible()) {
+          await again.locator('.monaco-button', { hasText: 'Cancel' }).click();
+          return;
+        }
+        await this.page.waitForTimeout(250);
+      }
+    }
+    throw new Error('F5 started no debug session (8 tries)');
+  }
+
+  /** Waits until the session is stopped (Continue shows on the toolbar). */
+  async stopped(timeout_ms = 60_000): Promise<void> {
+    await this.toolbarButton('debug-continue').waitFor({ state: 'visible', timeout: timeout_ms });
+  }
+
+  /** Waits until no debug session is left. */
+  async sessionEnded(timeout_ms = 60_000): Promise<void> {
+    await this.until('the debug session to end', async () => !(await this.toolbar().isVisible()), timeout_ms);
+  }
+
+  callStackRows(): Locator {
+    return this.page.locator('.debug-call-stack .monaco-list-row');
+  }
+
+  async callStackText(): Promise<string[]> {
+    return (await this.callStackRows().allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+  }
+
+  frameRows(): Locator {
+    return this.page.locator('.debug-call-stack .monaco-list-row[aria-label*="Stack Frame"]');
+  }
+
+  variableRows(): Locator {
+    return this.page.locator('.debug-variables .monaco-list-row');
+  }
+
+  async variablesText(): Promise<string[]> {
+    return (await this.variableRows().allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+  }
+
+  /** The statement the top frame is at, in the open listing. */
+  currentLine(): Locator {
+    return this.page.locator('.monaco-editor .debug-top-stack-frame-line, .monaco-editor .debug-focused-stack-frame-line').first();
+  }
+
+  /** The line the cursor (the current frame's line) is on, from the status bar "Ln 4, Col 1". */
+  async cursorLine(): Promise<number> {
+    const t = await this.page.locator('#status\\.editor\\.selection').innerText();
+    const m = /Ln (\d+)/.exec(t);
+    return m ? Number(m[1]) : -1;
+  }
+
+  /** The active editor tab's title. */
+  async activeTab(): Promise<string> {
+    return (await this.page.locator('.tabs-container .tab.active').first().innerText()).trim();
+  }
+
+  /** Clicks a section header of the Run and Debug view (Variables, Watch, Call Stack, Breakpoints). */
+  paneHeader(name: string): Locator {
+    return this.page.locator(`.pane-header[aria-label^="${name}"]`).first();
+  }
+
+  async setPaneExpanded(name: string, expanded: boolean): Promise<void> {
+    const h = this.paneHeader(name);
+    await h.waitFor({ state: 'visible', timeout: 10_000 });
+    if (((await h.getAttribute('aria-expanded')) === 'true') !== expanded) await h.click();
+  }
+
+  /** Drags the sash right of the side bar so that it is `width` px wide. */
+  async sideBarWidth(width: number): Promise<void> {
+    const bar = await this.page.locator('.part.sidebar').first().boundingBox();
+    if (bar === null) return;
+    const edge = bar.x + bar.width;
+    const sashes = this.page.locator('.monaco-sash.vertical');
+    for (let i = 0; i < (await sashes.count()); i++) {
+      const b = await sashes.nth(i).boundingBox();
+      if (b === null || Math.abs(b.x + b.width / 2 - edge) > 6 || b.height < bar.height / 2) continue;
+      const x = b.x + b.width / 2;
+      const y = b.y + b.height / 2;
+      await this.page.mouse.move(x, y);
+      await this.page.waitForTimeout(300);
+      await this.page.mouse.down();
+      await this.page.mouse.move(x + (width - bar.width) / 2, y, { steps: 5 });
+      await this.page.mouse.move(bar.x + width, y, { steps: 5 });
+      await this.page.mouse.up();
+      return;
+    }
+  }
+
+  /** The debug console's text (the adapter's output events). */
+  async debugConsoleText(): Promise<string> {
+    return (await this.page.locator('.repl .monaco-list-rows').first().innerText().catch(() => '')).trim();
+  }
+
+  /** Notifications' texts, newest last. */
+  async notifications(): Promise<string[]> {
+    return (await this.page.locator('.notification-toast .notification-list-item-message').allInnerTexts()).map((t) => t.trim());
+  }
+}
