@@ -62,6 +62,7 @@ const SETTINGS = {
   'editor.minimap.enabled': false,
   'git.enabled': false,
   'debug.openDebug': 'openOnDebugBreak',
+  'debug.toolBarLocation': 'docked',
 };
 
 export class CodeServer {

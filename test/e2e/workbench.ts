@@ -1,6 +1,6 @@
 // Playwright (playwright-core, Debian's /usr/bin/chromium) driving code-server's workbench as a
 // user does: keyboard shortcuts, the command palette, the Run and Debug view, the debug toolbar.
-// Every step can save a screenshot into test-results/e2e/ (gitignored), numbered in order.
+// Every step can save a screenshot into .tmp/artifacts/e2e/ (gitignored), numbered in order.
 // The selectors are the workbench's own (research: section 0 of vscode-debug-extension-patterns).
 
 import { mkdirSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { ROOT } from './codeServer';
 const { chromium } = createRequire(join(ROOT, 'package.json'))('playwright-core') as { chromium: BrowserType };
 
 export const CHROMIUM = process.env.MIGTRACE_CHROMIUM ?? '/usr/bin/chromium';
-export const ARTIFACTS = join(ROOT, 'test-results', 'e2e');
+export const ARTIFACTS = join(ROOT, '.tmp', 'artifacts', 'e2e');
 
 export interface Shot {
   name: string;
@@ -121,20 +121,43 @@ export class Workbench {
 
   // --- debugging -------------------------------------------------------------------------------
 
+  /** The debug toolbar, docked in the Run and Debug view's title (settings: debug.toolBarLocation):
+   *  floating, it covers the editor tabs, and the listing's name with them. */
   toolbar(): Locator {
-    return this.page.locator('.debug-toolbar');
+    return this.page.locator('.part.sidebar .title-actions');
   }
 
   /** A debug toolbar button by its codicon (`debug-step-back`) or its title (`Next Stage`). */
   toolbarButton(iconOrTitle: string): Locator {
-    if (/^debug-|^arrow-|^sync$/.test(iconOrTitle)) return this.page.locator(`.debug-toolbar .codicon-${iconOrTitle}`).first();
-    return this.page.locator(`.debug-toolbar .action-label[aria-label^="${iconOrTitle}"]`).first();
+    if (/^debug-|^arrow-|^sync$/.test(iconOrTitle)) return this.page.locator(`.part.sidebar .title-actions .action-label.codicon-${iconOrTitle}`).first();
+    return this.page.locator(`.part.sidebar .title-actions .action-label[aria-label^="${iconOrTitle}"]`).first();
   }
 
-  /** Is a debug session showing (toolbar or the orange status bar)? */
+  /** Shows the Run and Debug view (its title holds the debug toolbar). */
+  async showRunView(): Promise<void> {
+    if (await this.page.locator('.pane-header[aria-label^="Call Stack"], .pane-header[aria-label^="Breakpoints"]').first().isVisible()) return;
+    await this.page.keyboard.press('Control+Shift+D');
+    await this.paneHeader('Breakpoints').waitFor({ state: 'visible', timeout: 20_000 });
+  }
+
+  /** Clicks a debug toolbar button, with the Run and Debug view shown first. */
+  async debugAction(iconOrTitle: string): Promise<void> {
+    await this.showRunView();
+    await this.toolbarButton(iconOrTitle).click();
+  }
+
+  /** Is a debug session running or stopped (its Stop button shows)? */
   async debugging(): Promise<boolean> {
-    if (await this.toolbar().isVisible()) return true;
-    return (await this.page.locator('.part.statusbar.debugging').count()) > 0;
+    return this.toolbarButton('debug-stop').isVisible();
+  }
+
+  /** Ends every debug session (Stop until none is left). */
+  async stopAllSessions(): Promise<void> {
+    await this.showRunView();
+    for (let i = 0; i < 5 && (await this.debugging()); i++) {
+      await this.toolbarButton('debug-stop').click();
+      await this.until('the session to end', async () => !(await this.debugging()), 30_000).catch(() => undefined);
+    }
   }
 
   /** Presses F5 until a session starts. For a few seconds after the workbench shows, F5 does
@@ -164,12 +187,14 @@ export class Workbench {
 
   /** Waits until the session is stopped (Continue shows on the toolbar). */
   async stopped(timeout_ms = 60_000): Promise<void> {
+    await this.showRunView();
     await this.toolbarButton('debug-continue').waitFor({ state: 'visible', timeout: timeout_ms });
   }
 
   /** Waits until no debug session is left. */
   async sessionEnded(timeout_ms = 60_000): Promise<void> {
-    await this.until('the debug session to end', async () => !(await this.toolbar().isVisible()), timeout_ms);
+    await this.showRunView();
+    await this.until('the debug session to end', async () => !(await this.debugging()), timeout_ms);
   }
 
   callStackRows(): Locator {
@@ -178,6 +203,26 @@ export class Workbench {
 
   async callStackText(): Promise<string[]> {
     return (await this.callStackRows().allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+  }
+
+  /** The Call Stack's rows with their accessible labels ("Thread main (runnable) Paused",
+   *  "Stack Frame multifd_send_sync_main, line 4, multifd_send_sync_main.c"). */
+  async callStackRowsLabelled(): Promise<{ label: string; text: string }[]> {
+    return this.callStackRows().evaluateAll((rows) => rows.map((r) => ({ label: r.getAttribute('aria-label') ?? '', text: (r as unknown as { innerText: string }).innerText.replace(/\s+/g, ' ').trim() })));
+  }
+
+  /** The thread that stopped (its badge says why, the others say only "Paused") and its frames,
+   *  each as "name:line" from the row's accessible label. */
+  async stoppedThread(): Promise<{ row: string; frames: string[] } | null> {
+    const rows = await this.callStackRowsLabelled();
+    const i = rows.findIndex((r) => /^Thread /.test(r.label) && !/ Paused$/.test(r.label) && !/ Running$/i.test(r.label));
+    if (i < 0) return null;
+    const frames: string[] = [];
+    for (let j = i + 1; j < rows.length && !/^Thread /.test(rows[j].label); j++) {
+      const m = /^Stack Frame (\S+), line (\d+)/.exec(rows[j].label);
+      if (m) frames.push(`${m[1]}:${m[2]}`);
+    }
+    return { row: rows[i].text, frames };
   }
 
   frameRows(): Locator {
@@ -206,7 +251,7 @@ export class Workbench {
 
   /** The active editor tab's title. */
   async activeTab(): Promise<string> {
-    return (await this.page.locator('.tabs-container .tab.active').first().innerText()).trim();
+    return (await this.page.locator('.editor-group-container.active .tabs-container .tab.active').first().innerText()).replace(/\s+/g, '');
   }
 
   /** Clicks a section header of the Run and Debug view (Variables, Watch, Call Stack, Breakpoints). */
