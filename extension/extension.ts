@@ -6,6 +6,7 @@ import { activateDebug } from './debug/activate';
 import { runCli } from './commands/cliProcess';
 import { registerRunCommands } from './commands/runCommands';
 import { registerWalkthrough } from './walkthrough/walkthrough';
+import { registerTimeline } from './timeline/register';
 
 export function activate(context: vscode.ExtensionContext): void {
   const channel = vscode.window.createOutputChannel('migtrace');
@@ -13,6 +14,7 @@ export function activate(context: vscode.ExtensionContext): void {
   activateDebug(context);
   registerRunCommands(context, channel);
   registerWalkthrough(context);
+  registerTimeline(context, channel);
   context.subscriptions.push(
     vscode.commands.registerCommand('migtrace.runDemo', async () => {
       channel.clear();

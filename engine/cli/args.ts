@@ -13,6 +13,9 @@ export interface FlagSpec {
   /** placeholder shown in help, e.g. N or FILE */
   value?: string;
   short?: string;
+  /** int: the smallest and largest value allowed (default: any safe integer) */
+  min?: number;
+  max?: number;
 }
 
 export interface PositionalSpec {
@@ -44,6 +47,7 @@ export function parseArgs(spec: CommandSpec, argv: string[]): ParsedArgs {
   const byName = new Map(spec.flags.map((f) => [f.name, f]));
   const byShort = new Map(spec.flags.filter((f) => f.short).map((f) => [f.short as string, f]));
   const out: ParsedArgs = { positionals: [], flags: {} };
+  const given = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--') {
@@ -57,24 +61,34 @@ export function parseArgs(spec: CommandSpec, argv: string[]): ParsedArgs {
       const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
       inline = eq >= 0 ? a.slice(eq + 1) : undefined;
       f = byName.get(name);
-      if (f === undefined) throw new UsageError(`unknown flag --${name} for "${spec.name}"${suggest(name, [...byName.keys()])}`, spec.name);
-    } else if (a.startsWith('-') && a.length === 2) {
+      if (f === undefined) throw new UsageError(`unknown flag --${name} for "${spec.name}"${suggest(name, [...byName.keys()])}; its flags: ${flagList(spec)}`, spec.name);
+    } else if (a.startsWith('-') && a.length === 2 && !/^-\d$/.test(a)) {
       f = byShort.get(a.slice(1));
-      if (f === undefined) throw new UsageError(`unknown flag ${a} for "${spec.name}"`, spec.name);
+      if (f === undefined) throw new UsageError(`unknown flag ${a} for "${spec.name}"; its flags: ${flagList(spec)}`, spec.name);
+    } else if (a.startsWith('-') && a.length > 1 && !/^-\d/.test(a)) {
+      throw new UsageError(`unknown flag ${a} for "${spec.name}" (flags are spelled --name)${suggest(a.replace(/^-+/, ''), [...byName.keys()])}; its flags: ${flagList(spec)}`, spec.name);
     } else {
       out.positionals.push(a);
       continue;
     }
     if (f.kind === 'bool') {
-      if (inline !== undefined) throw new UsageError(`--${f.name} takes no value`, spec.name);
+      if (inline !== undefined) throw new UsageError(`--${f.name} takes no value, got "${inline}"`, spec.name);
       out.flags[f.name] = true;
       continue;
     }
+    const want = f.value ?? 'VALUE';
     const v = inline ?? argv[++i];
-    if (v === undefined) throw new UsageError(`--${f.name} needs a value (${f.value ?? 'VALUE'})`, spec.name);
+    if (v === undefined) throw new UsageError(`--${f.name} needs a value (${want}) after it`, spec.name);
+    // `--out --json` means a forgotten value, not a file named "--json".
+    if (inline === undefined && looksLikeFlag(v, byShort)) throw new UsageError(`--${f.name} needs a value (${want}), got the flag ${v}; write --${f.name}=VALUE if the value really starts with "-"`, spec.name);
+    if (v === '') throw new UsageError(`--${f.name} needs a value (${want}), got an empty string`, spec.name);
+    if (f.kind !== 'repeat') {
+      const prev = given.get(f.name);
+      if (prev !== undefined) throw new UsageError(`--${f.name} is given twice ("${prev}" and "${v}"); give it once`, spec.name);
+      given.set(f.name, v);
+    }
     if (f.kind === 'int') {
-      if (!/^-?\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new UsageError(`--${f.name} must be an integer, got "${v}"`, spec.name);
-      out.flags[f.name] = Number(v);
+      out.flags[f.name] = parseIntFlag(f, v, spec.name);
     } else if (f.kind === 'repeat') {
       const prev = out.flags[f.name];
       out.flags[f.name] = Array.isArray(prev) ? [...prev, v] : [v];
@@ -82,14 +96,40 @@ export function parseArgs(spec: CommandSpec, argv: string[]): ParsedArgs {
       out.flags[f.name] = v;
     }
   }
-  const required = spec.positionals.filter((p) => !p.optional).length;
-  if (out.positionals.length < required) {
-    throw new UsageError(`"${spec.name}" needs ${spec.positionals.filter((p) => !p.optional).map((p) => `<${p.name}>`).join(' ')}`, spec.name);
+  const required = spec.positionals.filter((p) => !p.optional);
+  if (out.positionals.length < required.length) {
+    const missing = required.slice(out.positionals.length);
+    throw new UsageError(`"${spec.name}" needs ${missing.map((p) => `<${p.name}> (${p.help})`).join(' ')}`, spec.name);
   }
   if (out.positionals.length > spec.positionals.length) {
-    throw new UsageError(`"${spec.name}" takes ${spec.positionals.length} argument(s), got extra: ${out.positionals.slice(spec.positionals.length).join(' ')}`, spec.name);
+    throw new UsageError(`"${spec.name}" takes ${spec.positionals.length === 0 ? 'no arguments' : `${spec.positionals.length} argument(s): ${spec.positionals.map((p) => `<${p.name}>`).join(' ')}`}; got extra: ${out.positionals.slice(spec.positionals.length).join(' ')}`, spec.name);
+  }
+  for (const [i, p] of out.positionals.entries()) {
+    if (p === '') throw new UsageError(`<${spec.positionals[i].name}> is an empty string; expected ${spec.positionals[i].help}`, spec.name);
   }
   return out;
+}
+
+function looksLikeFlag(v: string, byShort: Map<string, FlagSpec>): boolean {
+  if (v.startsWith('--')) return true;
+  return v.length === 2 && v[0] === '-' && byShort.has(v[1]);
+}
+
+function intRange(f: FlagSpec): string {
+  const max = f.max === Number.MAX_SAFE_INTEGER ? undefined : f.max;
+  return f.min !== undefined && max !== undefined ? `${f.min} to ${max}` : f.min !== undefined ? `${f.min} or more` : max !== undefined ? `${max} or less` : 'any';
+}
+
+function parseIntFlag(f: FlagSpec, v: string, cmd: string): number {
+  const range = intRange(f);
+  if (!/^[-+]?\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new UsageError(`--${f.name} must be an integer (${range}), got "${v}"`, cmd);
+  const n = Number(v);
+  if ((f.min !== undefined && n < f.min) || (f.max !== undefined && n > f.max)) throw new UsageError(`--${f.name} must be ${range}, got ${n}`, cmd);
+  return n;
+}
+
+function flagList(spec: CommandSpec): string {
+  return spec.flags.length === 0 ? '(none)' : spec.flags.map((f) => `--${f.name}`).join(', ');
 }
 
 function suggest(name: string, known: string[]): string {
@@ -109,7 +149,7 @@ export function commandHelp(spec: CommandSpec): string {
     lines.push('', 'flags:');
     for (const f of spec.flags) {
       const left = `${f.short ? `-${f.short}, ` : ''}--${f.name}${f.kind === 'bool' ? '' : ` ${f.value ?? 'VALUE'}`}`;
-      lines.push(`  ${left.padEnd(24)} ${f.help}${f.kind === 'repeat' ? ' (repeatable)' : ''}`);
+      lines.push(`  ${left.padEnd(24)} ${f.help}${f.kind === 'repeat' ? ' (repeatable)' : ''}${f.kind === 'int' ? ` (an integer, ${intRange(f)})` : ''}`);
     }
   }
   return lines.join('\n');

@@ -1,5 +1,6 @@
 // Entry point of the bundled CLI (dist/cli.js).
 import { main } from './main';
+import { internalErrorText } from './errors';
 
 // `migtrace ... | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -12,7 +13,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    process.stderr.write(`migtrace: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.stderr.write(`${internalErrorText(e)}\n`);
     process.exitCode = 1;
   },
 );

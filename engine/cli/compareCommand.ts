@@ -8,7 +8,7 @@ import { runMigration, type MigrationResult } from '../model/run';
 import { PROFILES } from '../scenario/schema';
 import { UsageError, type CommandSpec, type ParsedArgs } from './args';
 import type { CliIO } from './io';
-import { loadScenarioArg } from './scenarioSource';
+import { checkSets, loadScenarioArg } from './scenarioSource';
 
 export const COMPARE_SPEC: CommandSpec = {
   name: 'compare',
@@ -18,7 +18,7 @@ export const COMPARE_SPEC: CommandSpec = {
     { name: 'profiles', kind: 'string', value: 'A,B,..', help: `designs to compare (${PROFILES.join(', ')})` },
     { name: 'variant', kind: 'repeat', value: 'LABEL:K=V;K=V', help: 'an option set to compare, e.g. "ac:migration.capabilities.auto-converge=true"' },
     { name: 'set', kind: 'repeat', value: 'KEY=VALUE', help: 'override a scenario field for every run' },
-    { name: 'seed', kind: 'int', value: 'N', help: 'seed of every run' },
+    { name: 'seed', kind: 'int', value: 'N', min: 0, max: Number.MAX_SAFE_INTEGER, help: 'seed of every run' },
     { name: 'json', kind: 'bool', help: 'print one JSON object' },
   ],
 };
@@ -105,7 +105,9 @@ export function compareCommand(a: ParsedArgs, io: CliIO): number {
     ...variants.map((v) => {
       const colon = v.indexOf(':');
       if (colon <= 0) throw new UsageError(`--variant "${v}" must look like LABEL:key=value;key=value`, 'compare');
-      return { label: v.slice(0, colon), sets: [...sets, ...v.slice(colon + 1).split(';').filter((s) => s !== '')] };
+      const own = v.slice(colon + 1).split(';').filter((s) => s !== '');
+      checkSets(own, `--variant ${v.slice(0, colon)}:`);
+      return { label: v.slice(0, colon), sets: [...sets, ...own] };
     }),
   ];
   const rows: CompareRow[] = [];

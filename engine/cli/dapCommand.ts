@@ -14,7 +14,7 @@ export const DAP_SPEC: CommandSpec = {
   summary: 'Run the debug adapter (Debug Adapter Protocol) over stdio, or over TCP with --port, for nvim-dap, Emacs dap-mode, Theia.',
   positionals: [],
   flags: [
-    { name: 'port', kind: 'int', value: 'N', help: 'listen on TCP port N of 127.0.0.1 (0: any free port, printed on stderr) instead of stdio; one session per connection' },
+    { name: 'port', kind: 'int', value: 'N', min: 0, max: 65535, help: 'listen on TCP port N of 127.0.0.1 (0: any free port, printed on stderr) instead of stdio; one session per connection' },
   ],
 };
 

@@ -1,24 +1,23 @@
 // The `migtrace` command: the same engine as the extension, for terminals and CI (DESIGN.md's CLI
-// contract). Exit codes: 0 completed; 2 bad usage or bad input; 3 hang; 4 invariant violated;
-// 5 migration failed or did not converge; 6 replay diverged.
+// contract). Exit codes (errors.ts, listed by --help): 0 completed; 1 internal error; 2 bad usage
+// or bad input; 3 hang; 4 invariant violated; 5 migration failed or did not converge; 6 replay
+// diverged; 7 the trace is damaged or incomplete.
 
-import { commandHelp, parseArgs, UsageError, type CommandSpec, type ParsedArgs } from './args';
+import { commandHelp, parseArgs, type CommandSpec, type ParsedArgs } from './args';
 import { processIO, type CliIO } from './io';
 import { runKernelDemo, runSeedDemo } from './demo';
 import { RUN_SPEC, runCommand } from './runCommand';
 import { SCENARIOS_SPEC, scenariosCommand } from './scenariosCommand';
 import { COMPARE_SPEC, compareCommand } from './compareCommand';
 import { IMPORT_QEMU_SPEC, QEMU_RUN_SPEC, importQemuCommand, qemuRunCommand } from './qemuCommands';
-import { QemuRunError } from '../qemu/qemuRun';
-import { BootImageError } from '../qemu/bootImage';
-import { QmpError } from '../qemu/qmp';
-import { ScenarioError } from '../scenario/validate';
+import { EXIT, EXIT_CODES_HELP, helpFooter, reportError } from './errors';
 import { EXPORT_SPEC, INFO_SPEC, REPLAY_SPEC, exportCommand, infoCommand, replayCommand } from './traceCommands';
-import { TraceError } from '../trace/format';
+import { REPORT_SPEC, reportCommand } from './reportCommand';
 import { ENGINE_VERSION } from '../version';
+import { closestName } from '../util/closest';
 import { DAP_SPEC, dapCommand } from './dapCommand';
 
-export const EXIT = { ok: 0, usage: 2, hang: 3, invariant: 4, failed: 5, diverged: 6 } as const;
+export { EXIT };
 
 interface Command {
   spec: CommandSpec;
@@ -34,6 +33,7 @@ const COMMANDS: Command[] = [
   { spec: COMPARE_SPEC, run: compareCommand },
   { spec: INFO_SPEC, run: infoCommand },
   { spec: EXPORT_SPEC, run: exportCommand },
+  { spec: REPORT_SPEC, run: reportCommand },
   { spec: QEMU_RUN_SPEC, run: qemuRunCommand },
   { spec: IMPORT_QEMU_SPEC, run: importQemuCommand },
   { spec: DAP_SPEC, run: dapCommand },
@@ -43,7 +43,7 @@ const COMMANDS: Command[] = [
       summary: 'Simulate the 2012 report\'s two migrations (idle and SpecJBB) and print their `info migrate`.',
       positionals: [],
       flags: [
-        { name: 'seed', kind: 'int', value: 'N', help: 'seed of the runs (default 1)' },
+        { name: 'seed', kind: 'int', value: 'N', min: 0, max: Number.MAX_SAFE_INTEGER, help: 'seed of the runs (default 1)' },
         { name: 'kernel', kind: 'bool', help: 'run the simulation kernel\'s example programs instead (deadlock, lost wakeup, livelock)' },
       ],
     },
@@ -61,6 +61,12 @@ function topHelp(): string {
     ...COMMANDS.map((c) => `  ${c.spec.name.padEnd(14)} ${c.spec.summary}`),
     '',
     'Run `migtrace <command> --help` for its arguments and flags.',
+    '',
+    'exit codes:',
+    ...EXIT_CODES_HELP.map((l) => `  ${l}`),
+    '',
+    'Scenario keys, sizes and units: README.md "Scenarios" and dist/scenario.schema.json (generated from',
+    'engine/scenario/schema.ts); `migtrace scenarios --json` prints the built-in scenarios in full.',
   ];
   return lines.join('\n');
 }
@@ -77,28 +83,17 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   }
   const cmd = COMMANDS.find((c) => c.spec.name === name);
   if (cmd === undefined) {
-    io.err(`migtrace: unknown command "${name}"\n\n${topHelp()}`);
+    const near = closestName(name, COMMANDS.map((c) => c.spec.name));
+    io.err(`migtrace: unknown command "${name}"${near ? ` (did you mean "${near}"?)` : ''}; commands: ${COMMANDS.map((c) => c.spec.name).join(', ')} (see \`migtrace --help\`)`);
     return EXIT.usage;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.out(commandHelp(cmd.spec));
+    io.out(`${commandHelp(cmd.spec)}\n${helpFooter(cmd.spec)}`);
     return EXIT.ok;
   }
   try {
     return await cmd.run(parseArgs(cmd.spec, rest), io);
   } catch (e) {
-    if (e instanceof UsageError) {
-      io.err(`migtrace ${name}: ${e.message}\nRun \`migtrace ${name} --help\` for usage.`);
-      return EXIT.usage;
-    }
-    if (e instanceof ScenarioError || e instanceof TraceError || e instanceof QemuRunError || e instanceof BootImageError) {
-      io.err(`migtrace ${name}: ${e.message}`);
-      return EXIT.usage;
-    }
-    if (e instanceof QmpError) {
-      io.err(`migtrace ${name}: QEMU: ${e.message}`);
-      return EXIT.failed;
-    }
-    throw e;
+    return reportError(name, e, io);
   }
 }

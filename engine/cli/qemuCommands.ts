@@ -10,7 +10,8 @@ import { parseQmpSamples } from '../qemu/qmpSamples';
 import { UsageError, type CommandSpec, type ParsedArgs } from './args';
 import type { CliIO } from './io';
 import { FileSink } from './fileSink';
-import { loadScenarioArg } from './scenarioSource';
+import { loadScenarioArg, scenarioInputs } from './scenarioSource';
+import { checkDirectory, checkInputFile, checkOutputPath, type PathArg } from './paths';
 
 export const QEMU_RUN_SPEC: CommandSpec = {
   name: 'qemu-run',
@@ -31,16 +32,20 @@ const wallUs = (): number => (performance.timeOrigin + performance.now()) * 1000
 export async function qemuRunCommand(a: ParsedArgs, io: CliIO): Promise<number> {
   const out = a.flags.out as string | undefined;
   if (out === undefined) throw new UsageError('-o F.migtrace is required', 'qemu-run');
-  const sc = loadScenarioArg(a.positionals[0], (a.flags.set as string[] | undefined) ?? []);
-  checkRunnable(sc.config);
   const backend = (a.flags['memory-backend'] as string | undefined) ?? 'memfd';
   if (!(MEMORY_BACKENDS as readonly string[]).includes(backend)) throw new UsageError(`--memory-backend is memfd or anonymous, not "${backend}"`, 'qemu-run');
-  const sink = new FileSink(out);
+  const keep = a.flags['keep-logs'] as string | undefined;
+  if (keep !== undefined) checkDirectory({ path: keep, what: '--keep-logs' }, 'an existing directory to keep QEMU\'s logs in');
+  const inputs = scenarioInputs(a.positionals[0]);
+  checkOutputPath({ path: out, what: '-o' }, inputs);
+  const sc = loadScenarioArg(a.positionals[0], (a.flags.set as string[] | undefined) ?? []);
+  checkRunnable(sc.config);
+  const sink = new FileSink(out, '-o', inputs);
   let r;
   try {
     r = await qemuRun(sc.config, JSON.stringify(sc.raw), sink, {
       clock_us: wallUs,
-      keep_dir: a.flags['keep-logs'] as string | undefined,
+      keep_dir: keep,
       memory_backend: backend as MemoryBackend,
       progress: a.flags.quiet ? undefined : (t) => io.progress(t),
     });
@@ -74,29 +79,37 @@ export const IMPORT_QEMU_SPEC: CommandSpec = {
   ],
 };
 
-function readText(path: string, what: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`${what} ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, 'import-qemu');
-  }
+function readText(inp: PathArg, expected: string): string {
+  checkInputFile(inp, expected);
+  return readFileSync(inp.path, 'utf8');
 }
 
 export function importQemuCommand(a: ParsedArgs, io: CliIO): number {
   const out = a.flags.out as string | undefined;
   if (out === undefined) throw new UsageError('-o F.migtrace is required', 'import-qemu');
-  const srcLog = parseTraceLog(readText(a.positionals[0], 'trace log'));
   const dstPath = a.flags['dst-log'] as string | undefined;
   const qmpPath = a.flags.qmp as string | undefined;
+  const inputs: PathArg[] = [{ path: a.positionals[0], what: 'trace log' }];
+  if (dstPath) inputs.push({ path: dstPath, what: '--dst-log' });
+  if (qmpPath) inputs.push({ path: qmpPath, what: '--qmp' });
+  checkOutputPath({ path: out, what: '-o' }, inputs);
+  const srcLog = parseTraceLog(readText(inputs[0], 'a QEMU trace log'));
   const logs: LogSource[] = [{ side: 'source', pid: -1, log: srcLog }];
-  if (dstPath) logs.push({ side: 'destination', pid: -1, log: parseTraceLog(readText(dstPath, 'destination log')) });
-  const samples = qmpPath ? parseQmpSamples(readText(qmpPath, 'query-migrate samples')) : null;
+  if (dstPath) logs.push({ side: 'destination', pid: -1, log: parseTraceLog(readText({ path: dstPath, what: '--dst-log' }, 'the destination QEMU\'s trace log')) });
+  const samples = qmpPath ? parseQmpSamples(readText({ path: qmpPath, what: '--qmp' }, 'query-migrate samples (JSON lines)')) : null;
   if (srcLog.lines.length === 0 && (samples === null || samples.samples.length === 0)) {
     throw new UsageError(`${a.positionals[0]}: no trace event line could be read (${srcLog.malformed} malformed lines${srcLog.malformed_examples[0] ? `, first: line ${srcLog.malformed_examples[0].line}: "${srcLog.malformed_examples[0].text}"` : ''}); QEMU's log backend writes "tid@sec.usec:event args" with -msg timestamp=on`, 'import-qemu');
   }
   const name = (a.flags.name as string | undefined) ?? a.positionals[0].replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '');
-  const sink = new FileSink(out);
-  const { stats, report, final } = importQemu({ logs, samples, scenario_name: name, scenario_json: '' }, sink);
+  const sink = new FileSink(out, '-o', inputs);
+  let imported;
+  try {
+    imported = importQemu({ logs, samples, scenario_name: name, scenario_json: '' }, sink);
+  } catch (e) {
+    sink.abandon();
+    throw e;
+  }
+  const { stats, report, final } = imported;
   if (a.flags.json) io.out(JSON.stringify({ out, events: stats.events, 'trace-sha256': sink.sha256(), final, import: report }));
   else {
     io.out(`wrote ${out}: ${stats.events} events from ${report.log_lines} log lines (${report.log_malformed} malformed) and ${report.samples} query-migrate samples (${report.samples_malformed} malformed); ${report.threads} threads`);

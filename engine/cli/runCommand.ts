@@ -6,20 +6,23 @@ import { formatRunText } from './runText';
 import { runMigration, OUTCOME_EXIT, type MigrationResult } from '../model/run';
 import type { Kernel } from '../sim/kernel';
 import { recordRun } from '../runtime/record';
-import { FileSink } from './fileSink';
+import { FileSink, OutputFile } from './fileSink';
 import { md } from '../model/ctx';
 import type { CommandSpec, ParsedArgs } from './args';
 import type { CliIO } from './io';
-import { loadScenarioArg } from './scenarioSource';
+import { loadScenarioArg, scenarioInputs } from './scenarioSource';
+import { checkInputFile, checkOutputPath, type PathArg } from './paths';
+import { CliError } from './errors';
+import { resolve } from 'node:path';
 import { resultJson, type ResultJsonExtra } from '../model/resultJson';
-import { compareRuns, formatComparison, recordedSummary, writeSideBySide } from './runCompare';
+import { compareRuns, formatComparison, recordedSummary, sideBySidePath, writeSideBySide } from './runCompare';
 
 export const RUN_SPEC: CommandSpec = {
   name: 'run',
   summary: 'Simulate a migration and print QEMU\'s `info migrate` for it (exit 0 completed, 3 hang, 4 data lost, 5 did not converge).',
   positionals: [{ name: 'scenario', help: 'a built-in scenario name (see `migtrace scenarios`) or a scenario JSON file' }],
   flags: [
-    { name: 'seed', kind: 'int', value: 'N', help: 'seed of the run (default: the scenario\'s, else 1)' },
+    { name: 'seed', kind: 'int', value: 'N', min: 0, max: Number.MAX_SAFE_INTEGER, help: 'seed of the run (default: the scenario\'s, else 1)' },
     { name: 'set', kind: 'repeat', value: 'KEY=VALUE', help: 'override a scenario field, e.g. --set migration.downtime-limit=300' },
     { name: 'out', kind: 'string', value: 'F.migtrace', help: 'record the run to this trace file (written as F.migtrace.partial until complete)' },
     { name: 'compare', kind: 'string', value: 'R.migtrace', help: 'print the run beside a recorded one (a real migration from qemu-run or import-qemu); writes the model trace (--out, default R.model.migtrace) and R.compare.json with both timelines' },
@@ -33,9 +36,20 @@ export function runCommand(a: ParsedArgs, io: CliIO, clock: () => number): numbe
   const sc = loadScenarioArg(a.positionals[0], sets, a.flags.seed as number | undefined);
   const quiet = Boolean(a.flags.quiet);
   const comparePath = a.flags.compare as string | undefined;
-  // Read the recorded run first: a bad --compare file fails before the simulation.
-  const recorded = comparePath === undefined ? null : recordedSummary(comparePath);
   const out = (a.flags.out as string | undefined) ?? (comparePath === undefined ? undefined : `${comparePath.replace(/\.migtrace$/, '')}.model.migtrace`);
+  // Every input, output and the recorded run are checked before the simulation, so a bad path or
+  // a bad --compare file never wastes a run, and no output overwrites an input.
+  const inputs: PathArg[] = [...scenarioInputs(a.positionals[0]), ...(comparePath === undefined ? [] : [{ path: comparePath, what: '--compare' }])];
+  const outArg: PathArg | undefined = out === undefined ? undefined : { path: out, what: a.flags.out === undefined ? '--out (default for --compare)' : '--out' };
+  const bothArg: PathArg | undefined = comparePath === undefined ? undefined : { path: sideBySidePath(comparePath), what: 'the side-by-side file of --compare' };
+  if (comparePath !== undefined) checkInputFile({ path: comparePath, what: '--compare' }, 'a .migtrace file');
+  if (outArg !== undefined) checkOutputPath(outArg, inputs);
+  if (bothArg !== undefined) {
+    checkOutputPath(bothArg, inputs);
+    if (outArg !== undefined && resolve(outArg.path) === resolve(bothArg.path)) throw new CliError(`--out ${outArg.path}: is also ${bothArg.what}; choose another name`);
+  }
+  const recorded = comparePath === undefined ? null : recordedSummary(comparePath);
+  const both = bothArg === undefined ? undefined : new OutputFile(bothArg, inputs);
   const started = clock();
   let lastPrint = started;
   const onProgress = quiet ? undefined : (k: Kernel) => {
@@ -48,14 +62,25 @@ export function runCommand(a: ParsedArgs, io: CliIO, clock: () => number): numbe
   let result: MigrationResult;
   let extra: ResultJsonExtra;
   if (out !== undefined) {
-    const sink = new FileSink(out);
+    let sink: FileSink;
+    try {
+      sink = new FileSink(out, outArg?.what, inputs);
+    } catch (e) {
+      both?.discard();
+      throw e;
+    }
     try {
       const rec = recordRun(sc, sink, { onProgress, progress_every_ns: 5e9 });
       result = rec.result;
       extra = { events: rec.recording.events, 'trace-sha256': sink.sha256() };
     } catch (e) {
       sink.abandon();
-      if (sink.bytes > 0) io.err(`migtrace run: the run stopped on an error; what was recorded is in ${sink.partial}`);
+      both?.discard();
+      if (!quiet) io.progress('');
+      const whole = e instanceof Error && /the whole output is in/.test(e.message);
+      const kept = sink.bytes > 0 && !whole ? `; the ${sink.bytes} bytes recorded before it are in ${sink.partial} (a readable prefix of the run)` : '';
+      if (e instanceof CliError) throw new CliError(`${e.message}${kept}`, e.exit);
+      if (kept !== '') io.err(`migtrace run: the run stopped on an error${kept}`);
       throw e;
     }
   } else {
@@ -64,15 +89,15 @@ export function runCommand(a: ParsedArgs, io: CliIO, clock: () => number): numbe
     extra = { events: counter.events };
   }
   if (!quiet && lastPrint !== started) io.progress('');
-  if (recorded !== null && comparePath !== undefined && out !== undefined) {
+  if (recorded !== null && comparePath !== undefined && out !== undefined && both !== undefined) {
     const c = compareRuns(sc, result, recorded, comparePath);
-    const both = `${comparePath.replace(/\.migtrace$/, '')}.compare.json`;
     writeSideBySide(both, out, recorded.trace, ['model', recorded.source === 'qemu' ? 'real' : 'recorded']);
-    if (a.flags.json) io.out(JSON.stringify({ ...c, traces: { model: out, recorded: comparePath, 'side-by-side': both } }));
+    const bothPath = both.out.path;
+    if (a.flags.json) io.out(JSON.stringify({ ...c, traces: { model: out, recorded: comparePath, 'side-by-side': bothPath } }));
     else {
       io.out(`${sc.config.name}: the model against ${comparePath}`);
       io.out(formatComparison(c));
-      io.out(`traces: ${out} (model), ${comparePath} (${recorded.source === 'qemu' ? 'real' : 'recorded'}); both timelines: ${both} (Chrome JSON: ui.perfetto.dev or chrome://tracing)`);
+      io.out(`traces: ${out} (model), ${comparePath} (${recorded.source === 'qemu' ? 'real' : 'recorded'}); both timelines: ${bothPath} (Chrome JSON: ui.perfetto.dev or chrome://tracing)`);
     }
     return OUTCOME_EXIT[result.outcome];
   }

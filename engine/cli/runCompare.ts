@@ -8,10 +8,10 @@ import type { MigrationResult } from '../model/run';
 import type { MigrationInfo } from '../model/stats';
 import { exportChromeJsonMany } from '../trace/chromeExport';
 import { TraceError } from '../trace/format';
-import type { TraceData } from '../trace/reader';
+import { TraceDamagedError, type TraceData } from '../trace/reader';
 import type { LoadedScenario } from '../scenario/load';
-import { readTraceFile } from './traceFile';
-import { withOutput } from './fileSink';
+import { readTraceFile, whatIsWrong } from './traceFile';
+import { withOpenOutput, type OutputFile } from './fileSink';
 
 export interface CompareSide {
   label: string;
@@ -48,10 +48,13 @@ function side(label: string, s: Summary): CompareSide {
 
 /** The recorded run's final figures: its footer's summary, which must be there. */
 export function recordedSummary(path: string): { summary: Summary; source: string; scenario: string; qemu_version: string; trace: TraceData } {
-  const f = readTraceFile(path);
+  const f = readTraceFile(path, '--compare');
   const s = f.trace.footer?.summary as Summary | undefined;
-  if (f.trace.stopped !== null || s === undefined || typeof s !== 'object' || typeof s.status !== 'string') {
-    throw new TraceError(`${path}: ${f.trace.stopped ? `incomplete (${f.trace.stopped.reason})` : 'has no final summary'}; --compare needs a whole trace with the run's final figures`);
+  if (f.trace.stopped !== null) {
+    throw new TraceDamagedError(`--compare ${whatIsWrong(f)}; --compare needs a whole trace with the run's final figures`, f.trace.stopped.offset);
+  }
+  if (s === undefined || s === null || typeof s !== 'object' || typeof s.status !== 'string') {
+    throw new TraceError(`--compare ${path}: has no final summary in its footer; --compare needs a trace with the run's final figures (from run --out, qemu-run or import-qemu)`);
   }
   return { summary: s, source: f.trace.header.source, scenario: f.trace.header.scenario_name, qemu_version: f.trace.header.qemu_version, trace: f.trace };
 }
@@ -105,8 +108,19 @@ export function formatComparison(c: RunComparison): string {
   return lines.join('\n');
 }
 
+/** Where `run --compare R.migtrace` writes both timelines. */
+export function sideBySidePath(comparePath: string): string {
+  return `${comparePath.replace(/\.migtrace$/, '')}.compare.json`;
+}
+
 /** Writes the side-by-side Chrome JSON of the model trace (a file) and the recorded one (read already). */
-export function writeSideBySide(path: string, modelTrace: string, b: TraceData, labels: [string, string]): number {
-  const a = readTraceFile(modelTrace).trace;
-  return withOutput(path, (put) => exportChromeJsonMany([{ trace: a, label: labels[0] }, { trace: b, label: labels[1] }], { write: put }));
+export function writeSideBySide(out: OutputFile, modelTrace: string, b: TraceData, labels: [string, string]): number {
+  let a: TraceData;
+  try {
+    a = readTraceFile(modelTrace).trace;
+  } catch (e) {
+    out.discard();
+    throw e;
+  }
+  return withOpenOutput(out, (put) => exportChromeJsonMany([{ trace: a, label: labels[0] }, { trace: b, label: labels[1] }], { write: put }));
 }

@@ -8,14 +8,17 @@ import { exportPerfetto } from '../trace/perfettoExport';
 import { exportChromeJson } from '../trace/chromeExport';
 import { UsageError, type CommandSpec, type ParsedArgs } from './args';
 import type { CliIO } from './io';
-import { readTraceFile } from './traceFile';
+import { readTraceFile, whatIsWrong } from './traceFile';
 import { describeEvent } from '../trace/describe';
 import { formatRunText } from './runText';
-import { withOutput } from './fileSink';
+import { OutputFile, withOpenOutput } from './fileSink';
+import { checkInputFile, checkOutputPath } from './paths';
+import { EXIT } from './errors';
+import { isComplete } from '../trace/reader';
 
 export const INFO_SPEC: CommandSpec = {
   name: 'info',
-  summary: 'Describe a trace: header, counts, time span, outcome; says if it is truncated or damaged.',
+  summary: 'Describe a trace: header, counts, time span, outcome; says if it is truncated or damaged (exit 7 then).',
   positionals: [{ name: 'trace', help: 'a .migtrace file' }],
   flags: [{ name: 'json', kind: 'bool', help: 'print one JSON object' }],
 };
@@ -25,12 +28,14 @@ export function infoCommand(a: ParsedArgs, io: CliIO): number {
   const info = traceInfo(f.trace);
   if (a.flags.json) io.out(JSON.stringify({ file: f.path, ...info }));
   else io.out(formatTraceInfo(f.path, info));
-  return 0;
+  if (isComplete(f.trace)) return EXIT.ok;
+  io.err(`migtrace info: ${whatIsWrong(f)}`);
+  return EXIT.damaged;
 }
 
 export const REPLAY_SPEC: CommandSpec = {
   name: 'replay',
-  summary: 'Re-run a trace\'s scenario with its recorded decisions and check that it reproduces the trace byte for byte (exit 0 if it does, 6 if it diverges).',
+  summary: 'Re-run a trace\'s scenario with its recorded decisions and check that it reproduces the trace byte for byte (exit 0 if it does, 6 if it diverges, 7 if the trace is damaged or incomplete).',
   positionals: [{ name: 'trace', help: 'a .migtrace file written by `migtrace run --out`' }],
   flags: [{ name: 'json', kind: 'bool', help: 'print one JSON object: the replayed run\'s query-migrate fields, plus "replay"' }],
 };
@@ -62,14 +67,20 @@ export function replayCommand(a: ParsedArgs, io: CliIO): number {
       if (d.kernel) io.out(`  ${d.kernel}`);
     }
   }
-  // The replay's own verdict: it reproduced the recording (0) or not (6). The migration's outcome
-  // (a hang, data lost) is the recording's, printed above; `run` reports it in its exit code.
-  return rep.matched ? 0 : 6;
+  // The replay's own verdict: it reproduced the recording (0), or not (6), or it could check only
+  // the part a damaged or incomplete recording holds (7). The migration's outcome (a hang, data
+  // lost) is the recording's, printed above; `run` reports it in its exit code.
+  if (!rep.matched) return EXIT.diverged;
+  if (rep.recording_incomplete) {
+    io.err(`migtrace replay: ${whatIsWrong(f)}; the replay checked only the ${rep.events_compared} events before byte ${f.trace.stopped?.offset ?? f.trace.bytes}`);
+    return EXIT.damaged;
+  }
+  return EXIT.ok;
 }
 
 export const EXPORT_SPEC: CommandSpec = {
   name: 'export',
-  summary: 'Convert a trace to Perfetto\'s format (opens in ui.perfetto.dev) or to Chrome trace JSON.',
+  summary: 'Convert a trace to Perfetto\'s format (opens in ui.perfetto.dev) or to Chrome trace JSON (of a damaged or incomplete trace: what it holds, exit 7).',
   positionals: [{ name: 'trace', help: 'a .migtrace file' }],
   flags: [
     { name: 'perfetto', kind: 'string', value: 'OUT', help: 'write a Perfetto TrackEvent protobuf trace' },
@@ -80,18 +91,24 @@ export const EXPORT_SPEC: CommandSpec = {
 export function exportCommand(a: ParsedArgs, io: CliIO): number {
   const p = a.flags.perfetto as string | undefined;
   const c = a.flags.chrome as string | undefined;
-  if ((p === undefined) === (c === undefined)) throw new UsageError('give one of --perfetto OUT or --chrome OUT', 'export');
-  const f = readTraceFile(a.positionals[0]);
-  if (f.trace.stopped !== null) io.err(`migtrace export: ${f.path} is incomplete (${f.trace.stopped.reason}); exporting the ${f.trace.events.count} events it holds`);
+  if ((p === undefined) === (c === undefined)) throw new UsageError(p === undefined ? 'give one of --perfetto OUT or --chrome OUT' : 'give one of --perfetto OUT or --chrome OUT, not both', 'export');
+  const input = { path: a.positionals[0], what: '<trace>' };
+  const out = p !== undefined ? { path: p, what: '--perfetto' } : { path: c!, what: '--chrome' };
+  checkInputFile(input, 'a .migtrace file');
+  checkOutputPath(out, [input]);
+  const f = readTraceFile(input.path);
+  const whole = isComplete(f.trace);
+  if (!whole) io.err(`migtrace export: ${whatIsWrong(f)}; exporting the ${f.trace.events.count} events read before byte ${f.trace.stopped?.offset ?? f.trace.bytes}`);
+  const file = new OutputFile(out, [input]);
   if (p !== undefined) {
     let packets = 0;
     let flows = 0;
-    const bytes = withOutput(p, (put) => ({ packets, flows } = exportPerfetto(f.trace, { write: put })));
+    const bytes = withOpenOutput(file, (put) => ({ packets, flows } = exportPerfetto(f.trace, { write: put })));
     io.out(`wrote ${p}: Perfetto trace, ${packets} packets, ${flows} wait flows, ${bytes} bytes`);
   } else {
     let events = 0;
-    const bytes = withOutput(c!, (put) => ({ events } = exportChromeJson(f.trace, { write: put })));
+    const bytes = withOpenOutput(file, (put) => ({ events } = exportChromeJson(f.trace, { write: put })));
     io.out(`wrote ${c}: Chrome trace JSON, ${events} events, ${bytes} bytes`);
   }
-  return 0;
+  return whole ? EXIT.ok : EXIT.damaged;
 }

@@ -2,7 +2,7 @@
 // workload kind's preset, the design profile and the host profile), units converted to ns, bytes
 // and pages.
 
-import { parseSize } from './units';
+import { MEMORY_RULE, parseSize, type SizeRule } from './units';
 import type { BugVariant, DesignProfileName, FaultKind, HostProfileName, WorkloadKind } from '../model/catalog';
 import { HOST_COSTS, QEMU, type HostCosts } from '../model/calibration';
 import { DESIGN_PROFILES } from '../model/profiles';
@@ -61,9 +61,9 @@ const PRESETS: Record<WorkloadKind, Preset> = {
   custom: { nonzero_fraction: 0, ws_fraction: 0, ws_offset_fraction: 0, dirty_pages_per_s_per_vcpu: 0, distribution: 'uniform', hot_fraction: 1, hot_weight: 1, run_pages: 1, bql_exits_per_s: 0, exit_handle_us: 10 },
 };
 
-function bytes(v: unknown, dflt: number): number {
+function bytes(v: unknown, dflt: number, rule?: SizeRule): number {
   if (v === undefined) return dflt;
-  const b = parseSize(v);
+  const b = parseSize(v, rule);
   if (typeof b === 'string') throw new Error(`unvalidated size: ${b}`);
   return b;
 }
@@ -145,7 +145,7 @@ export class ConfigError extends Error {
 
 /** Resolves a validated scenario; `seed` overrides the scenario's own. */
 export function resolveConfig(sc: ScenarioInput, seed?: number): ModelConfig {
-  const ram = bytes(sc.guest.memory, 0);
+  const ram = bytes(sc.guest.memory, 0, MEMORY_RULE);
   const pages = pagesOf(ram);
   if (pages < 1) throw new ConfigError('guest.memory', `${ram} bytes is less than one 4 KiB page`);
   const vcpus = sc.guest.vcpus;

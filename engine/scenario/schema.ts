@@ -1,10 +1,15 @@
 // The scenario file's JSON Schema: the single description of the format. The validator
 // (validate.ts) interprets it, and the build writes it to dist/scenario.schema.json so editors
 // complete and check `*.migscenario.json` files. Sizes use the extension keyword `x-size`
-// (bytes, with a minimum and maximum), which editors ignore and the validator enforces.
+// (bytes, with a minimum and maximum, and the field's size rule of units.ts), which editors ignore
+// and the validator enforces; beside it, `oneOf` says as much of the same as JSON Schema can (a
+// whole number of bytes in range, or a string in QEMU's size syntax), so an editor refuses what
+// the validator refuses, except the range of a string with a suffix, which needs arithmetic.
 //
 // Names follow QEMU where QEMU has one (max-bandwidth, downtime-limit, auto-converge, ...), with
 // QAPI's hyphenated spelling; units are in the names where they are not QEMU's own.
+
+import { BYTES_RULE, MEMORY_RULE, sizePattern, type SizeRule } from './units';
 
 export interface SchemaNode {
   type?: 'object' | 'string' | 'number' | 'integer' | 'boolean' | 'array';
@@ -19,18 +24,26 @@ export interface SchemaNode {
   maximum?: number;
   default?: unknown;
   /** size in bytes: a number, or a string like "128G" */
-  'x-size'?: { min: number; max: number };
+  'x-size'?: { min: number; max: number } & SizeRule;
   oneOf?: SchemaNode[];
   items?: SchemaNode;
   pattern?: string;
+  multipleOf?: number;
 }
 
+const MiB = 1024 ** 2;
+/** The longest virtual time a scenario may name, in seconds: 1e6 s is 1e15 ns, within the kernel's safe-integer clock (2^53 ns is about 104 days). */
+const SECONDS_MAX = 1e6;
 const TiB = 1024 ** 4;
 
-export const SIZE_SCHEMA_NOTE = 'a size: bytes as a number, or a string with a binary suffix like "128G", "3.5G", "512M"';
+export const SIZE_SCHEMA_NOTE = 'a size: a whole number of bytes, or a string as QEMU reads sizes (qemu_strtosz): digits, an optional fraction, one suffix B/K/M/G/T/P/E (binary), a bare string being bytes; see README.md "Scenarios"';
+export const MEMORY_SCHEMA_NOTE = 'a size as QEMU\'s -m reads it: a string with no suffix is MiB ("4096" is 4 GiB), suffixes K/M/G/T..., fractions when the result is whole pages; a JSON number is bytes (as in QMP); a whole number of 4 KiB pages; see README.md "Scenarios"';
 
-function size(description: string, min: number, max: number, dflt?: string): SchemaNode {
-  const n: SchemaNode = { description: `${description} (${SIZE_SCHEMA_NOTE})`, 'x-size': { min, max }, oneOf: [{ type: 'integer', minimum: min, maximum: max }, { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*[BKMGTPEbkmgtpe]?(i?[Bb])?\\s*$' }] };
+function size(description: string, min: number, max: number, dflt?: string, rule: SizeRule = BYTES_RULE): SchemaNode {
+  const note = rule.default_suffix === 'M' ? MEMORY_SCHEMA_NOTE : SIZE_SCHEMA_NOTE;
+  const int: SchemaNode = { type: 'integer', minimum: min, maximum: max };
+  if (rule.multiple_of !== undefined) int.multipleOf = rule.multiple_of;
+  const n: SchemaNode = { description: `${description} (${note})`, 'x-size': { min, max, ...rule }, oneOf: [int, { type: 'string', pattern: sizePattern(rule) }] };
   if (dflt !== undefined) n.default = dflt;
   return n;
 }
@@ -60,8 +73,8 @@ const workload: SchemaNode = {
     'hot-fraction': num('hot-cold: fraction of the working set that is hot', 0.0001, 1),
     'hot-weight': num('hot-cold: fraction of writes that go to the hot part', 0, 1),
     'run-pages': num('pages written together by one burst (objects spanning pages, sequential allocation)', 1, 4096, undefined, true),
-    start: num('seconds after migration start when the writes begin', 0, 1e7),
-    stop: num('seconds after migration start when the workload finishes (omit: it runs until the end)', 0, 1e7),
+    start: num('seconds after migration start when the writes begin', 0, SECONDS_MAX),
+    stop: num('seconds after migration start when the workload finishes (omit: it runs until the end)', 0, SECONDS_MAX),
     'bql-exit-rate': num('userspace exits per second per vCPU that take the BQL (MMIO/PIO and the like)', 0, 1e6),
     'exit-handling-us': num('BQL hold time of one such exit, in microseconds', 0, 1e6),
     'xbzrle-delta': num('fraction of a rewritten page that changed since its last send (what XBZRLE encodes)', 0, 1),
@@ -85,7 +98,7 @@ const fault: SchemaNode = {
   additionalProperties: false,
   properties: {
     kind: { type: 'string', enum: FAULT_KINDS, description: 'link-cut: the link stops carrying data; destination-crash: the destination QEMU dies (its socket resets); bandwidth-collapse: the link slows to `factor` of its bandwidth' },
-    at: num('seconds after migration start', 0, 1e7),
+    at: num('seconds after migration start', 0, SECONDS_MAX),
     factor: num('bandwidth-collapse: remaining fraction of the link bandwidth', 0.0001, 1, 0.01),
   },
 };
@@ -105,7 +118,7 @@ export const SCENARIO_SCHEMA: SchemaNode = {
       required: ['memory', 'vcpus', 'workload'],
       additionalProperties: false,
       properties: {
-        memory: size('guest RAM (QEMU -m)', 4096, 16 * TiB),
+        memory: size('guest RAM (QEMU -m)', MiB, 16 * TiB, undefined, MEMORY_RULE),
         vcpus: num('vCPU threads (QEMU -smp)', 1, 1024, undefined, true),
         workload,
       },
@@ -115,7 +128,7 @@ export const SCENARIO_SCHEMA: SchemaNode = {
       additionalProperties: false,
       properties: {
         profile: { type: 'string', enum: PROFILES, default: 'qemu-1.4', description: 'migration design: rfc-2012 (migration thread holding the BQL around each iterate step, July 2012 RFC), qemu-1.4 (BQL only around the dirty bitmap sync, as merged in 2013)' },
-        'max-bandwidth': size('rate limit in bytes per second (migrate_set_speed / max-bandwidth); QEMU\'s default is 128M', 1, 1024 * TiB, '128M'),
+        'max-bandwidth': size('rate limit in bytes per second, as QMP\'s migrate-set-parameters max-bandwidth (a string with no suffix is bytes/s, unlike HMP\'s MiB/s); QEMU\'s default is 128M', 1, 1024 * TiB, '128M'),
         'downtime-limit': num('maximum tolerated downtime in milliseconds (QEMU default 300)', 1, 2_000_000, 300, true),
         'start-delay': num('seconds the guest runs before migration starts', 0, 1e6, 0),
         capabilities: {
@@ -167,9 +180,9 @@ export const SCENARIO_SCHEMA: SchemaNode = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        'max-time': num('cancel the migration after this many seconds (it did not converge)', 1, 1e7, 3600),
+        'max-time': num('cancel the migration after this many seconds (it did not converge)', 1, SECONDS_MAX, 3600),
         'max-iterations': num('cancel after this many dirty bitmap syncs (0: no limit)', 0, 1e9, 0, true),
-        watchdog: num('seconds without migration progress after which the run is declared hung', 1, 1e7, 120),
+        watchdog: num('seconds without migration progress after which the run is declared hung', 1, SECONDS_MAX, 120),
       },
     },
   },

@@ -13,7 +13,8 @@ export interface ScenarioProblem {
 
 export class ScenarioError extends Error {
   constructor(readonly source: string, readonly problems: ScenarioProblem[]) {
-    super(`${source}: invalid scenario:\n${problems.map((p) => `  ${p.path || '(top level)'}: ${p.message}`).join('\n')}`);
+    // One problem: one line. Several: one line each, so one edit can fix them all.
+    super(problems.length === 1 ? `${source}: invalid scenario: ${problems[0].path ? `${problems[0].path}: ` : ''}${problems[0].message}` : `${source}: invalid scenario (${problems.length} problems):\n${problems.map((p) => `  ${p.path || '(top level)'}: ${p.message}`).join('\n')}`);
     this.name = 'ScenarioError';
   }
 }
@@ -30,19 +31,22 @@ function humanBytes(n: number): string {
     n /= 1024;
     i++;
   }
-  return `${+n.toFixed(2)} ${units[i]}`;
+  return i === 0 && n === 1 ? '1 byte' : `${+n.toFixed(2)} ${units[i]}`;
 }
 
 function check(node: SchemaNode, v: unknown, path: string, out: ScenarioProblem[]): void {
   if (node['x-size'] !== undefined) {
-    const bytes = parseSize(v);
+    const rule = node['x-size'];
+    const bytes = parseSize(v, rule);
     if (typeof bytes === 'string') {
       out.push({ path, message: `${bytes}` });
       return;
     }
-    const { min, max } = node['x-size'];
+    const { min, max } = rule;
     if (bytes < min || bytes > max) {
-      out.push({ path, message: `${show(v)} is ${humanBytes(bytes)}, outside the allowed ${humanBytes(min)} to ${humanBytes(max)}` });
+      // A JSON number for -m's field is bytes: say so when it looks like MiB were meant.
+      const hint = typeof v === 'number' && rule.default_suffix === 'M' && bytes < min ? `; a number here counts bytes (as QMP's sizes do): for ${v} MiB write "${v}" or "${v}M", as QEMU's -m reads it` : '';
+      out.push({ path, message: `${show(v)} is ${humanBytes(bytes)}, outside the allowed ${humanBytes(min)} to ${humanBytes(max)}${hint}` });
     }
     return;
   }
@@ -139,4 +143,27 @@ export function parseScenarioText(text: string, source: string): unknown {
     }
     throw new ScenarioError(source, [{ path: '', message: `not valid JSON${where}: ${msg}` }]);
   }
+}
+
+/**
+ * Checks the key path of a `--set key.path=value` override against the schema: null if the path
+ * names a field, else what is wrong with it ("did you mean" for a mistyped key).
+ */
+export function setKeyProblem(keys: readonly string[]): string | null {
+  let node: SchemaNode = SCENARIO_SCHEMA;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    const where = i === 0 ? 'a scenario' : `"${keys.slice(0, i).join('.')}"`;
+    if (node.type !== 'object' || node.properties === undefined) {
+      return `"${keys.slice(0, i).join('.')}" is ${node.type === 'array' ? 'a list' : `a ${node['x-size'] !== undefined ? 'size' : (node.type ?? 'value')}`}, it has no field "${k}"`;
+    }
+    const sub: SchemaNode | undefined = node.properties[k];
+    if (sub === undefined) {
+      const known = Object.keys(node.properties).filter((x) => x !== '$schema');
+      const near = closestName(k, known);
+      return `${where} has no field "${k}"${near ? ` (did you mean "${[...keys.slice(0, i), near].join('.')}"?)` : ''}; its fields: ${known.join(', ')}`;
+    }
+    node = sub;
+  }
+  return null;
 }

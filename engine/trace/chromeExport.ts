@@ -2,11 +2,11 @@
 // Written in chunks to a sink: never one giant string (V8 caps strings at ~512 MB). Frames nest
 // on each thread's lane; states and mutex holds get lanes of their own (B/E must nest per lane);
 // waits are flow arrows (s → f) from the waiter's blocked slice to the end of the awaited hold.
-// Times are in microseconds, as the format wants.
+// Times are in microseconds, as the format wants. The spans come from the trace walker (walker.ts).
 
-import { EK } from './format';
 import type { TraceData } from './reader';
-import { waitLabel, WaitFlows } from './exportWaits';
+import { waitLabel } from './exportWaits';
+import { walkTrace } from './walker';
 import { THREAD_STATE_NAMES } from '../sim/types';
 import type { MigrationInfo } from '../qapi/migrationInfo';
 
@@ -82,99 +82,60 @@ function writeTrace(t: TraceData, put: (o: Record<string, unknown>) => void, o: 
   t.mutexes.forEach((name, m) => put({ ph: 'M', name: 'thread_name', pid: SRC, tid: 200000 + m, args: { name: `mutex ${name} held` } }));
   put({ ph: 'M', name: 'thread_name', pid: SRC, tid: 300000, args: { name: 'migration' } });
 
-  const e = t.events;
-  const stateOpen = new Map<number, boolean>();
-  const flows = new WaitFlows(o.flow_base + 1);
-  let stageOpen = false;
-  let last = 0;
-  for (let i = 0; i < e.count; i++) {
-    const ts = us(e.time[i]);
-    last = ts;
-    const a = e.a[i];
-    const b = e.b[i];
-    const c = e.c[i];
-    switch (e.kind[i]) {
-      case EK.THREAD_CREATE:
-        stateOpen.set(a, true);
-        put({ ph: 'B', name: 'runnable', cat: 'state', pid: pid(a), tid: 100000 + a, ts });
-        break;
-      case EK.THREAD_STATE: {
-        const st = b % 8;
-        if (stateOpen.get(a)) put({ ph: 'E', pid: pid(a), tid: 100000 + a, ts });
-        stateOpen.set(a, st !== 6);
-        if (st === 6) break;
-        const wk = Math.floor(b / 8);
-        const what = c > 0 ? waitLabel(t, wk, c - 1) : '';
-        put({ ph: 'B', name: `${THREAD_STATE_NAMES[st]}${what}`, cat: 'state', pid: pid(a), tid: 100000 + a, ts });
-        const f = wk === 1 ? flows.start(a) : undefined;
-        if (f !== undefined) {
-          put({ ph: 's', id: f, name: 'waits for', cat: 'lock', pid: pid(a), tid: 100000 + a, ts });
+  const r = walkTrace(t, {
+    stateBegin(s, created, flow) {
+      const ts = us(s.start_ns);
+      const name = created ? 'runnable' : `${THREAD_STATE_NAMES[s.state]}${s.wait_id >= 0 ? waitLabel(t, s.wait_kind, s.wait_id) : ''}`;
+      put({ ph: 'B', name, cat: 'state', pid: pid(s.tid), tid: 100000 + s.tid, ts });
+      if (flow !== undefined) put({ ph: 's', id: flow, name: 'waits for', cat: 'lock', pid: pid(s.tid), tid: 100000 + s.tid, ts });
+    },
+    stateEnd(s, end) {
+      put({ ph: 'E', pid: pid(s.tid), tid: 100000 + s.tid, ts: us(end) });
+    },
+    frameBegin(f) {
+      put({ ph: 'B', name: t.functions[f.fn] ?? `function ${f.fn}`, cat: 'frame', pid: pid(f.tid), tid: 1000 + f.tid, ts: us(f.start_ns) });
+    },
+    frameEnd(f, end) {
+      put({ ph: 'E', pid: pid(f.tid), tid: 1000 + f.tid, ts: us(end) });
+    },
+    holdBegin(h) {
+      put({ ph: 'B', name: `held by ${t.threads[h.tid]?.name ?? h.tid}`, cat: 'lock', pid: SRC, tid: 200000 + h.mutex, ts: us(h.start_ns), args: { waited_ns: h.waited_ns } });
+    },
+    holdEnd(h, end, contended, flows) {
+      const ts = us(end);
+      for (const id of flows) put({ ph: 'f', bp: 'e', id, name: 'waits for', cat: 'lock', pid: SRC, tid: 200000 + h.mutex, ts });
+      put({ ph: 'E', pid: SRC, tid: 200000 + h.mutex, ts, args: { contended } });
+    },
+    stageBegin(ns, stage, to) {
+      put({ ph: 'B', name: `${stage} (${to})`, cat: 'stage', pid: SRC, tid: 300000, ts: us(ns) });
+    },
+    stageEnd(ns) {
+      put({ ph: 'E', pid: SRC, tid: 300000, ts: us(ns) });
+    },
+    migrationDone(ns, to) {
+      put({ ph: 'i', s: 'p', name: `migration ${to}`, pid: SRC, tid: 300000, ts: us(ns) });
+    },
+    model(ns, m) {
+      const ts = us(ns);
+      if (m.kind === 'stats') {
+        const q = m.payload as MigrationInfo;
+        const r = q.ram;
+        if (r !== undefined) {
+          put({ ph: 'C', name: 'migration', pid: SRC, tid: 300000, ts, args: { remaining: r.remaining ?? 0, transferred: r.transferred } });
+          put({ ph: 'C', name: 'throughput (mbps)', pid: SRC, tid: 300000, ts, args: { mbps: r.mbps } });
+          put({ ph: 'C', name: 'dirty pages rate', pid: SRC, tid: 300000, ts, args: { 'pages/s': r['dirty-pages-rate'] ?? 0 } });
         }
-        break;
+        put({ ph: 'C', name: 'cpu-throttle-percentage', pid: SRC, tid: 300000, ts, args: { percent: q['cpu-throttle-percentage'] ?? 0 } });
+      } else {
+        put({ ph: 'i', s: 't', name: m.kind === 'sync' ? `migration_bitmap_sync #${(m.payload as Record<string, number>)['dirty-sync-count']}` : m.kind, pid: SRC, tid: 300000, ts, args: m.payload as Record<string, unknown> });
       }
-      case EK.FRAME_PUSH:
-        put({ ph: 'B', name: t.functions[b] ?? `function ${b}`, cat: 'frame', pid: pid(a), tid: 1000 + a, ts });
-        break;
-      case EK.FRAME_POP:
-        put({ ph: 'E', pid: pid(a), tid: 1000 + a, ts });
-        break;
-      case EK.LOCK_CONTEND:
-        flows.contend(a, b);
-        break;
-      case EK.LOCK_ACQUIRE:
-        put({ ph: 'B', name: `held by ${t.threads[b]?.name ?? b}`, cat: 'lock', pid: SRC, tid: 200000 + a, ts, args: { waited_ns: c } });
-        break;
-      case EK.LOCK_RELEASE:
-        for (const id of flows.end(a)) put({ ph: 'f', bp: 'e', id, name: 'waits for', cat: 'lock', pid: SRC, tid: 200000 + a, ts });
-        put({ ph: 'E', pid: SRC, tid: 200000 + a, ts, args: { contended: c % 2 === 1 } });
-        break;
-      case EK.MODEL: {
-        const m = t.model[a];
-        if (m === undefined) break;
-        if (m.kind === 'stats') {
-          const q = m.payload as MigrationInfo;
-          const r = q.ram;
-          if (r !== undefined) {
-            put({ ph: 'C', name: 'migration', pid: SRC, tid: 300000, ts, args: { remaining: r.remaining ?? 0, transferred: r.transferred } });
-            put({ ph: 'C', name: 'throughput (mbps)', pid: SRC, tid: 300000, ts, args: { mbps: r.mbps } });
-            put({ ph: 'C', name: 'dirty pages rate', pid: SRC, tid: 300000, ts, args: { 'pages/s': r['dirty-pages-rate'] ?? 0 } });
-          }
-          put({ ph: 'C', name: 'cpu-throttle-percentage', pid: SRC, tid: 300000, ts, args: { percent: q['cpu-throttle-percentage'] ?? 0 } });
-        } else if (m.kind === 'status') {
-          const s = m.payload as { to: string; stage: string };
-          if (stageOpen) put({ ph: 'E', pid: SRC, tid: 300000, ts });
-          stageOpen = s.stage !== 'done';
-          put(stageOpen ? { ph: 'B', name: `${s.stage} (${s.to})`, cat: 'stage', pid: SRC, tid: 300000, ts } : { ph: 'i', s: 'p', name: `migration ${s.to}`, pid: SRC, tid: 300000, ts });
-        } else {
-          put({ ph: 'i', s: 't', name: m.kind === 'sync' ? `migration_bitmap_sync #${(m.payload as Record<string, number>)['dirty-sync-count']}` : m.kind, pid: SRC, tid: 300000, ts, args: m.payload as Record<string, unknown> });
-        }
-        break;
-      }
-      case EK.HANG:
-        put({ ph: 'i', s: 'g', name: `hang: ${t.hang?.kind ?? ''}`, pid: SRC, tid: 300000, ts, args: { summary: t.hang?.summary ?? '' } });
-        break;
-      case EK.QEMU_TRACE: {
-        const args = c > 0 ? (t.model[c - 1]?.payload as { args?: string } | undefined)?.args : undefined;
-        put({ ph: 'i', s: 't', name: t.functions[b] ?? `trace ${b}`, cat: 'qemu', pid: pid(a), tid: 1000 + a, ts, args: args ? { args } : {} });
-        break;
-      }
-      default:
-        break;
-    }
-  }
-  // Close what is still open at the end, so every B has its E.
-  for (const [tid, open] of stateOpen) if (open) put({ ph: 'E', pid: pid(tid), tid: 100000 + tid, ts: last });
-  if (stageOpen) put({ ph: 'E', pid: SRC, tid: 300000, ts: last });
-  const depth = new Map<number, number>();
-  const held = new Set<number>();
-  for (let i = 0; i < e.count; i++) {
-    const k = e.kind[i];
-    if (k === EK.FRAME_PUSH) depth.set(e.a[i], (depth.get(e.a[i]) ?? 0) + 1);
-    else if (k === EK.FRAME_POP) depth.set(e.a[i], (depth.get(e.a[i]) ?? 0) - 1);
-    else if (k === EK.LOCK_ACQUIRE) held.add(e.a[i]);
-    else if (k === EK.LOCK_RELEASE) held.delete(e.a[i]);
-  }
-  for (const [tid, d] of depth) for (let k = 0; k < d; k++) put({ ph: 'E', pid: pid(tid), tid: 1000 + tid, ts: last });
-  for (const m of held) put({ ph: 'E', pid: SRC, tid: 200000 + m, ts: last });
-  return flows.nextId - 1;
+    },
+    hang(ns) {
+      put({ ph: 'i', s: 'g', name: `hang: ${t.hang?.kind ?? ''}`, pid: SRC, tid: 300000, ts: us(ns), args: { summary: t.hang?.summary ?? '' } });
+    },
+    qemuTrace(tid, fn, ns, args) {
+      put({ ph: 'i', s: 't', name: t.functions[fn] ?? `trace ${fn}`, cat: 'qemu', pid: pid(tid), tid: 1000 + tid, ts: us(ns), args: args ? { args } : {} });
+    },
+  }, o.flow_base + 1);
+  return r.next_flow - 1;
 }

@@ -15,34 +15,37 @@ export function waitLabel(t: TraceData, waitKind: number, id: number): string {
   }
 }
 
+const NONE: number[] = [];
+
 export class WaitFlows {
-  /** waiter tid → flow id, until its blocked slice begins */
-  private readonly pending = new Map<number, number>();
+  /** waiter tid → flow id, until its blocked slice begins (dense arrays: ids are small integers) */
+  private readonly pending: (number | undefined)[] = [];
   /** mutex → flow ids that end when its current hold ends */
-  private readonly byHold = new Map<number, number[]>();
+  private readonly byHold: (number[] | undefined)[] = [];
 
   constructor(private next = 1) {}
 
   /** LOCK_CONTEND: thread `tid` will wait for the current hold of `mutex`. */
   contend(mutex: number, tid: number): void {
     const id = this.next++;
-    this.pending.set(tid, id);
-    const list = this.byHold.get(mutex) ?? [];
-    list.push(id);
-    this.byHold.set(mutex, list);
+    this.pending[tid] = id;
+    const list = this.byHold[mutex];
+    if (list === undefined) this.byHold[mutex] = [id];
+    else list.push(id);
   }
 
   /** Thread `tid`'s blocked-on-a-mutex slice begins: the flow that starts there, if any. */
   start(tid: number): number | undefined {
-    const id = this.pending.get(tid);
-    if (id !== undefined) this.pending.delete(tid);
+    const id = this.pending[tid];
+    if (id !== undefined) this.pending[tid] = undefined;
     return id;
   }
 
-  /** The hold of `mutex` ends: the flows that end there. */
+  /** The hold of `mutex` ends: the flows that end there (do not modify the list). */
   end(mutex: number): number[] {
-    const ids = this.byHold.get(mutex) ?? [];
-    this.byHold.delete(mutex);
+    const ids = this.byHold[mutex];
+    if (ids === undefined) return NONE;
+    this.byHold[mutex] = undefined;
     return ids;
   }
 

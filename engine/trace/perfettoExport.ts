@@ -7,13 +7,15 @@
 //  - counter tracks from the stats samples: remaining, throughput, dirty pages rate, transferred,
 //    cpu-throttle-percentage;
 //  - a "migration" track with the stages as slices and each dirty bitmap sync as an instant.
-// Packets are written as they are made, to a sink, so the export streams.
+// Packets are written as they are made, to a sink, so the export streams. The spans come from the
+// trace walker (walker.ts), which the Chrome export and the timeline share.
 
 import { perfetto } from './gen/perfetto';
 import { ByteWriter } from './bytes';
-import { EK, PACKET_TAG } from './format';
+import { PACKET_TAG } from './format';
 import type { TraceData } from './reader';
-import { waitLabel, WaitFlows } from './exportWaits';
+import { waitLabel } from './exportWaits';
+import { walkTrace } from './walker';
 import { THREAD_STATE_NAMES } from '../sim/types';
 import type { MigrationInfo } from '../qapi/migrationInfo';
 
@@ -88,114 +90,65 @@ export function exportPerfetto(t: TraceData, sink: ByteSink): { packets: number;
   ];
   for (const c of counters) emit({ track_descriptor: { uuid: c.uuid, parent_uuid: SRC_PID, name: c.name, counter: { unit: c.unit, ...(c.unitName ? { unit_name: c.unitName } : {}) } } });
 
-  const e = t.events;
-  const stateOpen = new Map<number, boolean>();
-  const holdOpen = new Map<number, number>(); // mutex → holder
   // Flows: a contention opens one (waiter's blocked slice); the holder's release ends it.
-  const waits = new WaitFlows();
   let flows = 0;
-  let stageOpen = false;
-  let lastTime = 0;
-  for (let i = 0; i < e.count; i++) {
-    const ts = e.time[i];
-    lastTime = ts;
-    const a = e.a[i];
-    const b = e.b[i];
-    const c = e.c[i];
-    switch (e.kind[i]) {
-      case EK.THREAD_CREATE:
-        declareThread(a);
-        stateOpen.set(a, true);
-        ev(ts, stateTrack(a), BEGIN, 'runnable');
-        break;
-      case EK.THREAD_STATE: {
-        declareThread(a);
-        const st = b % 8;
-        if (stateOpen.get(a)) ev(ts, stateTrack(a), END);
-        if (st === 6) {
-          stateOpen.set(a, false);
-          break;
+  walkTrace(t, {
+    stateBegin(s, created, flow) {
+      declareThread(s.tid);
+      const name = created ? 'runnable' : `${THREAD_STATE_NAMES[s.state] ?? s.state}${s.wait_id >= 0 ? waitLabel(t, s.wait_kind, s.wait_id) : ''}`;
+      ev(s.start_ns, stateTrack(s.tid), BEGIN, name, flow !== undefined ? { flow_ids: [flow] } : {});
+    },
+    stateEnd(s, end) {
+      ev(end, stateTrack(s.tid), END);
+    },
+    frameBegin(f) {
+      declareThread(f.tid);
+      ev(f.start_ns, threadTrack(f.tid), BEGIN, t.functions[f.fn] ?? `function ${f.fn}`);
+    },
+    frameEnd(f, end) {
+      ev(end, threadTrack(f.tid), END);
+    },
+    holdBegin(h) {
+      ev(h.start_ns, mutexTrack(h.mutex), BEGIN, `held by ${t.threads[h.tid]?.name ?? h.tid}`, h.waited_ns > 0 ? { debug_annotations: [{ name: 'waited_ns', uint_value: h.waited_ns }] } : {});
+    },
+    holdEnd(h, end, contended, ending) {
+      flows += ending.length;
+      ev(end, mutexTrack(h.mutex), END, undefined, {
+        ...(ending.length > 0 ? { terminating_flow_ids: ending } : {}),
+        debug_annotations: [{ name: 'contended', bool_value: contended }],
+      });
+    },
+    stageBegin(ts, stage, to) {
+      ev(ts, MIG_TRACK, BEGIN, `${stage} (${to})`);
+    },
+    stageEnd(ts) {
+      ev(ts, MIG_TRACK, END);
+    },
+    migrationDone(ts, to) {
+      ev(ts, MIG_TRACK, INSTANT, `migration ${to}`);
+    },
+    model(ts, m) {
+      if (m.kind === 'stats') {
+        const q = m.payload as MigrationInfo;
+        for (const ct of counters) {
+          const v = ct.get(q);
+          if (v !== undefined) ev(ts, ct.uuid, COUNTER, undefined, Number.isInteger(v) ? { counter_value: v } : { double_counter_value: v });
         }
-        const name = `${THREAD_STATE_NAMES[st] ?? st}${c > 0 ? waitLabel(t, Math.floor(b / 8), c - 1) : ''}`;
-        const flow = Math.floor(b / 8) === 1 ? waits.start(a) : undefined;
-        if (flow !== undefined) {
-          ev(ts, stateTrack(a), BEGIN, name, { flow_ids: [flow] });
-        } else {
-          ev(ts, stateTrack(a), BEGIN, name);
-        }
-        stateOpen.set(a, true);
-        break;
+      } else if (m.kind === 'sync') {
+        const s = m.payload as Record<string, number>;
+        ev(ts, MIG_TRACK, INSTANT, `migration_bitmap_sync #${s['dirty-sync-count']}`, { debug_annotations: [{ name: 'dirty_pages', uint_value: s['dirty-pages'] }, { name: 'remaining', uint_value: s.remaining }] });
+      } else {
+        ev(ts, MIG_TRACK, INSTANT, m.kind);
       }
-      case EK.FRAME_PUSH:
-        declareThread(a);
-        ev(ts, threadTrack(a), BEGIN, t.functions[b] ?? `function ${b}`);
-        break;
-      case EK.FRAME_POP:
-        ev(ts, threadTrack(a), END);
-        break;
-      case EK.LOCK_CONTEND:
-        waits.contend(a, b);
-        break;
-      case EK.LOCK_ACQUIRE:
-        holdOpen.set(a, b);
-        ev(ts, mutexTrack(a), BEGIN, `held by ${t.threads[b]?.name ?? b}`, c > 0 ? { debug_annotations: [{ name: 'waited_ns', uint_value: c }] } : {});
-        break;
-      case EK.LOCK_RELEASE: {
-        const ending = waits.end(a);
-        flows += ending.length;
-        ev(ts, mutexTrack(a), END, undefined, {
-          ...(ending.length > 0 ? { terminating_flow_ids: ending } : {}),
-          debug_annotations: [{ name: 'contended', bool_value: c % 2 === 1 }],
-        });
-        holdOpen.delete(a);
-        break;
-      }
-      case EK.MODEL: {
-        const m = t.model[a];
-        if (m === undefined) break;
-        if (m.kind === 'stats') {
-          const q = m.payload as MigrationInfo;
-          for (const ct of counters) {
-            const v = ct.get(q);
-            if (v !== undefined) ev(ts, ct.uuid, COUNTER, undefined, Number.isInteger(v) ? { counter_value: v } : { double_counter_value: v });
-          }
-        } else if (m.kind === 'status') {
-          const s = m.payload as { to: string; stage: string };
-          if (stageOpen) ev(ts, MIG_TRACK, END);
-          stageOpen = s.stage !== 'done';
-          if (stageOpen) ev(ts, MIG_TRACK, BEGIN, `${s.stage} (${s.to})`);
-          else ev(ts, MIG_TRACK, INSTANT, `migration ${s.to}`);
-        } else if (m.kind === 'sync') {
-          const s = m.payload as Record<string, number>;
-          ev(ts, MIG_TRACK, INSTANT, `migration_bitmap_sync #${s['dirty-sync-count']}`, { debug_annotations: [{ name: 'dirty_pages', uint_value: s['dirty-pages'] }, { name: 'remaining', uint_value: s.remaining }] });
-        } else {
-          ev(ts, MIG_TRACK, INSTANT, m.kind);
-        }
-        break;
-      }
-      case EK.HANG:
-        ev(ts, MIG_TRACK, INSTANT, `hang: ${t.hang?.kind ?? ''}`, { debug_annotations: [{ name: 'summary', string_value: t.hang?.summary ?? '' }] });
-        break;
-      case EK.QEMU_TRACE: {
-        declareThread(a);
-        const args = c > 0 ? (t.model[c - 1]?.payload as { args?: string } | undefined)?.args : undefined;
-        ev(ts, threadTrack(a), INSTANT, t.functions[b] ?? `trace ${b}`, args ? { debug_annotations: [{ name: 'args', string_value: args }] } : {});
-        break;
-      }
-      default:
-        break;
-    }
-  }
-  // Close what is still open at the end, so that every slice has an end (Perfetto's rule).
-  for (const [tid, open] of stateOpen) if (open) ev(lastTime, stateTrack(tid), END);
-  for (const m of holdOpen.keys()) ev(lastTime, mutexTrack(m), END);
-  if (stageOpen) ev(lastTime, MIG_TRACK, END);
-  const depth = new Map<number, number>();
-  for (let i = 0; i < e.count; i++) {
-    if (e.kind[i] === EK.FRAME_PUSH) depth.set(e.a[i], (depth.get(e.a[i]) ?? 0) + 1);
-    else if (e.kind[i] === EK.FRAME_POP) depth.set(e.a[i], (depth.get(e.a[i]) ?? 0) - 1);
-  }
-  for (const [tid, d] of depth) for (let k = 0; k < d; k++) ev(lastTime, threadTrack(tid), END);
+    },
+    hang(ts) {
+      ev(ts, MIG_TRACK, INSTANT, `hang: ${t.hang?.kind ?? ''}`, { debug_annotations: [{ name: 'summary', string_value: t.hang?.summary ?? '' }] });
+    },
+    qemuTrace(tid, fn, ts, args) {
+      declareThread(tid);
+      ev(ts, threadTrack(tid), INSTANT, t.functions[fn] ?? `trace ${fn}`, args ? { debug_annotations: [{ name: 'args', string_value: args }] } : {});
+    },
+  });
   if (w.len > 0) sink.write(w.view());
   return { packets, flows };
 }

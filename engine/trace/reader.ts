@@ -2,8 +2,9 @@
 // of events (never an object per event), the descriptors, model events, checkpoints, the hang
 // report and the footer. A file that ends inside a packet reads up to its last whole packet and
 // says so; a damaged packet (bad checksum, bad structure, events that contradict what came before)
-// stops the reading there and says where and why. Only a file that is not a migtrace trace at all
-// (wrong magic, a future format version, no header) is refused outright, with a TraceError.
+// stops the reading there and says where and why. A file that is not a migtrace trace at all
+// (wrong magic, a future format version) is refused outright with a TraceError; one whose header
+// packet is damaged or missing is refused with a TraceDamagedError, naming the byte and the cause.
 
 import { migtrace } from './gen/migtrace';
 import { readVarint } from './bytes';
@@ -84,6 +85,14 @@ export function isComplete(t: TraceData): boolean {
   return t.footer !== null && t.stopped === null;
 }
 
+/** A migtrace trace too damaged or too short to read anything from (its header is bad or missing). */
+export class TraceDamagedError extends TraceError {
+  constructor(message: string, offset = -1) {
+    super(message, offset);
+    this.name = 'TraceDamagedError';
+  }
+}
+
 const tmp = { value: 0, next: 0 };
 
 function hex(b: Uint8Array): string {
@@ -100,6 +109,12 @@ export class TraceDecoder {
   private hash = CHAIN_START;
   private hashedBytes = 0;
   private lastTime = 0;
+  /** bytes after the footer, over every chunk pushed (reported once, by finish) */
+  private trailingBytes = 0;
+  private trailingAt = -1;
+  private trailingMagic = true;
+  /** every byte pushed, the file's size once finished */
+  private pushedBytes = 0;
   private readonly t: Partial<TraceData> & { events: EventColumns; threads: TraceThread[]; mutexes: string[]; conds: string[]; sems: string[]; functions: string[]; model: ModelRecord[]; checkpoints: TraceCheckpoint[] };
 
   /** @param expectedBytes the file's size, if known: columns are sized for it up front (≈ 6 bytes per event) */
@@ -109,8 +124,10 @@ export class TraceDecoder {
 
   /** Feeds the next bytes of the file. */
   push(chunk: Uint8Array): void {
-    if (this.t.stopped !== null || this.t.footer !== null) {
-      if (this.t.footer !== null && this.t.stopped === null && chunk.length > 0) this.stop(this.base + this.end, `${chunk.length} bytes of trailing data after the footer`);
+    this.pushedBytes += chunk.length;
+    if (this.t.stopped !== null) return;
+    if (this.t.footer !== null) {
+      this.trailing(chunk, 0, chunk.length);
       return;
     }
     if (this.end + chunk.length > this.buf.length) {
@@ -129,16 +146,48 @@ export class TraceDecoder {
 
   /** The file ended: returns what was read. */
   finish(): TraceData {
+    const size = this.pushedBytes;
     if (!this.magicOk) {
-      if (this.end - this.start === 0 && this.base === 0) throw new TraceError('not a migtrace trace: the file is empty', 0);
-      throw new TraceError(`not a migtrace trace: the file is ${this.base + this.end} bytes, shorter than the 8-byte magic`, 0);
+      if (size === 0) throw new TraceError('not a migtrace trace: the file is empty', 0);
+      throw new TraceError(`not a migtrace trace: the file is ${size} bytes, shorter than the 8-byte magic`, 0);
     }
-    if (this.t.header === undefined) throw new TraceError('not a usable migtrace trace: it ends before its header packet', 8);
+    if (this.t.header === undefined) {
+      const at = MAGIC.length;
+      const stopped = this.t.stopped;
+      if (stopped !== null && stopped !== undefined) throw new TraceDamagedError(`damaged: its header packet is bad, so nothing can be read: ${stopped.reason.replace(/^damaged: /, '')}`, stopped.offset);
+      if (size === at) throw new TraceDamagedError(`incomplete: the file is ${size} bytes, the magic alone; its header packet (from byte ${at}) is missing`, at);
+      throw new TraceDamagedError(`incomplete: the file is ${size} bytes and ends inside its header packet (from byte ${at}${this.pendingLength(at)})`, at);
+    }
     if (this.t.stopped === null && this.t.footer === null) {
       const left = this.end - this.start;
-      this.stop(this.base + this.start, left > 0 ? `the file ends inside a packet (${left} bytes of it); the run's last events are missing` : 'the file ends without a footer: the run did not finish writing it (truncated)');
+      const at = this.base + this.start;
+      this.stop(at, left > 0 ? `the file (${size} bytes) ends inside the packet at byte ${at}${this.pendingLength(at)}; the run's last events are missing` : `the file (${size} bytes) ends after the packet before byte ${at}, with no footer: the run did not finish writing it (truncated)`);
+    }
+    if (this.t.stopped === null && this.trailingBytes > 0) {
+      const what = this.trailingMagic && this.trailingBytes >= MAGIC.length ? ': they start with a migtrace magic (another trace appended?)' : '';
+      this.stop(this.trailingAt, `damaged: ${this.trailingBytes} byte${this.trailingBytes === 1 ? '' : 's'} of trailing data after the footer, from byte ${this.trailingAt} to the end (byte ${size})${what}`);
     }
     return this.t as TraceData;
+  }
+
+  /** ", which needs N bytes; M are there" for the incomplete packet starting at file offset `at`. */
+  private pendingLength(at: number): string {
+    const i = at - this.base;
+    if (i < this.start || i >= this.end || this.buf[i] !== PACKET_TAG) return '';
+    readVarint(this.buf, i + 1, this.end, tmp);
+    const there = this.end - i;
+    if (tmp.next < 0) return `; ${there} byte${there === 1 ? '' : 's'} of it ${there === 1 ? 'is' : 'are'} there`;
+    return `, which claims ${tmp.next - i + tmp.value} bytes; ${there} ${there === 1 ? 'is' : 'are'} there: the file is cut short, or that packet's length is damaged`;
+  }
+
+  /** Counts bytes after the footer (and whether they look like another trace). */
+  private trailing(b: Uint8Array, from: number, to: number): void {
+    if (to <= from) return;
+    if (this.trailingAt < 0) this.trailingAt = this.base + this.start;
+    for (let i = from; i < to && this.trailingBytes + (i - from) < MAGIC.length; i++) {
+      if (b[i] !== MAGIC[this.trailingBytes + (i - from)]) this.trailingMagic = false;
+    }
+    this.trailingBytes += to - from;
   }
 
   private stop(offset: number, reason: string): void {
@@ -178,8 +227,13 @@ export class TraceDecoder {
       if (p + len > this.end) return; // incomplete: wait
       const crcAt = p + len - 5;
       const want = (b[crcAt + 1] | (b[crcAt + 2] << 8) | (b[crcAt + 3] << 16) | (b[crcAt + 4] << 24)) >>> 0;
-      if (b[crcAt] !== CRC_TAG || crc32(b, p, crcAt) !== want) {
-        this.stop(at, `damaged: the packet at byte ${at} fails its checksum`);
+      if (b[crcAt] !== CRC_TAG) {
+        this.stop(at, `damaged: the packet at byte ${at} (${p + len - this.start} bytes) does not end in its CRC-32 field (byte ${this.base + crcAt} is 0x${b[crcAt].toString(16).padStart(2, '0')}, expected 0x${CRC_TAG.toString(16)})`);
+        return;
+      }
+      const got = crc32(b, p, crcAt);
+      if (got !== want) {
+        this.stop(at, `damaged: the packet at byte ${at} (${p + len - this.start} bytes, to byte ${this.base + p + len}) fails its checksum (CRC-32 stored 0x${want.toString(16).padStart(8, '0')}, computed 0x${got.toString(16).padStart(8, '0')}): some byte in it changed`);
         return;
       }
       const hashBefore = this.hash;
@@ -187,7 +241,7 @@ export class TraceDecoder {
       try {
         this.apply(b, p, crcAt, at, hashBefore, bytesBefore);
       } catch (e) {
-        if (e instanceof TraceError && e.offset === -2) throw new TraceError(e.message, at);
+        if (e instanceof TraceError && e.offset === -2) throw e instanceof TraceDamagedError ? new TraceDamagedError(e.message, at) : new TraceError(e.message, at);
         const why = e instanceof Error ? e.message : String(e);
         this.stop(at, `damaged: the packet at byte ${at} does not decode (${why})`);
         return;
@@ -200,7 +254,8 @@ export class TraceDecoder {
       this.t.packets = (this.t.packets ?? 0) + 1;
     }
     if (this.t.footer !== null && this.t.stopped === null && this.start < this.end) {
-      this.stop(this.base + this.start, `${this.end - this.start} bytes of trailing data after the footer`);
+      this.trailing(b, this.start, this.end);
+      this.start = this.end;
     }
   }
 
@@ -228,10 +283,10 @@ export class TraceDecoder {
     const pkt = migtrace.trace.TracePacket.decode(b.subarray(p, end));
     if (t.header === undefined) {
       const h = pkt.header;
-      if (!h) throw new TraceError('not a usable migtrace trace: its first packet is not a header', -2);
+      if (!h) throw new TraceDamagedError(`damaged: its first packet (at byte ${at}) is not a header`, -2);
       const v = h.format_version ?? 0;
       if (v > FORMAT_VERSION) throw new TraceError(`this trace has format version ${v}, newer than this migtrace reads (${FORMAT_VERSION}); use a newer migtrace`, -2);
-      if (v < 1) throw new TraceError(`not a usable migtrace trace: its header has format version ${v}`, -2);
+      if (v < 1) throw new TraceDamagedError(`damaged: its header (at byte ${at}) has format version ${v}; versions start at 1`, -2);
       t.header = {
         format_version: v,
         engine_version: h.engine_version ?? '',

@@ -42,5 +42,5 @@ test('--help explains every command; unknown commands and flags exit 2 naming th
   assert.match(io4.stderr.join('\n'), /unknown flag --sed for "demo" \(did you mean --seed\?\)/);
   const io5 = captureIO();
   assert.equal(await main(['demo', '--seed', 'x'], io5), 2);
-  assert.match(io5.stderr.join('\n'), /--seed must be an integer, got "x"/);
+  assert.match(io5.stderr.join('\n'), /--seed must be an integer \(0 or more\), got "x"/);
 });

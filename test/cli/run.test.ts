@@ -50,7 +50,7 @@ const bad: [string, unknown, RegExp][] = [
   ['wrong type', { ...good, guest: { ...good.guest, vcpus: 'ten' } }, /guest\.vcpus: must be an integer in 1 to 1024, got "ten"/],
   ['negative size', { ...good, guest: { ...good.guest, memory: -5 } }, /guest\.memory: must be a non-negative number of bytes, got -5/],
   ['unknown field', { ...good, guest: { ...good.guest, memroy: '1G' } }, /guest\.memroy: unknown field \(did you mean "memory"\?\)/],
-  ['1 PiB of RAM', { ...good, guest: { ...good.guest, memory: '1P' } }, /guest\.memory: "1P" is 1 PiB, outside the allowed 4 KiB to 16 TiB/],
+  ['1 PiB of RAM', { ...good, guest: { ...good.guest, memory: '1P' } }, /guest\.memory: "1P" is 1 PiB, outside the allowed 1 MiB to 16 TiB/],
   ['bad enum', { ...good, guest: { ...good.guest, workload: { kind: 'specjbbb' } } }, /guest\.workload\.kind: must be one of idle, specjbb/],
   ['missing field', { guest: { vcpus: 1, workload: { kind: 'idle' } } }, /guest\.memory: required field missing/],
   ['downtime out of range', { ...good, migration: { 'downtime-limit': 0 } }, /migration\.downtime-limit: 0 is outside the allowed 1 to 2000000/],
@@ -77,7 +77,10 @@ test('a scenario that is not JSON names the line and column', async () => {
 test('a missing scenario file exits 2 and says so', async () => {
   const io = captureIO();
   assert.equal(await main(['run', join(dir, 'nope.json')], io), 2);
-  assert.match(io.stderr.join('\n'), /no such file, and no built-in scenario of that name/);
+  assert.match(io.stderr.join('\n'), /nope\.json: no such file; expected a scenario JSON file or a built-in name/);
+  const io2 = captureIO();
+  assert.equal(await main(['run', 'seed-specjbb-128'], io2), 2);
+  assert.match(io2.stderr.join('\n'), /seed-specjbb-128: no such file, and no built-in scenario of that name \(did you mean "seed-specjbb-128g"\?\)/);
 });
 
 test('scenarios lists the built-in scenarios one line each', async () => {

@@ -48,15 +48,15 @@ test('replay reproduces the trace byte for byte and exits with the run\'s outcom
   assert.equal(j.status, 'completed');
 });
 
-test('a truncated trace: info says so, export still works on what it holds', async () => {
+test('a truncated trace: info says so (exit 7), export still works on what it holds (exit 7)', async () => {
   const bytes = readFileSync(out);
   const cut = join(dir, 'cut.migtrace');
   writeFileSync(cut, bytes.subarray(0, bytes.length - 40));
   const io = captureIO();
-  assert.equal(await main(['info', cut], io), 0);
-  assert.match(io.stdout.join('\n'), /INCOMPLETE: the file ends inside a packet/);
+  assert.equal(await main(['info', cut], io), 7);
+  assert.match(io.stdout.join('\n'), /INCOMPLETE: the file \(\d+ bytes\) ends inside the packet at byte \d+/);
   const io2 = captureIO();
-  assert.equal(await main(['export', cut, '--chrome', join(dir, 'cut.json')], io2), 0);
+  assert.equal(await main(['export', cut, '--chrome', join(dir, 'cut.json')], io2), 7);
   assert.match(io2.stderr.join('\n'), /is incomplete/);
   JSON.parse(readFileSync(join(dir, 'cut.json'), 'utf8'));
 });
