@@ -23,6 +23,7 @@ const bundles = [
   { entryPoints: ['engine/cli/bin.ts'], outfile: 'dist/cli.js' },
   // The debug adapter: inline in the extension host, and standalone (`migtrace dap`, nvim-dap...).
   { entryPoints: ['extension/debug/adapterMain.ts'], outfile: 'dist/debugAdapter.js' },
+  { entryPoints: ['engine/explore/worker.ts'], outfile: 'dist/exploreWorker.js' },
   { entryPoints: ['extension/timeline/worker.ts'], outfile: 'dist/timelineWorker.js' },
 ];
 

@@ -7,6 +7,7 @@ import { runCli } from './commands/cliProcess';
 import { registerRunCommands } from './commands/runCommands';
 import { registerWalkthrough } from './walkthrough/walkthrough';
 import { registerTimeline } from './timeline/register';
+import { registerExploreCommand } from './explore/exploreCommand';
 
 export function activate(context: vscode.ExtensionContext): void {
   const channel = vscode.window.createOutputChannel('migtrace');
@@ -15,6 +16,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerRunCommands(context, channel);
   registerWalkthrough(context);
   registerTimeline(context, channel);
+  registerExploreCommand(context);
   context.subscriptions.push(
     vscode.commands.registerCommand('migtrace.runDemo', async () => {
       channel.clear();

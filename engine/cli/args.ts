@@ -22,6 +22,8 @@ export interface PositionalSpec {
   name: string;
   help: string;
   optional?: boolean;
+  /** the last positional may take any number of values (one or more) */
+  variadic?: boolean;
 }
 
 export interface CommandSpec {
@@ -101,11 +103,12 @@ export function parseArgs(spec: CommandSpec, argv: string[]): ParsedArgs {
     const missing = required.slice(out.positionals.length);
     throw new UsageError(`"${spec.name}" needs ${missing.map((p) => `<${p.name}> (${p.help})`).join(' ')}`, spec.name);
   }
-  if (out.positionals.length > spec.positionals.length) {
+  if (out.positionals.length > spec.positionals.length && !spec.positionals[spec.positionals.length - 1]?.variadic) {
     throw new UsageError(`"${spec.name}" takes ${spec.positionals.length === 0 ? 'no arguments' : `${spec.positionals.length} argument(s): ${spec.positionals.map((p) => `<${p.name}>`).join(' ')}`}; got extra: ${out.positionals.slice(spec.positionals.length).join(' ')}`, spec.name);
   }
   for (const [i, p] of out.positionals.entries()) {
-    if (p === '') throw new UsageError(`<${spec.positionals[i].name}> is an empty string; expected ${spec.positionals[i].help}`, spec.name);
+    const def = spec.positionals[Math.min(i, spec.positionals.length - 1)];
+    if (p === '') throw new UsageError(`<${def.name}> is an empty string; expected ${def.help}`, spec.name);
   }
   return out;
 }
@@ -138,7 +141,7 @@ function suggest(name: string, known: string[]): string {
 }
 
 export function commandHelp(spec: CommandSpec): string {
-  const usage = [`migtrace ${spec.name}`, ...spec.positionals.map((p) => (p.optional ? `[${p.name}]` : `<${p.name}>`))];
+  const usage = [`migtrace ${spec.name}`, ...spec.positionals.map((p) => `${p.optional ? `[${p.name}]` : `<${p.name}>`}${p.variadic ? '...' : ''}`)];
   if (spec.flags.length > 0) usage.push('[flags]');
   const lines = [`usage: ${usage.join(' ')}`, '', spec.summary];
   if (spec.positionals.length > 0) {

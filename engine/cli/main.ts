@@ -16,6 +16,7 @@ import { REPORT_SPEC, reportCommand } from './reportCommand';
 import { ENGINE_VERSION } from '../version';
 import { closestName } from '../util/closest';
 import { DAP_SPEC, dapCommand } from './dapCommand';
+import { exploreCommands } from './exploreCommand';
 
 export { EXIT };
 
@@ -37,6 +38,7 @@ const COMMANDS: Command[] = [
   { spec: QEMU_RUN_SPEC, run: qemuRunCommand },
   { spec: IMPORT_QEMU_SPEC, run: importQemuCommand },
   { spec: DAP_SPEC, run: dapCommand },
+  ...exploreCommands(wallClockMs),
   {
     spec: {
       name: 'demo',

@@ -512,7 +512,7 @@ export class Kernel {
     const w = (tid << 5) ^ this.lastEffect;
     h.h1 = mix1(mix1(h.h1, w), lo ^ Math.imul(hi, 0x27d4eb2f));
     h.h2 = mix2(mix2(h.h2, lo), w ^ hi);
-    if (everyStep) schedAfterStep(s.sched, stepNo, tid);
+    if (everyStep) schedAfterStep(s.sched, stepNo, tid, this.lastEffect === EFFECT.yield);
   }
 
   /** Moves time to the next timer and wakes every thread due then; a non-null result ends the run. */

@@ -9,15 +9,22 @@
 //    distinct priorities ≥ depth; d−1 change points are drawn uniformly in [1, steps_max]; the
 //    thread executing change point i drops to priority i. The highest-priority ready thread always
 //    runs. A bug of depth d is found with probability ≥ 1/(n·k^(d−1)) per run.
+//    With `pct_points: 'decisions'` it is PCT as Coyote and Shuttle implement it: change points
+//    are counted in decisions (a step with only one ready thread is no choice), and a thread that
+//    yields drops to the lowest priority (the yield says "let the others go first here").
 //  - round-robin: the ready thread with the next higher id after the last one chosen.
 //  - replay: the recorded choice, after checking that the run still matches the recording.
+//  - scripted: the default schedule (the thread ready longest: the head of the ready list, so a
+//    thread runs until it blocks, sleeps, computes or yields), except at listed decisions, where the
+//    listed thread runs if it is ready. Schedule search uses it to run a failing schedule's few
+//    deviations from the default; its decisions are recorded like any others, so its traces replay.
 
 import { prngCreate, prngFloat, prngInt, type PrngState } from './prng';
 import { ReplayDivergence, type DecisionLog } from './decisionLog';
 import type { Hash64 } from './hash';
 
-export type StrategyName = 'random' | 'pct' | 'round-robin' | 'replay';
-export const STRATEGIES: readonly StrategyName[] = ['random', 'pct', 'round-robin', 'replay'];
+export type StrategyName = 'random' | 'pct' | 'round-robin' | 'replay' | 'scripted';
+export const STRATEGIES: readonly StrategyName[] = ['random', 'pct', 'round-robin', 'replay', 'scripted'];
 
 export interface StrategyOptions {
   strategy: StrategyName;
@@ -25,6 +32,10 @@ export interface StrategyOptions {
   depth?: number;
   /** PCT: an estimate of the number of steps k of a run; change points are drawn in [1, k] */
   steps_max?: number;
+  /** PCT: change points over every step (the paper's, default) or over decisions with yields deprioritized */
+  pct_points?: 'steps' | 'decisions';
+  /** scripted: ascending decision indices, and the thread to run at each instead of the default choice */
+  script?: { at: readonly number[]; tid: readonly number[] };
 }
 
 export interface SchedState {
@@ -40,6 +51,13 @@ export interface SchedState {
   pct_change_priority: number[];
   pct_next_change: number;
   replay_index: number;
+  /** pct over decisions: 1; the next lowest priority a deprioritized thread gets; the last step yielded */
+  pct_by_decision: number;
+  pct_low: number;
+  pct_yielded: boolean;
+  script_at: number[];
+  script_tid: number[];
+  script_next: number;
 }
 
 /** Stream number of the scheduler's PRNG (the model's jitter uses stream 0). */
@@ -52,6 +70,13 @@ export function schedCreate(seed: number, o: StrategyOptions): SchedState {
   if (o.strategy === 'pct') {
     if (!Number.isInteger(depth) || depth < 1 || depth > 64) throw new RangeError(`pct depth must be an integer 1..64, got ${depth}`);
     if (!Number.isInteger(stepsMax) || stepsMax < 1) throw new RangeError(`pct steps_max must be a positive integer, got ${stepsMax}`);
+  }
+  const byDecision = o.pct_points === 'decisions';
+  if (o.pct_points !== undefined && o.pct_points !== 'steps' && !byDecision) throw new RangeError(`pct_points must be steps or decisions, got ${String(o.pct_points)}`);
+  const script = o.script ?? { at: [], tid: [] };
+  if (script.at.length !== script.tid.length) throw new RangeError('a script needs one thread per decision index');
+  for (let i = 0; i < script.at.length; i++) {
+    if (!Number.isSafeInteger(script.at[i]) || script.at[i] < 0 || (i > 0 && script.at[i] <= script.at[i - 1])) throw new RangeError(`script decision indices must be ascending non-negative integers (at ${i}: ${script.at[i]})`);
   }
   const steps: number[] = [];
   const prios: number[] = [];
@@ -75,6 +100,12 @@ export function schedCreate(seed: number, o: StrategyOptions): SchedState {
     pct_change_priority: prios,
     pct_next_change: 0,
     replay_index: 0,
+    pct_by_decision: byDecision ? 1 : 0,
+    pct_low: 0,
+    pct_yielded: false,
+    script_at: script.at.slice(),
+    script_tid: script.tid.slice(),
+    script_next: 0,
   };
 }
 
@@ -83,8 +114,16 @@ export function schedThreadCreated(s: SchedState, tid: number): void {
   if (s.strategy === 'pct') s.pct_priority[tid] = s.pct_depth + prngFloat(s.rng);
 }
 
-/** After step number `step` (1-based) was executed by `tid`: PCT lowers it at a change point. */
-export function schedAfterStep(s: SchedState, step: number, tid: number): void {
+/**
+ * After step number `step` (1-based) was executed by `tid` (`yielded`: its effect was a yield):
+ * PCT lowers it at a change point.
+ */
+export function schedAfterStep(s: SchedState, step: number, tid: number, yielded = false): void {
+  if (s.pct_by_decision === 1) {
+    s.last_tid = tid;
+    s.pct_yielded = yielded;
+    return;
+  }
   while (s.pct_next_change < s.pct_change_step.length && s.pct_change_step[s.pct_next_change] <= step) {
     if (s.pct_change_step[s.pct_next_change] === step) s.pct_priority[tid] = s.pct_change_priority[s.pct_next_change];
     s.pct_next_change++;
@@ -124,9 +163,19 @@ export function schedChoose(
       return pick;
     }
     case 'pct': {
+      if (s.pct_by_decision === 1) pctAtDecision(s, decision);
       let best = 0;
       for (let i = 1; i < ready.length; i++) if (s.pct_priority[ready[i]] > s.pct_priority[ready[best]]) best = i;
       return best;
+    }
+    case 'scripted': {
+      const j = s.script_next;
+      if (j < s.script_at.length && s.script_at[j] === decision) {
+        s.script_next = j + 1;
+        const idx = ready.indexOf(s.script_tid[j]);
+        if (idx >= 0) return idx;
+      }
+      return 0;
     }
     case 'replay': {
       if (replay === null) throw new Error('replay strategy without a decision log');
@@ -151,4 +200,15 @@ export function schedChoose(
       return idx;
     }
   }
+}
+
+/** Coyote's and Shuttle's PCT at a decision: the thread that ran last drops to the lowest priority at a change point or after a yield. */
+function pctAtDecision(s: SchedState, decision: number): void {
+  let lower = s.pct_yielded;
+  while (s.pct_next_change < s.pct_change_step.length && s.pct_change_step[s.pct_next_change] <= decision) {
+    if (s.pct_change_step[s.pct_next_change] === decision) lower = true;
+    s.pct_next_change++;
+  }
+  s.pct_yielded = false;
+  if (lower && s.last_tid >= 0) s.pct_priority[s.last_tid] = s.pct_low--;
 }

@@ -28,6 +28,8 @@ export interface TraceHeader {
   source: string;
   qemu_version: string;
   host: string;
+  /** a schedule search's explanation of the run (JSON), '' if none */
+  explanation: string;
 }
 
 export interface TraceThread {
@@ -300,6 +302,7 @@ export class TraceDecoder {
         source: h.source ?? '',
         qemu_version: h.qemu_version ?? '',
         host: h.host ?? '',
+        explanation: h.explanation ?? '',
       };
       return;
     }

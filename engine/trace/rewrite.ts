@@ -17,6 +17,7 @@ export function runHeaderOf(h: TraceHeader): TraceHeaderInfo {
     profile: h.profile,
     ram_bytes: h.ram_bytes,
     vcpus: h.vcpus,
+    explanation: h.explanation || undefined,
   };
 }
 

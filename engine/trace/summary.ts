@@ -31,6 +31,8 @@ export interface TraceInfo {
   checkpoints: number;
   hang: { kind: string; time_ns: number; summary: string } | null;
   summary: unknown;
+  /** a schedule search's explanation of the run (migtrace explore's shrunk traces), or null */
+  explanation: unknown;
 }
 
 export function traceInfo(t: TraceData): TraceInfo {
@@ -66,7 +68,17 @@ export function traceInfo(t: TraceData): TraceInfo {
     checkpoints: t.checkpoints.length,
     hang: t.hang === null ? null : { kind: t.hang.kind, time_ns: t.hang.time_ns, summary: t.hang.summary },
     summary: t.footer?.summary ?? null,
+    explanation: parseExplanation(t.header.explanation),
   };
+}
+
+function parseExplanation(text: string): unknown {
+  if (text === '') return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { text };
+  }
 }
 
 export function formatTraceInfo(path: string, i: TraceInfo): string {
@@ -99,5 +111,10 @@ export function formatTraceInfo(path: string, i: TraceInfo): string {
     lines.push('outcome:     unknown (the trace has no footer)');
   }
   lines.push(`hang:        ${i.hang === null ? 'none' : `${i.hang.kind} at ${formatNs(i.hang.time_ns)}: ${i.hang.summary}`}`);
+  const ex = i.explanation as { text?: unknown } | null;
+  if (ex !== null && typeof ex.text === 'string') {
+    lines.push('explained by migtrace explore:');
+    for (const l of ex.text.split('\n')) lines.push(`  ${l}`);
+  }
   return lines.join('\n');
 }

@@ -28,6 +28,8 @@ export interface TraceHeaderInfo {
   engine_version?: string;
   qemu_version?: string;
   host?: string;
+  /** a schedule search's explanation of the run (JSON), if any */
+  explanation?: string;
 }
 
 /** What a finished trace says about itself. */
@@ -97,6 +99,7 @@ export class TraceWriter {
         source: header.source ?? 'simulation',
         qemu_version: header.qemu_version ?? '',
         host: header.host ?? '',
+        explanation: header.explanation ?? '',
       },
     });
   }
