@@ -59,7 +59,7 @@ describe('migtrace in a real VS Code (code-server)', { skip: SKIP, timeout: 60 *
     const files = ls.stdout.trim().split('\n').sort();
     const allowed = [/^package\.json$/, /^README\.md$/, /^CHANGELOG\.md$/, /^LICENSE$/, /^dist\/[\w.]+\.(js|css|json)$/, /^media\/icon\.png$/, /^media\/walkthrough\/\w+\.md$/, /^media\/screenshots\/[\w-]+\.png$/];
     for (const f of files) assert.ok(allowed.some((a) => a.test(f)), `vsce ls lists ${f}, which the extension does not need`);
-    for (const f of ['dist/extension.js', 'dist/debugAdapter.js', 'dist/cli.js', 'dist/scenario.schema.json', 'media/icon.png']) assert.ok(files.includes(f), `vsce ls lacks ${f}`);
+    for (const f of ['dist/extension.js', 'dist/debugAdapter.js', 'dist/cli.js', 'dist/exploreWorker.js', 'dist/timelineWorker.js', 'dist/timeline.js', 'dist/timeline.css', 'dist/scenario.schema.json', 'media/icon.png']) assert.ok(files.includes(f), `vsce ls lacks ${f}`);
     const size = statSync(vsix).size;
     console.error(`e2e: ${vsix.slice(ROOT.length + 1)}: ${(size / 1024).toFixed(0)} KiB; vsce ls: ${files.length} files`);
     assert.ok(size < 4 * 1024 * 1024, `the .vsix is ${size} bytes`);
