@@ -15,6 +15,8 @@ import { ARTIFACTS, Workbench } from './workbench';
 import { HANG, LONG, makeWorkspace, STAGE3 } from './workspace';
 import { callStackAndThreads, frameListing, hangStops, hostAnswersWhileRunning, lockBreakpoint, stage3StopAndCopy, stepBack, variables } from './debugStory';
 import { scenarioSchema, walkthrough } from './editorStory';
+import { exportPerfetto, openTimeline, replayToHere } from './timelineStory';
+import type { Frame } from 'playwright-core';
 
 const SKIP = process.env.MIGTRACE_E2E === '0' ? 'MIGTRACE_E2E=0: the end-to-end suite in code-server is skipped' : false;
 const RUN = join(ROOT, '.tmp', 'e2e-run');
@@ -23,6 +25,7 @@ const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as
 let cs: CodeServer;
 let wb: Workbench;
 let vsix: string;
+let timeline: Frame;
 const ws = join(RUN, 'workspace');
 
 /** On a failure: a screenshot of the moment and the tail of the extension host's log. */
@@ -87,6 +90,12 @@ describe('migtrace in a real VS Code (code-server)', { skip: SKIP, timeout: 60 *
     assert.match(info.stdout, /deadlock/);
   }));
 
+  it('the recording opens in the timeline, its lanes drawn', () => step('timeline', async () => {
+    timeline = await openTimeline(wb, HANG.recording);
+  }));
+  it('Replay to here from the timeline starts a replay session stopped there; the timeline follows it', () => step('replay-to-here', () => replayToHere(wb, timeline)));
+  it('Export to Perfetto from the open timeline writes a .pftrace', () => step('perfetto', () => exportPerfetto(wb, ws, HANG.recording)));
+
   it(`${STAGE3.scenario}: Next Stage from the toolbar into stop-and-copy, stepped through, runs to completion`, () => step('stage3', async () => {
     const seen = await stage3StopAndCopy(wb, STAGE3.name);
     console.error(`e2e: ${STAGE3.scenario} stops by Next Stage:\n  ${seen.join('\n  ')}`);
@@ -98,7 +107,7 @@ describe('migtrace in a real VS Code (code-server)', { skip: SKIP, timeout: 60 *
     assert.ok(running_ms < 1000, `the command answered after ${running_ms} ms`);
   }));
 
-  it('scenario files: the JSON schema flags a misspelt field and completes QEMU\'s names', () => step('schema', () => scenarioSchema(wb, ws)));
+  it('scenario files: the JSON schema flags a misspelt field and completes QEMU\'s names', () => step('schema', () => scenarioSchema(wb)));
   it('the walkthrough: from its first step to a stop on the hang', () => step('walkthrough', () => walkthrough(wb)));
 
   it('the extension activated without errors in the extension host log', () => {

@@ -115,6 +115,16 @@ export class Workbench {
     await input.press('Enter');
   }
 
+  /** Quick Open (Ctrl+P): a workspace file by name, opened with its default editor. */
+  async openFile(name: string): Promise<void> {
+    await this.page.keyboard.press('Control+P');
+    const input = this.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(name);
+    await this.quickPick(name);
+    await this.until(`${name} to open`, async () => (await this.activeTab()) === name);
+  }
+
   async escape(): Promise<void> {
     await this.page.keyboard.press('Escape');
   }
