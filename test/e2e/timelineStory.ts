@@ -23,6 +23,7 @@ interface ViewNow {
   v0: number;
   v1: number;
   width: number;
+  height: number;
   lanes: Lane[];
   /** the debug session the timeline follows: its virtual time (relative ns), or null */
   session: number | null;
@@ -35,7 +36,7 @@ function viewNow(f: Frame): Promise<ViewNow> {
     const v = (globalThis as any).migtrace;
     const vp = v.scene.vp;
     return {
-      v0: vp.v0, v1: vp.v1, width: vp.width,
+      v0: vp.v0, v1: vp.v1, width: vp.width, height: vp.height,
       lanes: v.scene.lanes.map((l: any) => ({ label: l.label, kind: l.kind, y: l.y + top - vp.scrollY, h: l.h })),
       session: v.scene.session ? v.scene.session.t : null,
     };
@@ -77,6 +78,9 @@ async function timelineFrame(wb: Workbench): Promise<Frame> {
 
 export async function openTimeline(wb: Workbench, file: string): Promise<Frame> {
   await wb.stopAllSessions();
+  // The timeline gets the window: no panel under it, no side bar beside it.
+  await wb.command('View: Close Panel');
+  await wb.command('View: Close Primary Side Bar');
   await wb.openFile(file);
   const f = await timelineFrame(wb);
   await wb.pause(1_000);
@@ -86,6 +90,7 @@ export async function openTimeline(wb: Workbench, file: string): Promise<Frame> 
   // Drawn: the migration thread's lane and the sender's hold colour along their rows.
   for (const name of ['mig/src/main', 'mig/src/send_3']) {
     const l = v.lanes.find((x) => x.label === name)!;
+    assert.ok(l.y + l.h <= v.height, `the lane ${name} (y ${l.y}) is below the canvas (${v.height} px high)`);
     const ink = await rowInk(f, l.y + Math.min(8, l.h / 2));
     assert.ok(ink.inked > ink.width / 4 && ink.colours >= 2, `the lane ${name} is not drawn: ${JSON.stringify(ink)}`);
   }
@@ -126,8 +131,12 @@ export async function exportPerfetto(wb: Workbench, workspace: string, file: str
   await wb.page.locator('.editor-group-container .tab', { hasText: file }).first().click();
   await wb.command('migtrace: Export to Perfetto');
   const input = wb.page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: 15_000 });
-  assert.match(await input.inputValue(), /\.pftrace$/);
+  // VS Code's own save dialog (a quick input holding the path), proposing <trace>.pftrace
+  const proposed = await wb.until('the save dialog', async () => {
+    const v = await input.inputValue().catch(() => '');
+    return /\.pftrace$/.test(v) ? v : undefined;
+  }, 20_000);
+  assert.ok(proposed.endsWith(file.replace(/\.migtrace$/, '.pftrace')), `the save dialog proposes ${proposed}`);
   await wb.shot('export-to-perfetto-save-dialog');
   await input.press('Enter');
   const note = wb.page.locator('.notification-toast', { hasText: /wrote .*\.pftrace/ }).first();
