@@ -4,8 +4,9 @@
 // native modules build against, and Debian's Chromium to drive it with playwright-core.
 // Everything goes into one cache folder (.tmp/e2e, or $MIGTRACE_E2E_DIR), reused by later runs:
 // a second run with the cache in place does nothing and takes well under a second.
-// Run by test/e2e itself; `node scripts/setup-code-server.mjs` by hand. Exits 1 with the reason
-// when it cannot (no root for apt-get, a failed build).
+// Run by test/e2e itself; `node scripts/setup-code-server.mjs` by hand. Exits 3 with the reason
+// when this machine cannot have them (no apt-get, or no root or password-less sudo to run it:
+// the suite then skips, printing that reason), 1 when an install failed (the suite fails).
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -45,13 +46,22 @@ function debianMissing() {
   return DEBIAN.filter((p) => !installed.has(p));
 }
 
+/** Set when the machine cannot install (as opposed to an install that failed). */
+let cannot = null;
+
 function installDebian() {
+  if (spawnSync('dpkg-query', ['--version'], { stdio: 'ignore' }).status !== 0 || spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status !== 0) {
+    cannot = `this is not a Debian-like machine (no dpkg-query or apt-get): install ${DEBIAN.join(' ')} by other means and set MIGTRACE_CHROMIUM if chromium is not /usr/bin/chromium`;
+    log(cannot);
+    return false;
+  }
   const missing = debianMissing();
   if (missing.length === 0) return true;
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
   const sudo = root ? [] : spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status === 0 ? ['sudo', '-n'] : null;
   if (sudo === null) {
-    log(`${missing.join(' ')} missing, and installing them needs root (or password-less sudo): run \`apt-get install -y ${missing.join(' ')}\` as root`);
+    cannot = `${missing.join(' ')} missing, and installing them needs root (or password-less sudo): run \`apt-get install -y ${missing.join(' ')}\` as root`;
+    log(cannot);
     return false;
   }
   const apt = (args) => (sudo.length ? run(sudo[0], [...sudo.slice(1), 'apt-get', ...args]) : run('apt-get', args));
@@ -152,4 +162,4 @@ export function setupCodeServer({ quiet = false, dir = E2E_DIR } = {}) {
   return p;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) process.exit(setupCodeServer() === null ? 1 : 0);
+if (import.meta.url === `file://${process.argv[1]}`) process.exit(setupCodeServer() !== null ? 0 : cannot !== null ? 3 : 1);

@@ -18,10 +18,14 @@ export interface Install {
   dir: string;
 }
 
-/** Runs the project's setup script (idempotent: a cached install answers at once). */
-export function setupCodeServer(): Install {
+/** Runs the project's setup script (idempotent: a cached install answers at once). Returns the
+ *  install, or why this machine cannot have one (the script's exit 3: no apt-get, no root or
+ *  sudo for it); throws when an install that could happen failed. */
+export function setupCodeServer(): Install | { cannot: string } {
   const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'setup-code-server.mjs')], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'inherit', 'pipe'], timeout: 40 * 60_000 });
-  if (r.status !== 0) throw new Error(`scripts/setup-code-server.mjs could not provide code-server: ${r.stderr}`);
+  process.stderr.write(r.stderr ?? '');
+  if (r.status === 3) return { cannot: (r.stderr ?? '').trim().split('\n').at(-1)!.replace(/^setup-code-server: /, '') };
+  if (r.status !== 0) throw new Error(`scripts/setup-code-server.mjs could not install code-server (exit ${r.status ?? r.signal}): ${r.stderr}`);
   const dir = resolve(process.env.MIGTRACE_E2E_DIR ?? join(ROOT, '.tmp', 'e2e'));
   return { dir, node: join(dir, 'node24', 'bin', 'node'), entry: join(dir, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js') };
 }

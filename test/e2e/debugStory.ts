@@ -218,8 +218,9 @@ async function runScenarioAnswer_ms(wb: Workbench): Promise<number> {
   return Date.now() - t0;
 }
 
-/** While a long scenario runs in the adapter, a migtrace command answers: its quick pick shows.
- *  Then the run's progress notification's Cancel stops it where it is. */
+/** While a long scenario runs in the adapter, a migtrace command answers: its quick pick shows
+ *  (the median of three tries is returned). Then the run's progress notification's Cancel stops
+ *  it where it is. */
 export async function hostAnswersWhileRunning(wb: Workbench, configName: string): Promise<{ idle_ms: number; running_ms: number }> {
   await wb.stopAllSessions();
   const idle_ms = await runScenarioAnswer_ms(wb);
@@ -229,10 +230,18 @@ export async function hostAnswersWhileRunning(wb: Workbench, configName: string)
   await wb.toolbarButton('debug-pause').waitFor({ state: 'visible', timeout: 120_000 });
   const progress = wb.page.locator('.notification-toast', { hasText: 'Running the migration' }).first();
   await progress.waitFor({ state: 'visible', timeout: 60_000 });
-  const running_ms = await runScenarioAnswer_ms(wb);
-  await wb.shot('extension-host-answers-while-a-run-goes-on');
-  await wb.escape();
-  assert.ok(await wb.toolbarButton('debug-pause').isVisible(), 'the run was no longer running when the command answered');
+  // Three times: the browser, code-server and the adapter share the machine's cores with
+  // whatever else runs, so one answer can be slow for reasons not the host's; a host busy with
+  // the simulation would not answer any of them until the run ended (tens of seconds).
+  const tries: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    tries.push(await runScenarioAnswer_ms(wb));
+    if (i === 0) await wb.shot('extension-host-answers-while-a-run-goes-on');
+    await wb.escape();
+    assert.ok(await wb.toolbarButton('debug-pause').isVisible(), 'the run was no longer running when the command answered');
+  }
+  const running_ms = [...tries].sort((a, b) => a - b)[1];
+  console.error(`e2e: the command's answers during the run: ${tries.join(', ')} ms`);
   await progress.locator('.monaco-button', { hasText: 'Cancel' }).click();
   await wb.stopped(60_000);
   await wb.shot('run-cancelled-from-its-progress');

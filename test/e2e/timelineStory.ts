@@ -79,8 +79,7 @@ async function timelineFrame(wb: Workbench): Promise<Frame> {
 export async function openTimeline(wb: Workbench, file: string): Promise<Frame> {
   await wb.stopAllSessions();
   // The timeline gets the window: no panel under it, no side bar beside it.
-  await wb.command('View: Close Panel');
-  await wb.command('View: Close Primary Side Bar');
+  await wb.hidePanelAndSideBar();
   await wb.openFile(file);
   const f = await timelineFrame(wb);
   await wb.pause(1_000);

@@ -125,6 +125,16 @@ export class Workbench {
     await this.until(`${name} to open`, async () => (await this.activeTab()) === name);
   }
 
+  /** Hides the panel (Ctrl+J) and the primary side bar (Ctrl+B) when they show. */
+  async hidePanelAndSideBar(): Promise<void> {
+    for (const [part, key] of [['.part.panel', 'Control+J'], ['.part.sidebar', 'Control+B']] as const) {
+      const el = this.page.locator(part).first();
+      if (!(await el.isVisible())) continue;
+      await this.page.keyboard.press(key);
+      await el.waitFor({ state: 'hidden', timeout: 10_000 });
+    }
+  }
+
   async escape(): Promise<void> {
     await this.page.keyboard.press('Escape');
   }
