@@ -62,6 +62,16 @@ function rowInk(f: Frame, y: number): Promise<{ colours: number; inked: number; 
   }, { y, x0: TRACK_X });
 }
 
+/** The lane's most inked pixel row among its first 30 (its state strip), and that row's ink. */
+async function stateRow(f: Frame, l: Lane): Promise<{ y: number; ink: { colours: number; inked: number; width: number } }> {
+  let best = { y: l.y, ink: { colours: 0, inked: -1, width: 0 } };
+  for (let dy = 1; dy < Math.min(l.h, 30); dy += 2) {
+    const ink = await rowInk(f, l.y + dy);
+    if (ink.inked > best.ink.inked) best = { y: l.y + dy, ink };
+  }
+  return best;
+}
+
 /** The timeline's frame (code-server nests the webview twice), once its canvas is drawn. */
 async function timelineFrame(wb: Workbench): Promise<Frame> {
   return wb.until('the timeline\'s webview to draw', async () => {
@@ -86,12 +96,12 @@ export async function openTimeline(wb: Workbench, file: string): Promise<Frame> 
   const v = await viewNow(f);
   const labels = v.lanes.map((l) => l.label);
   for (const name of ['mig/src/main', 'mig/src/send_3', 'main', 'CPU 0/KVM']) assert.ok(labels.includes(name), `no lane "${name}" in the timeline: ${labels.join(', ')}`);
-  // Drawn: the migration thread's lane and the sender's hold colour along their rows.
+  // Drawn: the migration thread's and a sender's lanes have ink along their state strips.
   for (const name of ['mig/src/main', 'mig/src/send_3']) {
     const l = v.lanes.find((x) => x.label === name)!;
     assert.ok(l.y + l.h <= v.height, `the lane ${name} (y ${l.y}) is below the canvas (${v.height} px high)`);
-    const ink = await rowInk(f, l.y + Math.min(8, l.h / 2));
-    assert.ok(ink.inked > ink.width / 4 && ink.colours >= 2, `the lane ${name} is not drawn: ${JSON.stringify(ink)}`);
+    const { ink } = await stateRow(f, l);
+    assert.ok(ink.inked > ink.width / 2 && ink.colours >= 2, `the lane ${name} is not drawn: ${JSON.stringify(ink)}`);
   }
   assert.match(await f.locator('body').innerText(), /deadlock/i, 'the timeline does not say how the run ended');
   await wb.shot('timeline-of-the-recorded-hang');
@@ -104,7 +114,8 @@ export async function replayToHere(wb: Workbench, f: Frame): Promise<void> {
   const v = await viewNow(f);
   const l = v.lanes.find((x) => x.label === 'mig/src/main')!;
   const x = Math.round(TRACK_X + 0.75 * (v.width - TRACK_X));
-  await f.locator('canvas.mt-main').click({ position: { x, y: Math.round(l.y + Math.min(8, l.h / 2)) } });
+  const { y } = await stateRow(f, l);
+  await f.locator('canvas.mt-main').click({ position: { x, y: Math.round(y) } });
   const button = f.locator('.mt-details button[data-action="replay"]');
   await button.waitFor({ state: 'visible', timeout: 10_000 });
   const label = await button.innerText();
