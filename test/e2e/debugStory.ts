@@ -106,8 +106,8 @@ export async function frameListing(wb: Workbench): Promise<void> {
   await frame.waitFor({ state: 'visible', timeout: 20_000 });
   await frame.click();
   await wb.until('the listing of multifd_send_thread', async () => (await wb.activeTab()) === 'multifd_send_thread.c');
-  const listing = await wb.page.locator('.editor-group-container.active .view-lines').first().innerText();
-  assert.match(listing, /multifd_send_thread\(/);
+  // the tab shows before its text is drawn
+  await wb.until('the listing\'s text', async () => /multifd_send_thread\(/.test(await wb.page.locator('.editor-group-container.active .view-lines').first().innerText()));
   await wb.currentLine().waitFor({ state: 'visible', timeout: 10_000 });
   await wb.shot('frame-listing-multifd_send_thread');
   // Back to the migration thread's top frame.
@@ -117,6 +117,9 @@ export async function frameListing(wb: Workbench): Promise<void> {
 }
 
 export async function stepBack(wb: Workbench): Promise<void> {
+  // Step Back moves the thread selected in the Call Stack: the migration thread's top frame.
+  await wb.frameRows().filter({ hasText: 'multifd_send_sync_main' }).first().click();
+  await wb.until('the listing of multifd_send_sync_main', async () => (await wb.activeTab()) === 'multifd_send_sync_main.c');
   const before = await wb.stoppedThread();
   assert.ok(before);
   await nextStop(wb, () => wb.debugAction('debug-step-back'));
@@ -219,9 +222,9 @@ async function runScenarioAnswer_ms(wb: Workbench): Promise<number> {
 }
 
 /** While a long scenario runs in the adapter, a migtrace command answers: its quick pick shows
- *  (the median of three tries is returned). Then the run's progress notification's Cancel stops
+ *  (three tries, each timed). Then the run's progress notification's Cancel stops
  *  it where it is. */
-export async function hostAnswersWhileRunning(wb: Workbench, configName: string): Promise<{ idle_ms: number; running_ms: number }> {
+export async function hostAnswersWhileRunning(wb: Workbench, configName: string): Promise<{ idle_ms: number; tries: number[] }> {
   await wb.stopAllSessions();
   const idle_ms = await runScenarioAnswer_ms(wb);
   await wb.escape();
@@ -240,12 +243,11 @@ export async function hostAnswersWhileRunning(wb: Workbench, configName: string)
     await wb.escape();
     assert.ok(await wb.toolbarButton('debug-pause').isVisible(), 'the run was no longer running when the command answered');
   }
-  const running_ms = [...tries].sort((a, b) => a - b)[1];
   console.error(`e2e: the command's answers during the run: ${tries.join(', ')} ms`);
   await progress.locator('.monaco-button', { hasText: 'Cancel' }).click();
   await wb.stopped(60_000);
   await wb.shot('run-cancelled-from-its-progress');
   await wb.debugAction('debug-stop');
   await wb.sessionEnded();
-  return { idle_ms, running_ms };
+  return { idle_ms, tries };
 }
