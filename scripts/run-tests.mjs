@@ -25,7 +25,9 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
-const outdir = '.tmp/test';
+// One directory per run, so two runs in the same checkout (a filtered one beside the full suite)
+// never delete each other's bundles.
+const outdir = join('.tmp', 'test', String(process.pid));
 rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
 await build({
@@ -44,4 +46,5 @@ await build({
 });
 const bundles = files.map((f) => join(outdir, f.slice('test/'.length).replace(/\.ts$/, '.cjs')));
 const r = spawnSync(process.execPath, ['--enable-source-maps', '--test', '--test-reporter=spec', ...bundles], { stdio: 'inherit' });
+rmSync(outdir, { recursive: true, force: true });
 process.exit(r.status ?? 1);

@@ -21,6 +21,8 @@ import { SIGNATURE_FRAMES_DEFAULT } from '../explore/signature';
 import { RESULT_FORMAT, type SearchResult } from '../explore/results';
 import type { RunRecord } from '../explore/execute';
 import { formatNs } from '../sim/hangReport';
+import { checkOutputPath } from './paths';
+import { CliError } from './errors';
 
 export const EXPLORE_SPEC: CommandSpec = {
   name: 'explore',
@@ -263,10 +265,13 @@ export async function exploreMergeCommand(a: ParsedArgs, io: CliIO): Promise<num
   let parts: ResultPart[];
   let merged;
   try {
-    parts = a.positionals.flatMap(resultFilesOf).map((file) => ({ file, result: readResult(file) }));
+    const files = a.positionals.flatMap(resultFilesOf);
+    const out = a.flags.out as string | undefined;
+    if (out !== undefined) checkOutputPath({ path: out, what: '--out' }, files.map((file) => ({ path: file, what: '<result>' })));
+    parts = files.map((file) => ({ file, result: readResult(file) }));
     merged = mergeResults(parts);
   } catch (e) {
-    if (e instanceof BadArgument || e instanceof MergeError) {
+    if (e instanceof BadArgument || e instanceof MergeError || e instanceof CliError) {
       io.err(`migtrace explore-merge: ${e.message}`);
       return 2;
     }

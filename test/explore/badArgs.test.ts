@@ -25,7 +25,7 @@ test('explore: bad arguments exit 2 with one line, before any run', () => {
   oneLineExit2(['explore', 'multifd-sync-hang', '--runs', '0'], /--runs must be at least 1, got 0/);
   oneLineExit2(['explore', 'multifd-sync-hang'], /--runs N is required/);
   oneLineExit2(['explore', 'multifd-sync-hang', '--runs', '5', '--strategy', 'dfs'], /unknown strategy "dfs": use random or pct/);
-  oneLineExit2(['explore', 'no-such-scenario', '--runs', '5'], /no-such-scenario: invalid scenario: \(top level\): no such file, and no built-in scenario/);
+  oneLineExit2(['explore', 'no-such-scenario', '--runs', '5'], /<scenario> no-such-scenario: no such file, and no built-in scenario of that name/);
   oneLineExit2(['explore', 'multifd-sync-hang', '--runs', '5', '--depth', '2'], /--depth and --pct-k apply to --strategy pct/);
   oneLineExit2(['explore', 'multifd-sync-hang', '--runs', '5', '--strategy', 'pct', '--depth', '0'], /--depth must be 1\.\.64, got 0/);
   oneLineExit2(['explore', 'multifd-sync-hang', '--runs', '5', '--shard', 'x'], /--shard must look like i\/n/);

@@ -10,7 +10,10 @@ import { join } from 'node:path';
 import { perfetto } from '../../engine/trace/gen/perfetto';
 
 const dir = mkdtempSync(join(tmpdir(), 'migtrace-qemu-test-'));
-const cli = (args: string[]) => spawnSync(process.execPath, ['bin/migtrace.js', ...args], { encoding: 'utf8', timeout: 120_000 });
+// The CLI's temporary directory is this test's own: the QEMUs it starts name it in their command
+// lines, so "none left running" counts ours, not those another process on the machine runs.
+const env = { ...process.env, TMPDIR: dir };
+const cli = (args: string[]) => spawnSync(process.execPath, ['bin/migtrace.js', ...args], { encoding: 'utf8', timeout: 120_000, env });
 
 /** QEMU processes whose command line mentions `needle` (ours name their work directory). */
 function qemusWith(needle: string): number[] {
@@ -48,7 +51,7 @@ test('qemu-run migrates the 150 MiB migration-test guest between two real QEMUs 
   assert.ok(j.ram['dirty-sync-count'] >= 2);
   assert.ok((j['total-time'] as number) > 0 && (j.downtime as number) > 0, 'total-time and downtime, not the 0 QEMU 7.2 reports for a moment after completing');
   assert.ok(existsSync(real) && !existsSync(`${real}.partial`));
-  assert.deepEqual(qemusWith('migtrace-qemu-run-'), [], 'no QEMU left running');
+  assert.deepEqual(qemusWith(join(dir, 'migtrace-qemu-run-')), [], 'no QEMU left running');
 });
 
 test('the real trace reads back in info: a whole trace of a real migration, with its QEMU and outcome', () => {
