@@ -112,6 +112,7 @@ export async function openTimeline(wb: Workbench, file: string): Promise<Frame> 
 /** Clicks the migration thread's lane at 3/4 of the view and presses "Replay to here": a replay
  *  session starts, stopped at that time, and the timeline's cursor follows it. */
 export async function replayToHere(wb: Workbench, f: Frame): Promise<void> {
+  await wb.hidePanelAndSideBar();
   const v = await viewNow(f);
   const l = v.lanes.find((x) => x.label === 'mig/src/main')!;
   const x = Math.round(TRACK_X + 0.75 * (v.width - TRACK_X));
@@ -126,9 +127,12 @@ export async function replayToHere(wb: Workbench, f: Frame): Promise<void> {
   await wb.stopped(120_000);
   const stop = await wb.until('the replay session\'s stop in the Call Stack', async () => (await wb.callStackText()).find((r) => /WENT TO T=/i.test(r)), 60_000);
   assert.match(stop, /WENT TO T=[1-9][\d.]* (ns|us|ms|s)\b/i);
-  const t = await wb.until('the timeline to follow the session', async () => (await viewNow(f)).session ?? undefined, 30_000);
+  // The stop opened the frame's listing over the timeline; shown again, the page reloads and
+  // is told the session and its stop again.
+  await wb.page.locator('.editor-group-container .tab', { hasText: /\.migtrace/ }).first().click();
+  const g = await timelineFrame(wb);
+  const t = await wb.until('the timeline to follow the session', async () => (await viewNow(g)).session ?? undefined, 30_000);
   assert.ok(t > 0, `the timeline's session cursor is at ${t}`);
-  await wb.page.locator('.editor-group-container .tab', { hasText: /\.migtrace/ }).first().click().catch(() => undefined);
   await wb.pause(800);
   await wb.shot('replay-to-here-stopped');
   await wb.debugAction('debug-stop');

@@ -134,7 +134,7 @@ describe('migtrace in a real VS Code (code-server)', { skip: SKIP, timeout: 60 *
       'call-stack-and-threads': 'call-stack.png',
       'lock-breakpoint-hit-in-reverse': 'lock-breakpoint.png',
       'stage3-run_on_cpu-drops-the-BQL': 'stage3.png',
-      'scenario-schema-error': 'scenario-schema.png',
+      'timeline-of-the-recorded-hang': 'timeline.png',
     };
     mkdirSync(join(ROOT, 'media', 'screenshots'), { recursive: true });
     for (const s of wb.shots) if (keep[s.name]) copyFileSync(s.path, join(ROOT, 'media', 'screenshots', keep[s.name]));
