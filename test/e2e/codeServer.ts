@@ -67,6 +67,8 @@ const SETTINGS = {
   'git.enabled': false,
   'debug.openDebug': 'openOnDebugBreak',
   'debug.toolBarLocation': 'docked',
+  // the schema step types into a scenario file and reverts it: nothing may save it meanwhile
+  'files.autoSave': 'off',
 };
 
 export class CodeServer {

@@ -3,10 +3,14 @@
 // hang, a step back, and a replay of the recording that hangs at the same place.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Workbench } from './workbench';
 import { TYPO_FILE } from './workspace';
 
-export async function scenarioSchema(wb: Workbench): Promise<void> {
+export async function scenarioSchema(wb: Workbench, workspace: string): Promise<void> {
+  const file = join(workspace, TYPO_FILE);
+  const original = readFileSync(file, 'utf8');
   await wb.stopAllSessions();
   await wb.openFile(TYPO_FILE);
   const squiggle = wb.page.locator('.editor-group-container.active .squiggly-error, .editor-group-container.active .squiggly-warning').first();
@@ -37,6 +41,8 @@ export async function scenarioSchema(wb: Workbench): Promise<void> {
   await wb.escape();
   // Leave the file as it was on disk.
   await wb.command('File: Revert File');
+  await wb.until('the file reverted', async () => !(await wb.page.locator('.editor-group-container.active .tab.active.dirty').isVisible()));
+  assert.equal(readFileSync(file, 'utf8'), original, `${TYPO_FILE} was saved with the text typed into it`);
 }
 
 function stepOf(wb: Workbench, id: string) {

@@ -114,7 +114,7 @@ describe('migtrace in a real VS Code (code-server)', { skip: SKIP, timeout: 60 *
     assert.ok(Math.max(...tries) < 10_000, `the command answered after ${tries.join(', ')} ms`);
   }));
 
-  it('scenario files: the JSON schema flags a misspelt field and completes QEMU\'s names', () => step('schema', () => scenarioSchema(wb)));
+  it('scenario files: the JSON schema flags a misspelt field and completes QEMU\'s names', () => step('schema', () => scenarioSchema(wb, ws)));
   it('the walkthrough: from its first step to a stop on the hang', () => step('walkthrough', () => walkthrough(wb)));
 
   it('the extension activated without errors in the extension host log', () => {
@@ -134,7 +134,7 @@ describe('migtrace in a real VS Code (code-server)', { skip: SKIP, timeout: 60 *
       'call-stack-and-threads': 'call-stack.png',
       'lock-breakpoint-hit-in-reverse': 'lock-breakpoint.png',
       'stage3-run_on_cpu-drops-the-BQL': 'stage3.png',
-      'timeline-of-the-recorded-hang': 'timeline.png',
+      'replay-to-here-stopped': 'timeline.png',
     };
     mkdirSync(join(ROOT, 'media', 'screenshots'), { recursive: true });
     for (const s of wb.shots) if (keep[s.name]) copyFileSync(s.path, join(ROOT, 'media', 'screenshots', keep[s.name]));
