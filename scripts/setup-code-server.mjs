@@ -84,12 +84,18 @@ function readyAlready(p) {
   }
 }
 
-/** npm install into `dir` (made afresh, with `pkg` as its package.json) using the given env. */
+/** npm install into `dir` (made afresh, with `pkg` as its package.json) using the given env.
+ *  Started from `npm test`, this process has the outer npm's npm_* variables, among them
+ *  npm_config_user_agent naming the outer Node (20): the inner npm would take them as its own
+ *  config and pass them to code-server's postinstall, which reads the Node version from that user
+ *  agent and refuses. So the inner npm gets an environment without them. */
 function npmInstall(dir, pkg, env, extra = []) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
-  return run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...extra], { cwd: dir, env });
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+  const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...extra], { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'], env: { ...clean, ...env } });
+  return r.status === 0;
 }
 
 function installNode(p) {
