@@ -84,7 +84,7 @@ async function assertHangStop(c: DapClient): Promise<void> {
   }
 }
 
-test(`the stage-3 hang (seed ${seed}): exception stop, migration thread in ram_save_complete, every thread listed with its state`, { skip: seed === null ? NO_STAGE3_SEED : false }, async () => {
+test(`the stage-3 hang (${seed === null ? "no seed hangs" : `seed ${seed}`}): exception stop, migration thread in ram_save_complete, every thread listed with its state`, { skip: seed === null ? NO_STAGE3_SEED : false }, async () => {
   await withAdapter(async (c) => {
     const r = await startSession(c, { scenario: 'seed-stage3-hang', seed });
     assert.equal(r.success, true, r.message);

@@ -40,7 +40,7 @@ for (const [name, make] of [
   ['dist/debugAdapter.js over stdio', () => processClient([ADAPTER])],
   ['migtrace dap over stdio', () => processClient([CLI, 'dap'])],
 ] as [string, () => DapClient][]) {
-  test(`transcript: the stage-3 hang of seed ${seed}, ${name}`, { skip: seed === null ? NO_STAGE3_SEED : false }, async () => {
+  test(`transcript: the stage-3 hang${seed === null ? " (no seed hangs)" : ` of seed ${seed}`}, ${name}`, { skip: seed === null ? NO_STAGE3_SEED : false }, async () => {
     const c = make();
     const g = new GoldenLog(`stage3-hang-seed-${seed}`);
     try {
