@@ -135,8 +135,11 @@ export async function stepBack(wb: Workbench): Promise<void> {
 export async function lockBreakpoint(wb: Workbench): Promise<void> {
   await wb.paneHeader('Breakpoints').hover();
   await wb.page.locator('.pane-header[aria-label^="Breakpoints"] .codicon-watch-expressions-add-function-breakpoint').click();
-  await wb.page.keyboard.type('lock:bql');
-  await wb.page.keyboard.press('Enter');
+  // the name's input box: typed into once it shows and has the focus (typing before went nowhere)
+  const name = wb.page.locator('.debug-breakpoints .monaco-list-row input').first();
+  await name.waitFor({ state: 'visible', timeout: 10_000 });
+  await name.fill('lock:bql');
+  await name.press('Enter');
   const bp = wb.page.locator('.debug-breakpoints .monaco-list-row', { hasText: 'lock:bql' });
   await bp.waitFor({ state: 'visible', timeout: 10_000 });
   // Reverse: the last time before this that a thread took the BQL.
