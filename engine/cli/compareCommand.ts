@@ -9,6 +9,7 @@ import { PROFILES } from '../scenario/schema';
 import { UsageError, type CommandSpec, type ParsedArgs } from './args';
 import type { CliIO } from './io';
 import { checkSets, loadScenarioArg } from './scenarioSource';
+import { compareSeeds } from './seedsRun';
 
 export const COMPARE_SPEC: CommandSpec = {
   name: 'compare',
@@ -19,6 +20,7 @@ export const COMPARE_SPEC: CommandSpec = {
     { name: 'variant', kind: 'repeat', value: 'LABEL:K=V;K=V', help: 'an option set to compare, e.g. "ac:migration.capabilities.auto-converge=true"' },
     { name: 'set', kind: 'repeat', value: 'KEY=VALUE', help: 'override a scenario field for every run' },
     { name: 'seed', kind: 'int', value: 'N', min: 0, max: Number.MAX_SAFE_INTEGER, help: 'seed of every run' },
+    { name: 'seeds', kind: 'int', value: 'N', help: 'run each design or option set over N seeds (from --seed on): the fraction that converged with its 95% Wilson interval, and medians of the converged runs' },
     { name: 'json', kind: 'bool', help: 'print one JSON object' },
   ],
 };
@@ -110,6 +112,7 @@ export function compareCommand(a: ParsedArgs, io: CliIO): number {
       return { label: v.slice(0, colon), sets: [...sets, ...own] };
     }),
   ];
+  if (a.flags.seeds !== undefined) return compareSeeds(runs.map((r) => ({ label: r.label, cfg: loadScenarioArg(a.positionals[0], r.sets, seed).config })), a.flags.seeds, seed, Boolean(a.flags.json), io);
   const rows: CompareRow[] = [];
   let name = '';
   for (const r of runs) {

@@ -8,7 +8,7 @@ import type { Kernel } from '../sim/kernel';
 import { recordRun } from '../runtime/record';
 import { FileSink, OutputFile } from './fileSink';
 import { md } from '../model/ctx';
-import type { CommandSpec, ParsedArgs } from './args';
+import { UsageError, type CommandSpec, type ParsedArgs } from './args';
 import type { CliIO } from './io';
 import { loadScenarioArg, scenarioInputs } from './scenarioSource';
 import { checkInputFile, checkOutputPath, type PathArg } from './paths';
@@ -16,6 +16,7 @@ import { CliError } from './errors';
 import { resolve } from 'node:path';
 import { resultJson, type ResultJsonExtra } from '../model/resultJson';
 import { compareRuns, formatComparison, recordedSummary, sideBySidePath, writeSideBySide } from './runCompare';
+import { runSeeds, seedsOf } from './seedsRun';
 
 export const RUN_SPEC: CommandSpec = {
   name: 'run',
@@ -23,6 +24,7 @@ export const RUN_SPEC: CommandSpec = {
   positionals: [{ name: 'scenario', help: 'a built-in scenario name (see `migtrace scenarios`) or a scenario JSON file' }],
   flags: [
     { name: 'seed', kind: 'int', value: 'N', min: 0, max: Number.MAX_SAFE_INTEGER, help: 'seed of the run (default: the scenario\'s, else 1)' },
+    { name: 'seeds', kind: 'int', value: 'N', help: 'run N seeds (from --seed on) and print the fraction that converged with its 95% Wilson interval and the medians of the converged runs (exit 0 if all converged, else 3 hang, 4 data lost, 5 not converged)' },
     { name: 'set', kind: 'repeat', value: 'KEY=VALUE', help: 'override a scenario field, e.g. --set migration.downtime-limit=300' },
     { name: 'out', kind: 'string', value: 'F.migtrace', help: 'record the run to this trace file (written as F.migtrace.partial until complete)' },
     { name: 'compare', kind: 'string', value: 'R.migtrace', help: 'print the run beside a recorded one (a real migration from qemu-run or import-qemu); writes the model trace (--out, default R.model.migtrace) and R.compare.json with both timelines' },
@@ -35,6 +37,10 @@ export function runCommand(a: ParsedArgs, io: CliIO, clock: () => number): numbe
   const sets = (a.flags.set as string[] | undefined) ?? [];
   const sc = loadScenarioArg(a.positionals[0], sets, a.flags.seed as number | undefined);
   const quiet = Boolean(a.flags.quiet);
+  if (a.flags.seeds !== undefined) {
+    if (a.flags.out !== undefined || a.flags.compare !== undefined) throw new UsageError('--seeds runs many seeds: it records no trace (--out) and compares none (--compare)', 'run');
+    return runSeeds(sc.config, seedsOf(a.flags.seeds, sc.config.seed, 'run'), Boolean(a.flags.json), quiet, io);
+  }
   const comparePath = a.flags.compare as string | undefined;
   const out = (a.flags.out as string | undefined) ?? (comparePath === undefined ? undefined : `${comparePath.replace(/\.migtrace$/, '')}.model.migtrace`);
   // Every input, output and the recorded run are checked before the simulation, so a bad path or

@@ -23,6 +23,9 @@ import { defineMultifd } from './multifd';
 import { defineBitmapThread } from './bitmapThread';
 import { defineFaultInjector } from './faults';
 import { createXbzrle } from './xbzrle';
+import { forThisRun } from './hostSpeed';
+import { designOnHost } from './profiles';
+import { destinationPaceByThread } from './network';
 
 export interface BuildOptions {
   strategy?: StrategyOptions;
@@ -38,14 +41,18 @@ export interface BuiltMigration {
 
 function emptyIds(): ModelIds {
   return {
-    bql: -1, pause_cond: -1, work_cond: -1, halt_cond: [], rate_limit_sem: -1, incoming_sem: [], main_notify_sem: -1,
+    bql: -1, pause_cond: -1, work_cond: -1, halt_cond: [], rate_limit_sem: -1, incoming_sem: [], socket_writable_sem: [], main_notify_sem: -1,
     channels_ready: -1, channel_sem: [], channel_sync_sem: [], sender_tids: [], receiver_tids: [],
     bitmap_request_sem: -1, bitmap_done_sem: -1, ramlist_lock: -1, bitmap_tid: -1, fault_tid: -1,
     vcpu_tids: [], main_tid: -1, migration_tid: -1, dst_tid: -1,
   };
 }
 
-export function buildMigration(cfg: ModelConfig, o: BuildOptions = {}): BuiltMigration {
+export function buildMigration(given: ModelConfig, o: BuildOptions = {}): BuiltMigration {
+  // the host's speed in this run (hostSpeed.ts), and the design as the host's QEMU builds it
+  const run = forThisRun(given);
+  const profile = designOnHost(run.profile, run.host.qemu_version);
+  const cfg = profile === run.profile ? run : { ...run, profile };
   const ctx: ModelCtx = { cfg, names: cfg.profile.names, ids: emptyIds(), fn: {} };
   const senders = cfg.profile.senders;
   const channels = senders ? cfg.channels : 0;
@@ -64,8 +71,8 @@ export function buildMigration(cfg: ModelConfig, o: BuildOptions = {}): BuiltMig
     ram: createGuestRam(cfg.pages, cfg.workload.nonzero_pages, cfg.bugs.has('79536f4f1693')),
     mig: createMigrationState(),
     vcpus: Array.from({ length: cfg.vcpus }, () => ({ stop: false, stopped: false, guest_ns: 0, exits: 0, pages_written: 0, until_exit_ns: 0, carry: 0, carry_after: 0, throttle_scheduled: false, throttled_ns: 0, queued_work: false, kvm_vcpu_dirty: false })),
-    link: { free_at_ns: 0, bytes_total: 0, pages_handed: 0, dst_free_at_ns: Array.from({ length: 1 + channels }, () => 0) },
-    dst: { queues: Array.from({ length: 1 + channels }, () => []), loaded_pages: 0, crashed: false },
+    link: { free_at_ns: 0, bytes_total: 0, pages_handed: 0, sent_bytes: new Array<number>(1 + channels).fill(0), flow_waiting: new Array<boolean>(1 + channels).fill(false), dst_free_at_ns: new Array<number>(1 + channels).fill(0) },
+    dst: { queues: Array.from({ length: 1 + channels }, () => []), loaded_pages: 0, loaded_bytes: new Array<number>(1 + channels).fill(0), loading_bytes: new Array<number>(1 + channels).fill(0), crashed: false },
     workload: { seq_cursor: new Array<number>(cfg.vcpus).fill(0), running: false },
     next_query_ns: 0,
     throttle: { pct: 0, dirty_rate_high_cnt: 0, xfer_prev: 0, next_tick_ns: -1, steps: 0, max_pct: 0 },
@@ -82,6 +89,7 @@ export function buildMigration(cfg: ModelConfig, o: BuildOptions = {}): BuiltMig
     replay: o.replay,
     jitter: COST_JITTER,
     watchdog_ns: cfg.watchdog_ns,
+    cpus: cfg.host.cpus,
     data,
   });
   if (o.observe) k.obs = o.observe(k);
@@ -93,12 +101,16 @@ export function buildMigration(cfg: ModelConfig, o: BuildOptions = {}): BuiltMig
   ids.rate_limit_sem = k.sem('rate_limit_sem');
   ids.main_notify_sem = k.sem('aio_notify');
   ids.incoming_sem.push(k.sem('incoming'));
+  // TCP flow control from the destination's reads, on hosts whose CPUs the threads share (network.ts)
+  const flow = destinationPaceByThread(cfg.host);
+  if (flow) ids.socket_writable_sem.push(k.sem('to_dst_file.writable'));
   if (senders) {
     ids.channels_ready = k.sem('channels_ready');
     for (let i = 0; i < channels; i++) {
       ids.channel_sem.push(k.sem(`send_${i}.sem`));
       ids.channel_sync_sem.push(k.sem(`send_${i}.sem_sync`));
       ids.incoming_sem.push(k.sem(`recv_${i}.socket`));
+      if (flow) ids.socket_writable_sem.push(k.sem(`send_${i}.writable`));
     }
   }
   if (bt !== null) {
@@ -122,11 +134,13 @@ export function buildMigration(cfg: ModelConfig, o: BuildOptions = {}): BuiltMig
     k.declareSignaler(ids.work_cond, t);
   }
   k.declarePoster(ids.incoming_sem[0], ids.migration_tid);
+  if (flow) k.declarePoster(ids.socket_writable_sem[0], ids.dst_tid);
   for (let i = 0; i < channels; i++) {
     k.declarePoster(ids.channels_ready, ids.sender_tids[i]);
     k.declarePoster(ids.channel_sem[i], ids.migration_tid);
     k.declarePoster(ids.channel_sync_sem[i], ids.sender_tids[i]);
     k.declarePoster(ids.incoming_sem[i + 1], ids.sender_tids[i]);
+    if (flow) k.declarePoster(ids.socket_writable_sem[i + 1], ids.receiver_tids[i]);
   }
   if (bt !== null) {
     k.declarePoster(ids.bitmap_request_sem, ids.migration_tid);

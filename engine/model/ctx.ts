@@ -19,6 +19,8 @@ export interface ModelIds {
   rate_limit_sem: number;
   /** the destination's sockets, one per channel (0: the main stream): one post per batch written */
   incoming_sem: number[];
+  /** per channel: room in the socket again (the destination read what held the sender back) */
+  socket_writable_sem: number[];
   /** multifd: a channel is free (channels_ready), per channel: work (p->sem) and sync done (sem_sync) */
   channels_ready: number;
   channel_sem: number[];

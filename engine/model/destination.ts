@@ -8,10 +8,11 @@ import { TS } from '../sim/types';
 import type { ModelCtx } from './ctx';
 import { md } from './ctx';
 import type { HostCosts } from './calibration';
+import type { DstBatch } from './state';
 
-/** The destination's CPU time to place a batch: what network.ts holds the sender back by. */
-export function loadCost(host: HostCosts, zero: number, normal: number, firstTouch: number): number {
-  return zero * host.load_zero_page_ns + normal * host.load_normal_page_ns + firstTouch * host.load_first_touch_ns;
+/** The destination's CPU time to place a batch (its pace holds the sender back: network.ts). */
+export function loadCost(host: HostCosts, b: DstBatch): number {
+  return b.zero_pages * host.load_zero_page_ns + b.normal_pages * host.load_normal_page_ns + b.first_touch_normal * host.load_first_touch_ns + b.first_touch_zero * host.load_zero_first_touch_ns;
 }
 
 export function defineDestination(p: Program, ctx: ModelCtx): void {
@@ -23,7 +24,9 @@ export function defineDestination(p: Program, ctx: ModelCtx): void {
   const LOAD = steps({
     wait: 'while (true) { qemu_file_get_be64(f); /* waits on the socket for the next batch */',
     arrive: '    /* the batch\'s last byte arrives */',
-    place: '    memcpy(host, buf, TARGET_PAGE_SIZE); /* every page of the batch, zero pages by memset */ }',
+    read: '    /* reading it makes room in the socket: a sender blocked on it goes on */',
+    place: '    memcpy(host, buf, TARGET_PAGE_SIZE); /* every page of the batch, zero pages by memset */',
+    done: '}',
   });
   const load = (name: string) => p.fn<{ ch: number }>(name, (k, f) => {
     const d = md(k);
@@ -36,15 +39,29 @@ export function defineDestination(p: Program, ctx: ModelCtx): void {
         if (d.dst.crashed) return k.ret();
         const b = d.dst.queues[f.l.ch][0];
         if (b === undefined) throw k.error(`${name}: no batch queued after a post on channel ${f.l.ch}`);
-        if (b.arrive_ns <= k.now) return k.jump(LOAD.place);
-        f.pc = LOAD.place;
+        if (b.arrive_ns <= k.now) return k.jump(LOAD.read);
+        f.pc = LOAD.read;
         return k.io(b.arrive_ns - k.now);
+      }
+      case LOAD.read: {
+        const b = d.dst.queues[f.l.ch][0];
+        d.dst.loading_bytes[f.l.ch] = b.bytes;
+        if (!d.link.flow_waiting[f.l.ch]) return k.jump(LOAD.place);
+        d.link.flow_waiting[f.l.ch] = false;
+        f.pc = LOAD.place;
+        return k.semPost(ids.socket_writable_sem[f.l.ch]);
+      }
+      case LOAD.place: {
+        const b = d.dst.queues[f.l.ch][0];
+        f.pc = LOAD.done;
+        return k.compute(loadCost(host, b));
       }
       default: {
         const b = d.dst.queues[f.l.ch].shift()!;
         d.dst.loaded_pages += b.zero_pages + b.normal_pages;
-        f.pc = LOAD.wait;
-        return k.compute(loadCost(host, b.zero_pages, b.normal_pages, b.first_touch_pages));
+        d.dst.loaded_bytes[f.l.ch] += b.bytes;
+        d.dst.loading_bytes[f.l.ch] = 0;
+        return k.jump(LOAD.wait);
       }
     }
   }, LOAD);

@@ -13,7 +13,7 @@ export function defineFaultInjector(p: Program, ctx: ModelCtx): void {
   const F = steps({
     sleep: 'while (next fault) { sleep until its time;',
     apply: '    apply it: cut the link, slow it, or kill the destination;',
-    wake_destination: '    for each destination socket: post (its threads see the dead destination and exit) }',
+    wake_destination: '    for each destination socket: post (its threads see the dead destination and exit; a sender blocked on a full socket sees the reset) }',
   });
   ctx.fn.faults = p.fn<{ i: number }>('migtrace_fault_injector', (k, f) => {
     const d = md(k);
@@ -38,10 +38,13 @@ export function defineFaultInjector(p: Program, ctx: ModelCtx): void {
         return k.jump(fault.kind === 'destination-crash' ? F.wake_destination : F.sleep);
       }
       default: {
-        // The destination died: wake each of its threads (one post each) so that they exit.
-        const sems = ctx.ids.incoming_sem;
+        // The destination died: wake each of its threads (one post each) so that they exit, and
+        // each sender waiting for room in its socket.
+        const sems = [...ctx.ids.incoming_sem, ...ctx.ids.socket_writable_sem];
         if (f.l.i >= sems.length) return k.jump(F.sleep);
-        return k.semPost(sems[f.l.i++]);
+        const i = f.l.i++;
+        if (i >= ctx.ids.incoming_sem.length && !d.link.flow_waiting[i - ctx.ids.incoming_sem.length]) return k.jump(F.wake_destination);
+        return k.semPost(sems[i]);
       }
     }
   }, F);

@@ -56,7 +56,7 @@ export function defineMainLoop(p: Program, ctx: ModelCtx, vm: VmControlFns): voi
     switch (f.pc) {
       case STOP.pause:
         f.pc = STOP.done;
-        return k.call(vm.pauseAllVcpus, null);
+        return k.call(vm.pauseAllVcpus, { v: 0 });
       default:
         md(k).vmstop_requested = false;
         return k.ret();

@@ -131,7 +131,7 @@ export function defineMigrationThread(p: Program, ctx: ModelCtx, save: SaveFns, 
       case STOP.stop:
         md(k).mig.downtime_start_ns = k.now;
         f.pc = STOP.ret;
-        return k.call(vm.pauseAllVcpus, null);
+        return k.call(vm.pauseAllVcpus, { v: 0 });
       default:
         return k.ret();
     }
@@ -330,9 +330,11 @@ export function defineMigrationThread(p: Program, ctx: ModelCtx, save: SaveFns, 
     }
   }, RL);
 
+  // (read in QEMU 7.2's migration/migration.c; the other versions the hosts name were not checked)
+  const windowBeforeSetup = host.qemu_version.split('.')[0] === '7';
   const T = steps({
     start_delay: '/* the guest runs until the migration is started */',
-    setup: `migrate_set_state(&s->state, MIGRATION_STATUS_NONE, MIGRATION_STATUS_SETUP); ${n.setup}(s->to_dst_file);`,
+    setup: `migrate_set_state(&s->state, MIGRATION_STATUS_NONE, MIGRATION_STATUS_SETUP); update_iteration_initial_status(s); ${n.setup}(s->to_dst_file);`,
     active: 'migrate_set_state(&s->state, MIGRATION_STATUS_SETUP, MIGRATION_STATUS_ACTIVE);',
     loop: 'while (migration_is_active()) {',
     detect_error: '    if (migration_detect_error(s) == MIG_THR_ERR_FATAL) break;',
@@ -356,11 +358,16 @@ export function defineMigrationThread(p: Program, ctx: ModelCtx, save: SaveFns, 
         m.rate_limit_bytes = Math.max(1, Math.floor(cfg.max_bandwidth_bytes_per_s / 10)); // XFER_LIMIT_RATIO
         m.expected_downtime_ms = cfg.downtime_limit_ms; // s->expected_downtime = migrate_downtime_limit()
         setStatus(k, 'setup', 'setup');
+        // QEMU 7.2's migration_thread calls update_iteration_initial_status before the setup: the
+        // first 100 ms window includes the setup time (and threshold_size is 0 until it ends).
+        // Read in 7.2 only: for the other hosts' QEMUs the window starts after the setup, as before.
+        m.setup_start_ns = k.now;
+        if (windowBeforeSetup) m.window_start_ns = k.now;
         f.pc = T.active;
         return k.call(savevmSetup, null);
       case T.active:
         m.setup_end_ns = k.now;
-        m.window_start_ns = k.now;
+        if (!windowBeforeSetup) m.window_start_ns = k.now;
         m.period_start_ns = k.now;
         d.throttle.xfer_prev = m.transferred_bytes;
         setStatus(k, 'active', 'iterative');

@@ -160,7 +160,9 @@ export function defineMultifd(p: Program, ctx: ModelCtx): MultifdFns {
         ch.sending = true;
         return k.jump(T.prepare);
       case T.prepare: {
-        const cost = ch.job_zero * host.zero_page_ns + ch.job_normal * (host.zero_check_normal_ns + (copies ? host.normal_page_ns : 0));
+        // (QEMU before 9.0: the migration thread has done the zero check; the packet holds normal pages only)
+        const zeroCheck = cfg.profile.zero_pages_on_main_stream ? 0 : host.zero_check_normal_ns;
+        const cost = ch.job_zero * host.zero_page_ns + ch.job_normal * (zeroCheck + (copies ? host.normal_page_ns : 0));
         f.pc = T.write;
         return k.call(prepare, { cost });
       }

@@ -145,13 +145,20 @@ export interface DesignProfile {
   zero_detect_in_sender: boolean;
   /** a thread of its own syncs the dirty log, under a RAM-list lock instead of the BQL (the 2012 proposal) */
   bitmap_thread: boolean;
+  /**
+   * the migration thread checks every page for zero and sends zero pages on the main stream; only
+   * normal pages go to the senders (multifd before QEMU 9.0 added zero-page-detection=multifd)
+   */
+  zero_pages_on_main_stream: boolean;
+  /** multifd_send_sync_main at the end of every ram_save_iterate, not once per round over RAM (before QEMU 8.0) */
+  multifd_sync_per_iterate: boolean;
   /** default number of sender threads when the scenario does not say */
   default_channels: number;
   names: FrameNames;
   summary: string;
 }
 
-const NO_SENDERS = { senders: false, senders_copy: false, zero_detect_in_sender: false, bitmap_thread: false, default_channels: 1 };
+const NO_SENDERS = { senders: false, senders_copy: false, zero_detect_in_sender: false, bitmap_thread: false, default_channels: 1, zero_pages_on_main_stream: false, multifd_sync_per_iterate: false };
 
 export const DESIGN_PROFILES: Record<DesignProfileName, DesignProfile> = {
   'rfc-2012': {
@@ -175,6 +182,8 @@ export const DESIGN_PROFILES: Record<DesignProfileName, DesignProfile> = {
     senders_copy: false,
     zero_detect_in_sender: true,
     bitmap_thread: false,
+    zero_pages_on_main_stream: false,
+    multifd_sync_per_iterate: false,
     default_channels: 2,
     names: MERGED,
     summary: 'multifd: the migration thread queues 128-page packets to sender channels that detect zero pages and send guest memory in place, with a sync per round; BQL only for the dirty bitmap sync (QEMU 9-10)',
@@ -186,8 +195,25 @@ export const DESIGN_PROFILES: Record<DesignProfileName, DesignProfile> = {
     senders_copy: true,
     zero_detect_in_sender: false,
     bitmap_thread: true,
+    zero_pages_on_main_stream: false,
+    multifd_sync_per_iterate: false,
     default_channels: 4,
     names: MERGED,
     summary: 'the 2012 reporter\'s proposal: a thread of its own syncs the dirty log under a RAM-list lock, off the main loop and the BQL; several sender threads copy and push their own streams',
   },
 };
+
+/**
+ * A design as the host's QEMU builds it. The modern design is QEMU 9-10's multifd; on a host that
+ * runs an older QEMU (HostCosts.qemu_version), its multifd is that QEMU's: before 9.0 the
+ * migration thread finds zero pages and sends them on the main stream (zero-page-detection came
+ * with 9.0), and before 8.0 the channels sync at the end of every ram_save_iterate rather than
+ * once per round over RAM (multifd-flush-after-each-section). Read from QEMU 7.2's migration/ram.c
+ * (ram_save_target_page, ram_save_iterate) and migration/multifd.c.
+ */
+export function designOnHost(p: DesignProfile, qemu_version: string): DesignProfile {
+  if (p.name !== 'modern') return p;
+  const [major] = qemu_version.split('.').map(Number);
+  if (!(major < 9)) return p;
+  return { ...p, zero_detect_in_sender: false, zero_pages_on_main_stream: true, multifd_sync_per_iterate: major < 8, summary: `${p.summary}; as QEMU ${qemu_version} has it: zero pages found by the migration thread and sent on the main stream${major < 8 ? ', the channels synced at the end of every ram_save_iterate' : ''}` };
+}

@@ -13,12 +13,19 @@ import type { ModelCtx } from './ctx';
 import { md } from './ctx';
 import { updateDirtyRate } from './counters';
 import { syncDirtyLog, takeBatch, type Batch, type BatchBudget } from './guestRam';
-import { takeBatchXbzrle } from './xbzrle';
-import { defineWritev } from './network';
+import { encodedBytes, takeBatchXbzrle } from './xbzrle';
+import { defineWritev, destinationPaceByThread, SOCKET_CHUNK_BYTES } from './network';
 import type { MultifdFns } from './multifd';
 
 /** Overhead of a ram_save_iterate call besides its pages (section header, EOS, locking). */
 const ITERATE_OVERHEAD_NS = 2_000;
+/**
+ * ram_save_iterate makes pages in batches of at most this many bytes and writes each: QEMU writes
+ * its 32 KiB buffer whenever it fills; a model batch of a socket piece (1 MiB) keeps a 10 Gb/s
+ * stream near a thousand batches a second while MAX_WAIT and the rate limit still see the stream
+ * about a millisecond at a time (a modelling granularity, not a QEMU constant).
+ */
+const STREAM_BATCH_BYTES = SOCKET_CHUNK_BYTES;
 const GiB = 1024 ** 3;
 
 export interface SaveFns {
@@ -37,18 +44,27 @@ interface FlushLocals {
 
 function budget(ctx: ModelCtx, cost_ns: number, bytes: number, max_pages: number): BatchBudget {
   const h = ctx.cfg.host;
-  const senders = ctx.cfg.profile.senders;
+  const pr = ctx.cfg.profile;
+  const senders = pr.senders;
+  const mainZero = pr.zero_pages_on_main_stream;
   return {
     cost_ns,
     bytes,
     max_pages,
-    // With sender threads the migration thread only finds and queues pages; senders do the rest.
-    zero_page_ns: senders ? h.multifd_queue_ns_per_page : h.zero_page_ns,
-    normal_page_ns: senders ? h.multifd_queue_ns_per_page : h.normal_page_ns,
+    // With sender threads the migration thread only finds and queues pages; senders do the rest
+    // (QEMU before 9.0: the migration thread checks every page for zero and sends zero pages itself).
+    zero_page_ns: senders && !mainZero ? h.multifd_queue_ns_per_page : h.zero_page_ns,
+    normal_page_ns: senders ? h.multifd_queue_ns_per_page + (mainZero ? h.zero_check_normal_ns : 0) : h.normal_page_ns,
     scan_ns_per_word: h.bitmap_scan_ns_per_word,
     zero_wire_bytes: QEMU.ZERO_PAGE_WIRE_BYTES,
     normal_wire_bytes: QEMU.NORMAL_PAGE_WIRE_BYTES,
   };
+}
+
+/** Zero pages written on the main stream (the migration thread's QEMUFile; flushed by the iterate's caller). */
+function queueZeroPages(m: ReturnType<typeof md>['mig'], zero: number): void {
+  m.file_bytes += zero * QEMU.ZERO_PAGE_WIRE_BYTES;
+  m.file_zero_pages += zero;
 }
 
 function emptyBatch(): Batch {
@@ -63,7 +79,7 @@ function saveBatch(k: Kernel, ctx: ModelCtx, cost_ns: number, bytes: number, max
   const b = budget(ctx, cost_ns, bytes, max_pages);
   const out = emptyBatch();
   if (d.xbzrle !== null && m.passes >= 1) {
-    takeBatchXbzrle(d.ram, d.xbzrle, m.cursor_word, b, cfg.host.xbzrle_encode_ns, cfg.workload.xbzrle_delta, m.stage === 'stop-copy', out);
+    takeBatchXbzrle(d.ram, d.xbzrle, m.cursor_word, b, cfg.host.xbzrle_encode_ns, encodedBytes(cfg.workload), m.dirty_sync_count, m.stage === 'stop-copy', out);
   } else {
     takeBatch(d.ram, m.cursor_word, b, out);
   }
@@ -79,6 +95,10 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
   const n = ctx.names;
   const cfg = ctx.cfg;
   const host = cfg.host;
+  const rfc = cfg.profile.bql_around_iterate;
+  const byThread = destinationPaceByThread(host);
+  const mainZero = cfg.profile.zero_pages_on_main_stream;
+  const syncPerIterate = cfg.profile.multifd_sync_per_iterate;
 
   const writev = defineWritev(p, ctx);
 
@@ -125,29 +145,92 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
     return k.compute(f.l.cost);
   }, QUEUE);
 
-  /** ram_save_iterate on the main stream: up to MAX_WAIT of page work or the window's remaining bytes. */
+  /**
+   * ram_save_iterate on the main stream: batches of pages, each written as it is made (the buffer
+   * flushes when full), until the rate limit's window is full, nothing is dirty, or MAX_WAIT of
+   * wall time has passed since the call began (time spent blocked on the socket counts, as in QEMU).
+   */
   const ITS = steps({
+    start: 't0 = qemu_clock_get_ns(QEMU_CLOCK_REALTIME); i = 0;',
+    loop: 'while ((ret = migration_rate_exceeded(f)) == 0) { if (t1 > MAX_WAIT) break;',
+    find: `    pages = ${n.find_and_save}(rs); if (pages == 0) { done = 1; break; }`,
+    flush: `    /* the QEMUFile buffer is full: */ ${n.fflush}(f); }`,
+    ret: 'qemu_put_be64(f, RAM_SAVE_FLAG_EOS); return done;',
+  });
+  const iterateWritingAsItGoes = () => p.fn<FlushLocals & { started_ns: number }>(n.ram_save_iterate, (k, f) => {
+    const d = md(k);
+    const m = d.mig;
+    switch (f.pc) {
+      case ITS.start:
+        f.l.started_ns = k.now;
+        m.iterations++;
+        f.pc = ITS.loop;
+        return k.compute(ITERATE_OVERHEAD_NS);
+      case ITS.loop: {
+        // bytes put into the QEMUFile count at once (rate_limit_used), written or still buffered
+        const room = m.rate_limit_bytes > 0 ? m.rate_limit_bytes - m.window_bytes - m.file_bytes : Number.MAX_SAFE_INTEGER;
+        if (d.ram.dirty_pages === 0 || room <= 0 || k.now - f.l.started_ns > QEMU.MAX_WAIT_NS || m.error !== '') {
+          m.file_bytes += 8; // RAM_SAVE_FLAG_EOS, for the caller's flush
+          return k.jump(ITS.ret);
+        }
+        return k.jump(ITS.find);
+      }
+      case ITS.find: {
+        // bytes put into the QEMUFile count at once (rate_limit_used), written or still buffered
+        const room = m.rate_limit_bytes > 0 ? m.rate_limit_bytes - m.window_bytes - m.file_bytes : Number.MAX_SAFE_INTEGER;
+        // the page work may use what is left of MAX_WAIT (QEMU looks at the clock every 64 pages)
+        const b = saveBatch(k, ctx, Math.max(1, QEMU.MAX_WAIT_NS - (k.now - f.l.started_ns)), Math.min(room, STREAM_BATCH_BYTES), Number.MAX_SAFE_INTEGER);
+        f.l.bytes = b.bytes;
+        f.l.zero = b.zero_pages;
+        f.l.normal = b.normal_pages;
+        f.pc = ITS.flush;
+        return k.call(findAndSave, { cost: b.cost_ns });
+      }
+      case ITS.flush:
+        if (f.l.bytes === 0) return k.jump(ITS.loop);
+        if (rfc) {
+          // The RFC's put_ready only fills buffered_file's buffer, under the iothread lock; its
+          // thread writes it out once the lock is dropped (the caller's flush).
+          m.file_bytes += f.l.bytes;
+          m.file_zero_pages += f.l.zero;
+          m.file_normal_pages += f.l.normal;
+          return k.jump(ITS.loop);
+        }
+        f.pc = ITS.loop;
+        return k.call(fflush, { bytes: f.l.bytes, zero: f.l.zero, normal: f.l.normal });
+      default:
+        return k.ret();
+    }
+  }, ITS);
+
+  /**
+   * ram_save_iterate on the main stream, where the destination's pace is computed in closed form
+   * (network.ts destinationPaceByThread false: hosts whose threads have CPUs of their own): up to
+   * MAX_WAIT of page work or the window's remaining bytes, into the QEMUFile's buffer, which
+   * qemu_savevm_state_iterate's caller flushes in one write.
+   */
+  const ITB = steps({
     find: `while ((ret = migration_rate_exceeded(f)) == 0) { pages = ${n.find_and_save}(rs); ... if (t1 > MAX_WAIT) break; }`,
     ret: 'qemu_put_be64(f, RAM_SAVE_FLAG_EOS); return done;',
   });
-  const ramSaveIterateStream = p.fn<FlushLocals>(n.ram_save_iterate, (k, f) => {
+  const iterateBuffered = () => p.fn<FlushLocals>(n.ram_save_iterate, (k, f) => {
     const m = md(k).mig;
     switch (f.pc) {
-      case ITS.find: {
+      case ITB.find: {
         const room = m.rate_limit_bytes > 0 ? Math.max(1, m.rate_limit_bytes - m.window_bytes) : Number.MAX_SAFE_INTEGER;
         const b = saveBatch(k, ctx, QEMU.MAX_WAIT_NS, room, Number.MAX_SAFE_INTEGER);
         m.iterations++;
-        // Into the QEMUFile's buffer; qemu_savevm_state_iterate's caller flushes it.
         m.file_bytes += b.bytes + 8; // + RAM_SAVE_FLAG_EOS
         m.file_zero_pages += b.zero_pages;
         m.file_normal_pages += b.normal_pages;
-        f.pc = ITS.ret;
+        f.pc = ITB.ret;
         return k.call(findAndSave, { cost: b.cost_ns + ITERATE_OVERHEAD_NS });
       }
       default:
         return k.ret();
     }
-  }, ITS);
+  }, ITB);
+  const ramSaveIterateStream = byThread ? iterateWritingAsItGoes() : iterateBuffered();
 
   /**
    * ram_save_iterate with sender threads: packets of up to 128 pages to the channels, for at most
@@ -159,6 +242,8 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
     loop: 'while ((ret = migration_rate_exceeded(f)) == 0 && t1 - t0 < MAX_WAIT) { pss.page = find_dirty_block(rs, &pss); /* 128 pages */',
     send: '    ram_save_multifd_page(block, offset); /* multifd_send(): hand the packet to a channel */',
     round: '    if (pss.complete_round) multifd_ram_flush_and_sync(f); }',
+    out: 'out: multifd_send_sync_main(f); /* QEMU before 8.0: at the end of every call */',
+    ret: 'qemu_put_be64(f, RAM_SAVE_FLAG_EOS); return done;',
   });
   const ramSaveIterateSenders = p.fn<FlushLocals & { started_ns: number; wrapped: boolean }>(n.ram_save_iterate, (k, f) => {
     const d = md(k);
@@ -172,13 +257,13 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
       case ITM.loop: {
         const room = m.rate_limit_bytes > 0 ? m.rate_limit_bytes - m.window_bytes : Number.MAX_SAFE_INTEGER;
         if (d.ram.dirty_pages === 0 || room <= 0 || k.now - f.l.started_ns >= QEMU.MAX_WAIT_NS || m.error !== '') {
-          m.file_bytes += 8; // RAM_SAVE_FLAG_EOS, for the caller's flush
-          return k.ret();
+          return k.jump(syncPerIterate && m.error === '' ? ITM.out : ITM.ret);
         }
         const b = saveBatch(k, ctx, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, QEMU.MULTIFD_PACKET_PAGES);
-        f.l.zero = b.zero_pages;
+        f.l.zero = mainZero ? 0 : b.zero_pages;
         f.l.normal = b.normal_pages;
-        f.l.bytes = send.packetBytes(b.zero_pages, b.normal_pages);
+        if (mainZero) queueZeroPages(m, b.zero_pages);
+        f.l.bytes = send.packetBytes(f.l.zero, b.normal_pages);
         f.l.wrapped = b.wrapped;
         f.pc = ITM.send;
         return k.call(queuePage, { cost: b.cost_ns });
@@ -187,10 +272,16 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
         if (f.l.zero + f.l.normal === 0) return k.jump(ITM.round);
         f.pc = ITM.round;
         return k.call(send.send, { zero: f.l.zero, normal: f.l.normal, bytes: f.l.bytes });
-      default: // ITM.round
-        if (!f.l.wrapped) return k.jump(ITM.loop);
+      case ITM.round:
+        if (!f.l.wrapped || syncPerIterate) return k.jump(ITM.loop);
         f.pc = ITM.loop;
         return k.call(send.syncMain, { i: 0, phase: 0 }); // find_dirty_block → multifd sync per round
+      case ITM.out: // QEMU before 8.0 syncs the channels at the end of every call
+        f.pc = ITM.ret;
+        return k.call(send.syncMain, { i: 0, phase: 0 });
+      default: // ITM.ret
+        m.file_bytes += 8; // RAM_SAVE_FLAG_EOS, for the caller's flush
+        return k.ret();
     }
   }, ITM);
 
@@ -254,7 +345,8 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
     loop: 'do { pages = ram_find_and_save_block(rs); /* no rate limit */',
     flush: `    ${n.fflush}(f);`,
     send: '    ram_save_multifd_page(block, offset);',
-    eos: '} while (pages > 0); multifd_ram_flush_and_sync(f); qemu_put_be64(f, RAM_SAVE_FLAG_EOS);',
+    eos: '} while (pages > 0); multifd_ram_flush_and_sync(f);',
+    flush_main: 'qemu_put_be64(f, RAM_SAVE_FLAG_EOS); qemu_fflush(f);',
     ret: 'return 0;',
   });
   const ramSaveComplete = p.fn<FlushLocals>(n.ram_save_complete, (k, f) => {
@@ -269,13 +361,14 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
         if (d.ram.dirty_pages === 0) return k.jump(RC.eos);
         if (mf !== null) {
           const b = saveBatch(k, ctx, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, QEMU.MULTIFD_PACKET_PAGES);
-          f.l.zero = b.zero_pages;
+          f.l.zero = mainZero ? 0 : b.zero_pages;
           f.l.normal = b.normal_pages;
-          f.l.bytes = mf.packetBytes(b.zero_pages, b.normal_pages);
+          if (mainZero) queueZeroPages(m, b.zero_pages);
+          f.l.bytes = mf.packetBytes(f.l.zero, b.normal_pages);
           f.pc = RC.send;
           return k.call(queuePage, { cost: b.cost_ns });
         }
-        const b = saveBatch(k, ctx, QEMU.MAX_WAIT_NS, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+        const b = saveBatch(k, ctx, QEMU.MAX_WAIT_NS, byThread ? STREAM_BATCH_BYTES : Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
         f.l.bytes = b.bytes;
         f.l.zero = b.zero_pages;
         f.l.normal = b.normal_pages;
@@ -290,9 +383,21 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
         f.pc = RC.loop;
         return k.call((mf as MultifdFns).send, { zero: f.l.zero, normal: f.l.normal, bytes: f.l.bytes });
       case RC.eos:
+        if (mf === null) {
+          f.pc = RC.ret;
+          return k.call(fflush, { bytes: 8, zero: 0, normal: 0 }); // RAM_SAVE_FLAG_EOS
+        }
+        f.pc = RC.flush_main;
+        return k.call(mf.syncMain, { i: 0, phase: 0 });
+      case RC.flush_main: {
+        // the main stream's buffer: zero pages sent on it (QEMU before 9.0) and the EOS; with the
+        // zero pages in the channels (QEMU 9-10) only the 8-byte EOS, left to the caller's flush
+        if (!mainZero) return k.jump(RC.ret);
+        const out = { bytes: m.file_bytes + 8, zero: m.file_zero_pages, normal: m.file_normal_pages };
+        m.file_bytes = m.file_zero_pages = m.file_normal_pages = 0;
         f.pc = RC.ret;
-        if (mf !== null) return k.call(mf.syncMain, { i: 0, phase: 0 });
-        return k.call(fflush, { bytes: 8, zero: 0, normal: 0 }); // RAM_SAVE_FLAG_EOS
+        return k.call(fflush, out);
+      }
       default: // RC.ret
         return k.ret();
     }

@@ -7,7 +7,6 @@ import type { GuestRam } from './guestRam';
 export type { MigStatus } from '../qapi/migrationInfo';
 import type { MigStatus } from '../qapi/migrationInfo';
 
-import type { ChunkedArray } from '../sim/chunkedArray';
 /** The 2012 thread's stage 1/2/3, and the end. */
 export type MigStage = 'before' | 'setup' | 'iterative' | 'stop-copy' | 'done';
 
@@ -28,6 +27,8 @@ export interface MigrationState {
   status: MigStatus;
   stage: MigStage;
   start_ns: number;
+  /** migration_thread's start, after the connect (setup-time counts from here, total-time from start_ns) */
+  setup_start_ns: number;
   setup_end_ns: number;
   downtime_start_ns: number;
   end_ns: number;
@@ -123,10 +124,9 @@ export interface ThrottleState {
 
 /** XBZRLE's page cache: a FIFO ring of cached pages and a bitmap of which pages it holds. */
 export interface XbzrleState {
-  ring: Int32Array;
-  head: number;
-  filled: number;
-  member: ChunkedArray;
+  /** the direct-mapped page cache: the page in each slot (-1 empty), and the sync count when it was inserted or last hit */
+  slot_page: Int32Array;
+  slot_age: Int32Array;
   /** XBZRLECacheStats */
   bytes: number;
   pages: number;
@@ -161,22 +161,31 @@ export interface LinkState {
   bytes_total: number;
   /** pages handed to the wire so far (all streams): the first `pages` of them are the first pass */
   pages_handed: number;
-  /** per destination channel: when it will have loaded what it was sent (TCP flow control) */
+  /** per destination channel: bytes handed to its socket so far (TCP flow control, network.ts) */
+  sent_bytes: number[];
+  /** per channel: its sender waits for the destination to make room */
+  flow_waiting: boolean[];
+  /** per destination channel, on hosts without shared CPUs: when it will have loaded what it was sent (network.ts wireSend) */
   dst_free_at_ns: number[];
 }
 
 export interface DstBatch {
   arrive_ns: number;
+  bytes: number;
   zero_pages: number;
   normal_pages: number;
-  /** pages the destination writes for the first time (their RAM is faulted in) */
-  first_touch_pages: number;
+  /** pages the destination places for the first time (its RAM there was never touched): zero pages, normal pages */
+  first_touch_zero: number;
+  first_touch_normal: number;
 }
 
 export interface DestinationState {
   /** per channel: 0 is the main stream, 1.. the multifd channels */
   queues: DstBatch[][];
   loaded_pages: number;
+  /** per channel: bytes loaded so far, and of the batch being loaded (read from the socket) */
+  loaded_bytes: number[];
+  loading_bytes: number[];
   crashed: boolean;
 }
 
@@ -212,6 +221,7 @@ export function createMigrationState(): MigrationState {
     status: 'none',
     stage: 'before',
     start_ns: 0,
+    setup_start_ns: 0,
     setup_end_ns: 0,
     downtime_start_ns: 0,
     end_ns: 0,

@@ -19,7 +19,7 @@ export function queryMigrate(k: Kernel, ctx: ModelCtx): MigrationInfo {
   const ended = done || m.status === 'failed' || m.status === 'cancelled';
   const end = ended ? m.end_ns : k.now;
   const totalMs = Math.round((end - m.start_ns) / 1e6);
-  const setupMs = m.setup_end_ns > 0 ? Math.round((m.setup_end_ns - m.start_ns) / 1e6) : 0;
+  const setupMs = m.setup_end_ns > 0 ? Math.round((m.setup_end_ns - m.setup_start_ns) / 1e6) : 0;
   let mbps = m.mbps;
   if (done) {
     const activeMs = totalMs - setupMs;

@@ -64,10 +64,11 @@ export function defineVcpu(p: Program, ctx: ModelCtx, vm: VmControlFns): void {
         f.pc = RUN.exit;
         return k.computeInterruptible(Math.min(md(k).vcpus[l.v].until_exit_ns, SLICE_MAX_NS));
       default: {
-        const elapsed = k.now - th.busy_start_ns;
+        // The guest advances by the CPU time it got: on shared host CPUs, less than the time that passed.
+        const elapsed = k.busyCpuNs(th);
         const vs = md(k).vcpus[l.v];
         vs.guest_ns += elapsed;
-        guestWrites(k, ctx.cfg, md(k), l.v, vs, th.busy_start_ns, k.now);
+        guestWrites(k, ctx.cfg, md(k), l.v, vs, th.busy_start_ns, th.busy_start_ns + elapsed);
         if (md(k).mig.final_sync_ns >= 0 && md(k).mig.first_loss_ns < 0) noteLostWrite(k, l.v);
         if (th.result === 1) return k.ret(1); // kicked
         vs.until_exit_ns -= elapsed;

@@ -5,6 +5,7 @@
 
 import type { Kernel } from '../sim/kernel';
 import { steps, type Program } from '../sim/program';
+import { TS, WAIT } from '../sim/types';
 import type { ModelCtx } from './ctx';
 import { md } from './ctx';
 import { STAGE3 } from './calibration';
@@ -24,19 +25,30 @@ export function allStopped(k: Kernel): boolean {
 
 export function defineVmControl(p: Program, ctx: ModelCtx): VmControlFns {
   const ids = ctx.ids;
+  // qemu_cpu_kick (softmmu/cpus.c) broadcasts the vCPU's halt_cond before it signals the thread:
+  // a vCPU asleep in cpu_throttle_thread's qemu_cond_timedwait on it wakes, sees cpu->stop and
+  // leaves the throttle at once instead of sleeping out its slice.
   const PAUSE = steps({
-    request: 'CPU_FOREACH(cpu) { cpu->stop = true; qemu_cpu_kick(cpu); }',
+    request: 'CPU_FOREACH(cpu) { cpu->stop = true; qemu_cpu_kick(cpu); /* qemu_cond_broadcast(cpu->halt_cond); cpus_kick_thread(cpu) */ }',
     wait: 'while (!all_vcpus_paused()) qemu_cond_wait(&qemu_pause_cond, &bql);',
   });
-  const pauseAllVcpus = p.fn(ctx.names.pause_all_vcpus, (k, f) => {
+  const pauseAllVcpus = p.fn<{ v: number }>(ctx.names.pause_all_vcpus, (k, f) => {
     const d = md(k);
     switch (f.pc) {
-      case PAUSE.request:
-        for (let v = 0; v < d.vcpus.length; v++) {
+      case PAUSE.request: {
+        // every vCPU told to stop and kicked in this step; a broadcast (a step of its own) only for
+        // a vCPU asleep on its halt_cond in the throttle (a parked vCPU stays parked either way)
+        for (let v = f.l.v; v < d.vcpus.length; v++) {
           d.vcpus[v].stop = true;
           k.kick(ids.vcpu_tids[v]);
+          const th = k.s.threads[ids.vcpu_tids[v]];
+          if (th.state === TS.sleeping && th.wait_kind === WAIT.cond && th.wait_id === ids.halt_cond[v]) {
+            f.l.v = v + 1;
+            return k.condBroadcast(ids.halt_cond[v]);
+          }
         }
         return k.jump(PAUSE.wait);
+      }
       default:
         if (allStopped(k)) return k.ret();
         return k.condWait(ids.pause_cond, ids.bql);

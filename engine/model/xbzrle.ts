@@ -1,44 +1,73 @@
-// XBZRLE (capability `xbzrle`, docs/xbzrle.txt): after the first pass over RAM, a normal page that
-// is in the page cache is sent as an XOR-RLE delta against its cached copy; a page that is not is
-// sent whole and enters the cache (FIFO), unless this is the last stage (the cache is not updated
-// then). A delta longer than a page overflows and the page goes whole. The delta's size is the
-// workload's `xbzrle-delta` fraction of a page. The cache is a ring of page numbers and a bitmap.
+// XBZRLE (capability `xbzrle`, docs/xbzrle.txt; QEMU 7.2's migration/ram.c save_xbzrle_page and
+// migration/page_cache.c): after the first pass over RAM, a normal page found in the page cache is
+// sent as an XOR-RLE delta against its cached copy (8-byte page header, 1-byte ENCODING_FLAG_XBZRLE,
+// 2-byte length, then the encoding); a page that is not cached is sent whole and inserted, unless
+// this is the last stage (the cache is not updated then). A delta that would not fit a page
+// overflows and the page goes whole. The cache is direct-mapped, as page_cache.c's is: page p
+// lives in slot p mod the cache's pages (a power of two); an insert does not evict a page that was
+// inserted or hit within the last CACHED_PAGE_LIFETIME (2) syncs. What a delta encodes comes from
+// the workload: QEMU's migration-test guest increments byte 0 of each page, so its delta is
+// xbzrle_encode_buffer's 3 bytes (zero-run 0, one changed byte, the byte); other workloads give
+// the fraction of a rewritten page that changed (`xbzrle-delta`).
 
-import { ChunkedArray } from '../sim/chunkedArray';
 import { QEMU } from './calibration';
-import type { ModelConfig } from './config';
+import type { ModelConfig, WorkloadParams } from './config';
 import { markWordSent, popcount32, type Batch, type BatchBudget, type GuestRam } from './guestRam';
 import type { XbzrleState } from './state';
 
+/** page_cache.c: an entry inserted or hit within this many syncs is not replaced */
+const CACHED_PAGE_LIFETIME = 2;
+
+/** The cache's pages: page_cache.c wants a power of two; the model takes the largest one that fits. */
+export function cachePages(cfg: ModelConfig): number {
+  const want = Math.max(1, Math.min(cfg.xbzrle_cache_pages, 2 ** 30));
+  return 2 ** Math.floor(Math.log2(want));
+}
+
+/** xbzrle_encode_buffer's output for a rewritten page of this workload, in bytes. */
+export function encodedBytes(w: WorkloadParams): number {
+  // uleb128(zero run 0) + uleb128(non-zero run 1) + the changed byte
+  if (w.kind === 'migration-test') return 3;
+  // a changed run of delta × 4 KiB bytes, with its two run lengths (1-2 bytes each)
+  const changed = Math.round(w.xbzrle_delta * QEMU.PAGE_SIZE);
+  return changed + (changed < 128 ? 2 : 4);
+}
+
 export function createXbzrle(cfg: ModelConfig): XbzrleState {
-  const cap = Math.min(cfg.xbzrle_cache_pages, cfg.pages);
-  return { ring: new Int32Array(cap).fill(-1), head: 0, filled: 0, member: new ChunkedArray('u32', Math.ceil(cfg.pages / 32)), bytes: 0, pages: 0, cache_miss: 0, overflow: 0 };
+  const cap = cachePages(cfg);
+  return { slot_page: new Int32Array(cap).fill(-1), slot_age: new Int32Array(cap), bytes: 0, pages: 0, cache_miss: 0, overflow: 0 };
 }
 
-function cached(x: XbzrleState, page: number): boolean {
-  return ((x.member.get(page >>> 5) >>> (page & 31)) & 1) === 1;
+/** cache_is_cached: a hit refreshes the entry's age. */
+function cached(x: XbzrleState, page: number, age: number): boolean {
+  const slot = page & (x.slot_page.length - 1);
+  if (x.slot_page[slot] !== page) return false;
+  x.slot_age[slot] = age;
+  return true;
 }
 
-function insert(x: XbzrleState, page: number): void {
-  const old = x.ring[x.head];
-  if (old >= 0) x.member.set(old >>> 5, (x.member.get(old >>> 5) & ~(1 << (old & 31))) >>> 0);
-  x.ring[x.head] = page;
-  x.member.set(page >>> 5, (x.member.get(page >>> 5) | (1 << (page & 31))) >>> 0);
-  x.head = (x.head + 1) % x.ring.length;
-  if (x.filled < x.ring.length) x.filled++;
+/** cache_insert: refused if the slot holds another page that is still fresh. */
+function insert(x: XbzrleState, page: number, age: number): void {
+  const slot = page & (x.slot_page.length - 1);
+  const held = x.slot_page[slot];
+  if (held >= 0 && held !== page && x.slot_age[slot] + CACHED_PAGE_LIFETIME > age) return;
+  x.slot_page[slot] = page;
+  x.slot_age[slot] = age;
 }
 
 /**
  * takeBatch with XBZRLE: from `cursor_word`, sends dirty pages until the budget is spent, encoding
  * normal pages found in the cache. `last_stage`: no cache updates.
  */
-export function takeBatchXbzrle(ram: GuestRam, x: XbzrleState, cursor_word: number, b: BatchBudget, encode_ns: number, delta: number, last_stage: boolean, out: Batch): Batch {
+export function takeBatchXbzrle(ram: GuestRam, x: XbzrleState, cursor_word: number, b: BatchBudget, encode_ns: number, encoded: number, age: number, last_stage: boolean, out: Batch): Batch {
   out.zero_pages = 0;
   out.normal_pages = 0;
   out.bytes = 0;
   out.cost_ns = 0;
   out.wrapped = false;
-  const deltaBytes = Math.max(1, Math.round(delta * QEMU.PAGE_SIZE));
+  // save_page_header (8) + ENCODING_FLAG_XBZRLE (1) + be16 length (2) + the encoding
+  const deltaWire = QEMU.XBZRLE_HEADER_BYTES + encoded;
+  const overflows = encoded > QEMU.PAGE_SIZE - 2;
   let w = cursor_word >= ram.words ? 0 : cursor_word;
   let visited = 0;
   while (ram.dirty_pages > 0 && out.cost_ns < b.cost_ns && out.bytes < b.bytes && out.zero_pages + out.normal_pages < b.max_pages) {
@@ -63,20 +92,22 @@ export function takeBatchXbzrle(ram: GuestRam, x: XbzrleState, cursor_word: numb
         sent = (sent | (1 << bit)) >>> 0;
         const page = w * 32 + bit;
         out.normal_pages++;
-        if (cached(x, page)) {
-          if (deltaBytes + QEMU.XBZRLE_HEADER_BYTES >= QEMU.PAGE_SIZE) {
+        if (cached(x, page, age)) {
+          x.pages++;
+          out.cost_ns += encode_ns;
+          if (overflows) {
             x.overflow++;
+            x.bytes += QEMU.PAGE_SIZE;
             out.cost_ns += b.normal_page_ns;
             out.bytes += b.normal_wire_bytes;
           } else {
-            x.pages++;
-            x.bytes += deltaBytes + QEMU.XBZRLE_HEADER_BYTES;
-            out.cost_ns += encode_ns;
-            out.bytes += deltaBytes + QEMU.XBZRLE_HEADER_BYTES;
+            // xbzrle-cache.bytes leaves out the 8-byte page header (ram.c)
+            x.bytes += deltaWire - 8;
+            out.bytes += deltaWire;
           }
         } else {
           x.cache_miss++;
-          if (!last_stage) insert(x, page);
+          if (!last_stage) insert(x, page, age);
           out.cost_ns += b.normal_page_ns;
           out.bytes += b.normal_wire_bytes;
         }
@@ -99,7 +130,7 @@ export function takeBatchXbzrle(ram: GuestRam, x: XbzrleState, cursor_word: numb
 export function xbzrleStats(x: XbzrleState): Record<string, number> {
   const lookups = x.pages + x.cache_miss + x.overflow;
   return {
-    'cache-size': x.ring.length * QEMU.PAGE_SIZE,
+    'cache-size': x.slot_page.length * QEMU.PAGE_SIZE,
     bytes: x.bytes,
     pages: x.pages,
     'cache-miss': x.cache_miss,

@@ -100,7 +100,8 @@ export interface ImportReport {
   threads: number;
 }
 
-export function importQemu(q: QemuImport, sink: TraceSink): { stats: RecordingStats; report: ImportReport; final: MigrationInfo | null } {
+/** `last_with_stats`: the last query-migrate sample that had RAM figures (a cancelled migration's last one has none). */
+export function importQemu(q: QemuImport, sink: TraceSink): { stats: RecordingStats; report: ImportReport; final: MigrationInfo | null; last_with_stats: MigrationInfo | null } {
   const items: Item[] = [];
   let order = 0;
   for (const src of q.logs) for (const l of src.log.lines) items.push({ time_us: l.time_us, order: order++, kind: 'trace', side: src.side, tid: l.tid, event: l.event, args: l.args });
@@ -224,5 +225,5 @@ export function importQemu(q: QemuImport, sink: TraceSink): { stats: RecordingSt
   const outcome = final === null ? 'unknown' : final.status === 'completed' ? 'completed' : final.status === 'failed' ? 'failed' : 'not-converged';
   const summary = { ...(lastWithStats ?? {}), ...(final ?? { status }), outcome, reason: final?.status ?? status, source: 'qemu', import: report, ...(q.extra ?? {}) };
   const stats = w.finish({ time_ns: now, steps: 0, decisions: 0, effect_hash1: 0, effect_hash2: 0, status: final?.status ?? status, summary });
-  return { stats, report, final };
+  return { stats, report, final, last_with_stats: lastWithStats };
 }

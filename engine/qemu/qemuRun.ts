@@ -58,10 +58,18 @@ export interface QemuRunOptions {
   /** keep the work directory (logs, serial output, QMP samples) here instead of deleting it */
   keep_dir?: string;
   progress?: (text: string) => void;
+  /**
+   * run both QEMUs at this nice value (`nice -n N`, inherited by all their threads; negative
+   * values need root): on a host shared with busy neighbours, a strongly negative value gives the
+   * migration most of the CPUs, as on a quiet host; 0 or absent: as started
+   */
+  nice?: number;
 }
 
 export interface QemuRunResult {
   final: MigrationInfo | null;
+  /** the last query-migrate with RAM figures (for a cancelled migration, the last while it ran) */
+  last_stats: MigrationInfo | null;
   report: ImportReport;
   events: number;
   bytes: number;
@@ -72,6 +80,23 @@ export interface QemuRunResult {
   passes_per_s: number;
   qemu_version: string;
   wall_ms: number;
+  /**
+   * CPU time (user + system, ms) each QEMU thread used between the migrate command and the end of
+   * the migration (sampled with query-migrate every 100 ms): what it cost each side, thread by thread
+   */
+  thread_cpu: { side: 'source' | 'destination'; name: string; cpu_ms: number }[];
+  /** busy CPU time of the whole host (/proc/stat) over the same span: minus thread_cpu, what else ran */
+  host_busy_ms: number;
+}
+
+/** Busy CPU time of the whole host so far, in ms (/proc/stat's first line, all but idle and iowait). */
+function hostBusyMs(): number {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return ((f.reduce((a, b) => a + b, 0) - f[3] - (f[4] ?? 0)) * 1000) / USER_HZ;
+  } catch {
+    return NaN;
+  }
 }
 
 /** What of a scenario a real QEMU run can honour; the first thing it cannot, as an error. */
@@ -107,9 +132,12 @@ function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Threads of `pid` with their /proc names and state letters. */
-function threadsOf(pid: number): { tid: number; name: string; state: string }[] {
-  const out: { tid: number; name: string; state: string }[] = [];
+/** Clock ticks per second of /proc's utime and stime (USER_HZ: 100 on Linux everywhere). */
+const USER_HZ = 100;
+
+/** Threads of `pid` with their /proc names, state letters and CPU time used (ms). */
+function threadsOf(pid: number): { tid: number; name: string; state: string; cpu_ms: number }[] {
+  const out: { tid: number; name: string; state: string; cpu_ms: number }[] = [];
   let tids: string[];
   try {
     tids = readdirSync(`/proc/${pid}/task`);
@@ -121,7 +149,9 @@ function threadsOf(pid: number): { tid: number; name: string; state: string }[] 
       const stat = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
       const close = stat.lastIndexOf(')');
       const name = stat.slice(stat.indexOf('(') + 1, close);
-      out.push({ tid: Number(t), name, state: stat.slice(close + 2, close + 3) });
+      // fields after the command: state (3), ..., utime (14), stime (15)
+      const f = stat.slice(close + 2).split(' ');
+      out.push({ tid: Number(t), name, state: f[0], cpu_ms: ((Number(f[11]) + Number(f[12])) * 1000) / USER_HZ });
     } catch {
       // the thread ended meanwhile
     }
@@ -171,9 +201,10 @@ export async function qemuRun(cfg: ModelConfig, scenarioJson: string, sink: Trac
     // -incoming defer: the destination listens only once its capabilities and parameters are set
     // (multifd-channels sizes its listen backlog; with it unset, surplus channel connections wait
     // out a 1 s SYN retransmit).
-    const dst = startQemu('destination', bin, [...commonArgs(cfg, img, 'dst', dir, DEST_EVENTS, backend), '-incoming', 'defer'], lifetime_ms);
+    const niced = (args: string[]): [string, string[]] => (o.nice ? ['nice', ['-n', String(o.nice), bin, ...args]] : [bin, args]);
+    const dst = startQemu('destination', ...niced([...commonArgs(cfg, img, 'dst', dir, DEST_EVENTS, backend), '-incoming', 'defer']), lifetime_ms);
     handles.push(dst);
-    const src = startQemu('source', bin, commonArgs(cfg, img, 'src', dir, SOURCE_EVENTS, backend), lifetime_ms);
+    const src = startQemu('source', ...niced(commonArgs(cfg, img, 'src', dir, SOURCE_EVENTS, backend)), lifetime_ms);
     handles.push(src);
     const connect = async (h: QemuHandle, sock: string): Promise<QmpClient> => {
       try {
@@ -220,11 +251,17 @@ export async function qemuRun(cfg: ModelConfig, scenarioJson: string, sink: Trac
     const states: StateSample[] = [];
     const seen = new Map<number, ThreadSeen>();
     const lastState = new Map<number, string>();
+    const cpuMs = new Map<number, number>();
+    const cpuAtStart = new Map<number, number>();
     const sampleThreads = (pid: number, side: 'source' | 'destination') => {
       const now = o.clock_us();
       for (const t of threadsOf(pid)) {
         const known = seen.get(t.tid);
         if (known === undefined || known.name !== t.name) seen.set(t.tid, { tid: t.tid, side, name: t.tid === pid ? 'main' : t.name });
+        if (Number.isFinite(t.cpu_ms)) {
+          cpuMs.set(t.tid, t.cpu_ms);
+          if (!cpuAtStart.has(t.tid)) cpuAtStart.set(t.tid, t.cpu_ms);
+        }
         if (lastState.get(t.tid) !== t.state) {
           lastState.set(t.tid, t.state);
           states.push({ time_us: now, tid: t.tid, state: t.state });
@@ -232,6 +269,7 @@ export async function qemuRun(cfg: ModelConfig, scenarioJson: string, sink: Trac
       }
     };
     const passesAtStart = countB(join(dir, 'src.serial'));
+    const busyAtStart = hostBusyMs();
     const migStart = clockMs();
     await qs.execute('migrate', { uri: `tcp:127.0.0.1:${port}` });
     let info: MigrationInfo = { status: 'setup' };
@@ -260,6 +298,9 @@ export async function qemuRun(cfg: ModelConfig, scenarioJson: string, sink: Trac
       await sleep(100);
     }
     progress('');
+    sampleThreads(src.pid, 'source');
+    sampleThreads(dst.pid, 'destination');
+    const hostBusy = hostBusyMs() - busyAtStart;
     // The guest's passes over its 99 MiB while the migration ran: its real dirtying rate.
     const migMs = clockMs() - migStart;
     const passesDuring = countB(join(dir, 'src.serial')) - passesAtStart;
@@ -280,7 +321,7 @@ export async function qemuRun(cfg: ModelConfig, scenarioJson: string, sink: Trac
     const dstLog = parseTraceLog(existsSync(join(dir, 'dst.log')) ? readFileSync(join(dir, 'dst.log'), 'utf8') : '');
     writeFileSync(join(dir, 'progress.jsonl'), `${samples.join('\n')}\n`);
     const host = `${hostname()} ${release()}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'})`;
-    const { stats, report, final } = importQemu(
+    const { stats, report, final, last_with_stats } = importQemu(
       {
         logs: [{ side: 'source', pid: src.pid, log: srcLog }, { side: 'destination', pid: dst.pid, log: dstLog }],
         samples: parseQmpSamples(samples.join('\n')),
@@ -296,7 +337,8 @@ export async function qemuRun(cfg: ModelConfig, scenarioJson: string, sink: Trac
       },
       sink,
     );
-    return { final, report, events: stats.events, bytes: stats.bytes, destination_running: destinationRunning, source_passes: sourcePasses, passes_per_s: (passesDuring / migMs) * 1000, qemu_version: version, wall_ms: (o.clock_us() - started) / 1000 };
+    const threadCpu = [...seen.values()].map((t) => ({ side: t.side, name: t.name, cpu_ms: (cpuMs.get(t.tid) ?? 0) - (cpuAtStart.get(t.tid) ?? 0) }));
+    return { final, last_stats: last_with_stats, report, events: stats.events, bytes: stats.bytes, destination_running: destinationRunning, source_passes: sourcePasses, passes_per_s: (passesDuring / migMs) * 1000, qemu_version: version, wall_ms: (o.clock_us() - started) / 1000, thread_cpu: threadCpu, host_busy_ms: hostBusy };
   } finally {
     for (const c of clients) c.close();
     for (const h of handles) await h.stop(500);

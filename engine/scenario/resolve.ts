@@ -165,6 +165,7 @@ export function resolveConfig(sc: ScenarioInput, seed?: number): ModelConfig {
   if (h['normal-page-ns'] !== undefined) host.normal_page_ns = n(h['normal-page-ns'], host.normal_page_ns);
   if (h['send-ns-per-kib'] !== undefined) host.send_ns_per_kib = n(h['send-ns-per-kib'], host.send_ns_per_kib);
   if (h['sync-ns-per-gib'] !== undefined) host.sync_ns_per_gib = n(h['sync-ns-per-gib'], host.sync_ns_per_gib);
+  if (h.cpus !== undefined) host.cpus = n(h.cpus, host.cpus);
   if (h['bitmap-scan-ns-per-word'] !== undefined) host.bitmap_scan_ns_per_word = n(h['bitmap-scan-ns-per-word'], host.bitmap_scan_ns_per_word);
   const gbps = n(net['bandwidth-gbps'], 10);
   const cfg: ModelConfig = {

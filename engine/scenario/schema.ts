@@ -165,6 +165,7 @@ export const SCENARIO_SCHEMA: SchemaNode = {
         'send-ns-per-kib': num('CPU time of the socket write per KiB sent', 0, 1e9),
         'sync-ns-per-gib': num('migration_bitmap_sync cost per GiB of guest RAM', 0, 1e12),
         'bitmap-scan-ns-per-word': num('find_dirty_block cost per 32 clean pages skipped', 0, 1e6),
+        cpus: num('host CPUs shared by the source\'s and destination\'s threads (0: every thread has a CPU of its own; default: the host profile\'s)', 0, 4096, undefined, true),
       },
     },
     network: {

@@ -19,6 +19,7 @@ import { EFFECT, PENDING, TS, WAIT, type Frame, type SimState, type SimThread, t
 import * as sync from './sync';
 import { detectQuiescentHang, detectWatchdogHang } from './hangDetect';
 import type { HangReport } from './hangReport';
+import { cpuJoin, cpuLeave, cpuPoolCreate, cpuRanAlone, cpuUsed } from './hostCpus';
 
 export class SimError extends Error {
   constructor(message: string) {
@@ -36,6 +37,11 @@ export interface KernelOptions {
   replay?: DecisionLog;
   /** no-progress watchdog in virtual ns; 0 (default) disables it */
   watchdog_ns?: number;
+  /**
+   * host CPUs that computing threads share (hostCpus.ts: processor sharing); 0 or absent (default):
+   * every thread has a CPU of its own
+   */
+  cpus?: number;
   /** model data, plain */
   data?: unknown;
 }
@@ -87,6 +93,7 @@ export class Kernel {
     if (strategy.strategy === 'replay' && o.replay === undefined) throw new Error('the replay strategy needs a decision log');
     const watchdog = o.watchdog_ns ?? 0;
     if (!(Number.isSafeInteger(watchdog) && watchdog >= 0)) throw new RangeError(`watchdog_ns must be a non-negative integer, got ${watchdog}`);
+    const cpus = o.cpus ?? 0;
     this.s = {
       now_ns: 0,
       steps: 0,
@@ -106,6 +113,7 @@ export class Kernel {
       progress_ns: 0,
       status: 'ready',
       hang: null,
+      cpu: cpus > 0 ? cpuPoolCreate(cpus) : null,
       data: o.data ?? null,
     };
     this.replayLog = o.replay ?? null;
@@ -244,6 +252,16 @@ export class Kernel {
   }
 
   /**
+   * CPU time the current thread received in its last `computeInterruptible` (which has ended):
+   * the time it really ran, which on shared host CPUs is less than the time that passed.
+   */
+  busyCpuNs(th: SimThread): number {
+    const p = this.s.cpu;
+    const passed = this.s.now_ns - th.busy_start_ns;
+    return p === null || passed === 0 ? passed : cpuUsed(p, th.id);
+  }
+
+  /**
    * Cuts short another thread's interruptible compute (qemu_cpu_kick); if it is not in one, its
    * next one returns at once. Not an effect: the caller still performs its own.
    */
@@ -253,6 +271,7 @@ export class Kernel {
     if (th.state === TS.exited) return;
     if (th.interruptible) {
       th.interruptible = false;
+      if (this.s.cpu !== null) cpuLeave(this, this.s.cpu, th, false);
       th.timer_gen++;
       th.result = 1;
       this.s.ready.push(tid);
@@ -563,6 +582,8 @@ export class Kernel {
       sync.timedOut(this, th);
     } else if (th.state === TS.sleeping) {
       this.setState(th, TS.runnable, WAIT.none, -1);
+    } else if (th.state === TS.running && this.s.cpu !== null) {
+      cpuLeave(this, this.s.cpu, th, true); // its compute is done: its CPU goes to the others
     }
     // running (compute) and io stay as they are until the thread is picked
     this.s.ready.push(th.id);
@@ -639,17 +660,21 @@ export class Kernel {
     if (!Number.isSafeInteger(ns) || ns < 0) throw this.error(`a duration must be a non-negative integer of ns, got ${ns}`);
     if (ns === 0 && state === TS.running) return;
     const wake = s.now_ns + ns;
-    // Fast path: nobody else can step before this thread finishes, so time jumps straight there.
+    const pool = s.cpu;
+    // Fast path: nobody else can step before this thread finishes, so time jumps straight there
+    // (on shared CPUs, only if nobody else is computing: then it has a CPU to itself throughout).
     if (
       s.ready.length === 1 && state === TS.running && wake < heapMinTime(s.timers) &&
-      (s.watchdog_ns === 0 || wake - s.progress_ns <= s.watchdog_ns)
+      (s.watchdog_ns === 0 || wake - s.progress_ns <= s.watchdog_ns) && (pool === null || (pool.members.length === 0 && pool.cpus >= 1))
     ) {
       s.now_ns = wake;
+      if (pool !== null) cpuRanAlone(pool, th.id, ns);
       return;
     }
     this.leaveReady();
     if (th.state !== state) this.setState(th, state, WAIT.none, -1);
-    this.armTimer(th, wake);
+    if (pool !== null && state === TS.running) cpuJoin(this, pool, th, ns);
+    else this.armTimer(th, wake);
   }
 
   armTimer(th: SimThread, at_ns: number): void {

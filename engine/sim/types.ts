@@ -166,6 +166,23 @@ export interface SimSem {
   posts: number;
 }
 
+/** Host CPUs shared by computing threads (hostCpus.ts); absent when every thread has a CPU of its own. */
+export interface CpuPool {
+  cpus: number;
+  /** thread ids computing now, in the order they joined (ties in finishing go to the earlier) */
+  members: number[];
+  /** per member (same index): service at which it is done, and service when it joined */
+  finish_s: number[];
+  start_s: number[];
+  /** the service clock, and the virtual time it was last brought up to */
+  s: number;
+  s_at_ns: number;
+  /** the member whose timer is armed, or -1 */
+  armed_tid: number;
+  /** per thread id: CPU time the thread received in its last compute that ended */
+  used_ns: number[];
+}
+
 export type RunStatus = 'ready' | 'finished' | 'hung' | 'stopped' | 'error';
 
 export interface SimState {
@@ -192,6 +209,8 @@ export interface SimState {
   progress_ns: number;
   status: RunStatus;
   hang: HangReport | null;
+  /** host CPUs shared by computing threads, or null: every thread has a CPU of its own */
+  cpu: CpuPool | null;
   /** model-owned plain data */
   data: unknown;
 }

@@ -1,6 +1,7 @@
 // Bad arguments to `migtrace explore` and `explore-merge` exit 2 with one line naming what is
 // wrong, before any run starts (nothing is written to the output directory), through the shipped
 // command.
+import { ENGINE_VERSION } from '../../engine/version';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -70,7 +71,7 @@ test('explore-merge: what is not a result, shards of other scenarios or engines,
   mkdirSync(other);
   const res = JSON.parse(readFileSync(join(a, 'explore-shard-0-of-2.json'), 'utf8'));
   writeFileSync(join(other, 'explore-shard-1-of-2.json'), JSON.stringify({ ...res, engine_version: '0.1.0', shard: { index: 1, count: 2, from: 'flag' }, results: [] }));
-  check([a, other], /was made by migtrace engine 0\.1\.0, .* by 0\.2\.0: runs of different engines do not merge/);
+  check([a, other], new RegExp(`was made by migtrace engine 0\\.1\\.0, .* by ${ENGINE_VERSION.replace(/\./g, '\\.')}: runs of different engines do not merge`));
   const conflicting = join(dir, 'conflict');
   mkdirSync(conflicting);
   writeFileSync(join(conflicting, 'explore-shard-0-of-2.json'), JSON.stringify({ ...res, results: res.results.map((r: { outcome: string }, i: number) => (i === 0 ? { ...r, outcome: r.outcome === 'hang' ? 'completed' : 'hang' } : r)) }));

@@ -18,9 +18,19 @@ export interface ValidationRow {
   known_miss?: string;
   /** fitted / borrowed / predicted, with the constants (default: engine/model/provenance.ts by case and metric) */
   basis?: string;
+  /** a verdict the ratio cannot give (a convergence fraction against real repeats, realTable.ts) */
+  verdict?: boolean;
+  /** shown for what it says, never counted as a miss */
+  informative?: boolean;
+}
+
+/** A row that counts against the model: out of tolerance, not informative, without a documented reason. */
+export function rowCounts(r: ValidationRow): boolean {
+  return !rowOk(r) && !r.known_miss && !r.informative;
 }
 
 export function rowOk(r: ValidationRow): boolean {
+  if (r.verdict !== undefined) return r.verdict;
   if (!Number.isFinite(r.model)) return false;
   if (r.ref === 0) return Math.abs(r.model) <= r.tolerance;
   return Math.abs(r.model / r.ref - 1) <= r.tolerance + 1e-12;
@@ -28,9 +38,10 @@ export function rowOk(r: ValidationRow): boolean {
 
 export function formatRow(r: ValidationRow): string {
   const ratio = r.ref === 0 ? (r.model === 0 ? '1.000' : 'inf') : (r.model / r.ref).toFixed(3);
-  const verdict = rowOk(r) ? 'ok' : r.known_miss ? `OUT, known: ${r.known_miss}` : 'OUT';
+  const tolerance = r.verdict !== undefined ? 'rule=unanimous-majority,split-in-(0,1)' : `tolerance=±${Math.round(r.tolerance * 100)}%`;
+  const verdict = rowOk(r) ? 'ok' : r.informative ? 'OUT (informative)' : r.known_miss ? `OUT, known: ${r.known_miss}` : 'OUT';
   const basis = r.basis ?? formatProvenance(provenanceOf(r.case, r.metric));
-  return `VALIDATE ${r.case} ${r.metric} model=${+r.model.toPrecision(6)} ref=${+r.ref.toPrecision(6)} ratio=${ratio} tolerance=±${Math.round(r.tolerance * 100)}% ${verdict} basis=${basis}${r.note ? ` (${r.note})` : ''}`;
+  return `VALIDATE ${r.case} ${r.metric} model=${+r.model.toPrecision(6)} ref=${+r.ref.toPrecision(6)} ratio=${ratio} ${tolerance} ${verdict} basis=${basis}${r.note ? ` (${r.note})` : ''}`;
 }
 
 function run(name: string): MigrationResult {
