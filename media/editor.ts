@@ -22,7 +22,8 @@ export function startEditor(root: HTMLElement): void {
   const status = el('div', { class: 'mt-status' }, 'Reading the trace…');
   root.append(status);
   const post = (m: ViewMessage) => vscode.postMessage(m);
-  const saved = vscode.getState() as SavedState | null;
+  // VS Code gives undefined until the page has saved a state (not null)
+  const saved = (vscode.getState() ?? null) as SavedState | null;
 
   const load = (data: PackedTimeline) => {
     const t0 = performance.now();

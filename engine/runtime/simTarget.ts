@@ -48,7 +48,8 @@ export class SimRun implements DebugTarget {
     const e = core.endInfo;
     const migTid = core.ctx.ids.migration_tid;
     if (e !== null && filterStops(e, core.bps.exceptions, core.k, core.ctx)) {
-      this.stop('exception', `Paused on ${e.id}: ${e.description}`, migTid, [], e.id);
+      // Short: VS Code shows it beside the thread's name in the Call Stack; the exception widget has the rest.
+      this.stop('exception', `Paused on ${e.id}`, migTid, [], e.id);
       return;
     }
     const r = summarise(core.k, core.ctx);

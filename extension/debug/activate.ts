@@ -1,11 +1,10 @@
-// VS Code glue for debugging: the `migtrace` debug type with its session inline in the extension
-// host, a configuration provider (F5 on a scenario file or a .migtrace with no launch.json just
-// works), the next stage / next iteration toolbar commands, and the forwarding of the session's
+// VS Code glue for debugging: the `migtrace` debug type with its adapter in a process of its own
+// (adapterProcess.ts: nothing heavy on the extension host's thread), a configuration provider (F5
+// on a scenario file or a .migtrace with no launch.json just works), the next stage / next iteration toolbar commands, and the forwarding of the session's
 // `migtrace/stopped` events to whoever follows them (the timeline).
 
 import * as vscode from 'vscode';
-import { MigtraceSession } from './session';
-import { nodeClock, nodeFiles } from './nodeHost';
+import { adapterExecutable } from './adapterProcess';
 import { CUSTOM, type StoppedEventBody } from './customProtocol';
 
 export const DEBUG_TYPE = 'migtrace';
@@ -24,7 +23,8 @@ export function configFor(path: string): vscode.DebugConfiguration | null {
 const provider: vscode.DebugConfigurationProvider = {
   provideDebugConfigurations() {
     return [
-      { type: DEBUG_TYPE, request: 'launch', name: 'Debug a built-in scenario', scenario: 'seed-stage3-hang', seed: 1, stopOnEntry: true },
+      { type: DEBUG_TYPE, request: 'launch', name: 'Debug multifd-sync-hang (seed 5 hangs)', scenario: 'multifd-sync-hang', seed: 5, record: '${workspaceFolder}/multifd-sync-hang-seed-5.migtrace' },
+      { type: DEBUG_TYPE, request: 'launch', name: 'Debug seed-stage3-hang (stop-and-copy)', scenario: 'seed-stage3-hang', seed: 1, stopOnEntry: true },
       { type: DEBUG_TYPE, request: 'launch', name: 'Replay a trace', trace: '${file}', stopOnEntry: true },
     ];
   },
@@ -47,7 +47,7 @@ const provider: vscode.DebugConfigurationProvider = {
 export function activateDebug(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, {
-      createDebugAdapterDescriptor: () => new vscode.DebugAdapterInlineImplementation(new MigtraceSession({ fs: nodeFiles, clock: nodeClock })),
+      createDebugAdapterDescriptor: (session) => adapterExecutable(context.extensionPath, session),
     }),
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, provider),
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, { provideDebugConfigurations: provider.provideDebugConfigurations }, vscode.DebugConfigurationProviderTriggerKind.Dynamic),

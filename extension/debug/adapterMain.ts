@@ -5,6 +5,7 @@
 // adapter next to itself at run time instead of bundling it.
 
 import { createServer, type Server } from 'node:net';
+import { constants, setPriority } from 'node:os';
 import { MigtraceSession } from './session';
 import { nodeClock, nodeFiles } from './nodeHost';
 
@@ -56,6 +57,20 @@ function cliPort(argv: string[]): number | undefined {
 
 declare const require: { main?: unknown } | undefined;
 declare const module: unknown;
-if (typeof require !== 'undefined' && require.main === module) serve({ port: cliPort(process.argv.slice(2)) });
+/** Started by the extension (MIGTRACE_BELOW_NORMAL=1): a simulation should not take the cores from
+ *  the editor the user is typing in, so the adapter runs below normal priority. */
+function lowerPriority(): void {
+  if (process.env.MIGTRACE_BELOW_NORMAL !== '1') return;
+  try {
+    setPriority(constants.priority.PRIORITY_BELOW_NORMAL);
+  } catch {
+    /* not permitted here: run at normal priority */
+  }
+}
+
+if (typeof require !== 'undefined' && require.main === module) {
+  lowerPriority();
+  serve({ port: cliPort(process.argv.slice(2)) });
+}
 
 export { MigtraceSession };

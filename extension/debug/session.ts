@@ -2,7 +2,7 @@
 // each target event becomes one DAP event. The same class runs inline in the extension host and
 // in the standalone adapter (stdio or TCP). No behaviour lives here: this file only translates.
 
-import { DebugSession, Event, ExitedEvent, InitializedEvent, InvalidatedEvent, OutputEvent, ProgressEndEvent, ProgressStartEvent, ProgressUpdateEvent, StoppedEvent, TerminatedEvent } from '@vscode/debugadapter';
+import { ContinuedEvent, DebugSession, Event, ExitedEvent, InitializedEvent, InvalidatedEvent, OutputEvent, ProgressEndEvent, ProgressStartEvent, ProgressUpdateEvent, StoppedEvent, TerminatedEvent } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { launch, type LaunchHost } from '../../engine/runtime/launch';
 import type { DebugTarget, StopEvent } from '../../engine/runtime/debugTarget';
@@ -45,11 +45,15 @@ export class MigtraceSession extends DebugSession {
     }
   }
 
-  /** A movement of the run: respond at once, then move; one at a time. */
-  private move(response: DebugProtocol.Response, f: (t: DebugTarget) => Promise<void>): void {
+  /** A movement of the run: respond at once, then move; one at a time. A client knows that
+   *  continue, next, stepBack... resume the threads; for migtrace's own movements (next stage,
+   *  go to time) it is told with a `continued` event, or it would go on showing the threads as
+   *  stopped, with their last stop's reasons, while the run moves. */
+  private move(response: DebugProtocol.Response, f: (t: DebugTarget) => Promise<void>, custom = false): void {
     if (this.target === null) return this.fail(response, 'no run is loaded');
     if (this.moving) return this.fail(response, 'the run is already moving; pause it first');
     this.sendResponse(response);
+    if (custom) this.sendEvent(new ContinuedEvent(1, true));
     this.run(this.target, f);
   }
 
@@ -240,7 +244,9 @@ export class MigtraceSession extends DebugSession {
     this.withTarget(response, (t) => {
       const e = t.exceptionInfo();
       if (e === null) return this.fail(response, 'the run is not stopped on an exception');
-      response.body = { exceptionId: e.id, description: e.description, breakMode: 'always', details: { message: e.description, typeName: e.id, stackTrace: e.details } };
+      // The report starts with the description; VS Code's exception widget shows both, one under the other.
+      const rest = e.details.startsWith(e.description) ? e.details.slice(e.description.length).replace(/^\n+/, '') : e.details;
+      response.body = { exceptionId: e.id, description: e.description, breakMode: 'always', details: { message: e.description, typeName: e.id, stackTrace: rest } };
       this.sendResponse(response);
     });
   }
@@ -331,12 +337,12 @@ export class MigtraceSession extends DebugSession {
       case CUSTOM.goToTime: {
         const bad = checkGoToTime(args);
         if (bad !== null) return this.fail(response, bad);
-        return this.move(response, (t) => t.goToTime((args as { time_ns: number }).time_ns));
+        return this.move(response, (t) => t.goToTime((args as { time_ns: number }).time_ns), true);
       }
       case CUSTOM.nextStage:
-        return this.move(response, (t) => t.nextStage());
+        return this.move(response, (t) => t.nextStage(), true);
       case CUSTOM.nextIteration:
-        return this.move(response, (t) => t.nextIteration());
+        return this.move(response, (t) => t.nextIteration(), true);
       case CUSTOM.lockTable:
         return this.withTarget(response, (t) => {
           response.body = { locks: t.lockTable() };

@@ -34,6 +34,8 @@ export class PanelController {
   private cached: PackedTimeline | null = null;
   private cachedBytes = 0;
   private readonly sessions: (string | null)[];
+  /** each running session's last stop, sent again to a page that reloads (a tab shown again) */
+  private readonly lastStops = new Map<number, HostMessage>();
 
   constructor(public paths: string[], private readonly ports: PanelPorts) {
     this.sessions = paths.map(() => null);
@@ -45,6 +47,7 @@ export class PanelController {
     this.cached = null;
     this.sessions.length = 0;
     this.sessions.push(...paths.map(() => null));
+    this.lastStops.clear();
   }
 
   async onMessage(raw: unknown): Promise<void> {
@@ -98,7 +101,10 @@ export class PanelController {
       this.ports.post({ type: 'load', data: r.data });
     }
     this.sessions.forEach((name, trace) => {
-      if (name !== null) this.ports.post({ type: 'session', trace, active: true, name });
+      if (name === null) return;
+      this.ports.post({ type: 'session', trace, active: true, name });
+      const stop = this.lastStops.get(trace);
+      if (stop) this.ports.post(stop);
     });
   }
 
@@ -112,6 +118,7 @@ export class PanelController {
     const trace = this.traceOf(path);
     if (trace < 0) return;
     this.sessions[trace] = active ? name : null;
+    if (!active) this.lastStops.delete(trace);
     this.ports.post({ type: 'session', trace, active, name: name.slice(0, 200) });
   }
 
@@ -123,6 +130,8 @@ export class PanelController {
       this.ports.log(`timeline: ignored a migtrace/stopped event without a valid time_ns: ${JSON.stringify(body)?.slice(0, 200)}`);
       return;
     }
-    this.ports.post({ type: 'stopped', trace, time_ns: b.time_ns, reason: typeof b.reason === 'string' ? b.reason.slice(0, 200) : '' });
+    const m: HostMessage = { type: 'stopped', trace, time_ns: b.time_ns, reason: typeof b.reason === 'string' ? b.reason.slice(0, 200) : '' };
+    this.lastStops.set(trace, m);
+    this.ports.post(m);
   }
 }

@@ -6,6 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkHostMessage, checkViewMessage } from '../../media/protocol';
 import { contentSecurityPolicy, webviewHtml } from '../../extension/timeline/webviewHtml';
+import { PanelController } from '../../extension/timeline/panelController';
+import type { WorkerReply } from '../../extension/timeline/workerProtocol';
+import type { HostMessage } from '../../media/protocol';
 
 test('webview messages: the four kinds pass; anything else, or with a wrong or extra field, is refused with the reason', () => {
   for (const ok of [{ type: 'ready' }, { type: 'replayToHere', trace: 0, time_ns: 0 }, { type: 'replayToHere', trace: 1, time_ns: 605_463_413_543 }, { type: 'seek', trace: 0, time_ns: 5 }, { type: 'error', message: 'x' }]) {
@@ -44,4 +47,25 @@ test('the webview page: our script and stylesheet by nonce and origin only; no i
   assert.equal((html.match(/<script/g) ?? []).length, 1);
   assert.match(html, /<script nonce="bm9uY2Vub25jZW5vbmNl" src="https:\/\/x\.vscode-cdn\.net\/dist\/timeline\.js"><\/script>/);
   assert.throws(() => webviewHtml({ cspSource: 'x', nonce: "a' 'unsafe-inline", scriptUri: '', styleUri: '' }), /nonce/);
+});
+
+test('a page that reloads (its tab hidden and shown again) gets the running session and its last stop again; not once the session ended', async () => {
+  const posted: HostMessage[] = [];
+  const c = new PanelController(['/x/a.migtrace'], {
+    post: (m) => void posted.push(m),
+    log: () => undefined,
+    load: async () => ({ id: 1, ok: true, op: 'timeline', data: { layout: 1, metas: [], divergence: null, buffers: [] }, ms: 0 }) as unknown as WorkerReply,
+    startReplay: async () => true,
+    seek: async () => undefined,
+  });
+  c.session('/x/a.migtrace', true, 'Replay to here');
+  c.stopped('/x/a.migtrace', { time_ns: 8_332_000_000, reason: 'goto' });
+  posted.length = 0;
+  await c.onMessage({ type: 'ready' });
+  assert.deepEqual(posted.map((m) => m.type), ['load', 'session', 'stopped']);
+  assert.equal((posted[2] as { time_ns: number }).time_ns, 8_332_000_000);
+  c.session('/x/a.migtrace', false, 'Replay to here');
+  posted.length = 0;
+  await c.onMessage({ type: 'ready' });
+  assert.deepEqual(posted.map((m) => m.type), ['load']);
 });

@@ -28,7 +28,8 @@ export interface WebviewPage {
   posted(): Promise<unknown[]>;
 }
 
-export async function openWebview(context: BrowserContext, state: unknown = null): Promise<WebviewPage> {
+/** `state`: what getState() returns until the page saves one; as in VS Code, undefined by default. */
+export async function openWebview(context: BrowserContext, state: unknown = undefined): Promise<WebviewPage> {
   const page = await context.newPage();
   const foreign: string[] = [];
   const errors: string[] = [];
@@ -48,7 +49,7 @@ export async function openWebview(context: BrowserContext, state: unknown = null
   await page.addInitScript((initial) => {
     const w = window as unknown as Record<string, unknown>;
     w.__posted = [];
-    w.__state = initial;
+    w.__state = initial === null ? undefined : initial;
     w.acquireVsCodeApi = () => ({
       postMessage: (m: unknown) => (w.__posted as unknown[]).push(JSON.parse(JSON.stringify(m))),
       getState: () => w.__state,
@@ -56,7 +57,7 @@ export async function openWebview(context: BrowserContext, state: unknown = null
         w.__state = JSON.parse(JSON.stringify(s));
       },
     });
-  }, state);
+  }, state ?? null);
   await page.goto(`${ORIGIN}/index.html`);
   await page.waitForFunction(() => ((window as unknown as { __posted: { type: string }[] }).__posted ?? []).some((m) => m.type === 'ready'));
   return {

@@ -1,0 +1,34 @@
+// The folder the end-to-end suite opens in VS Code, as a user's would look: a launch.json with
+// the sessions the story uses, and a scenario file of their own (with a typo, for the schema).
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const HANG = { name: 'multifd-sync-hang (seed 5)', scenario: 'multifd-sync-hang', seed: 5, recording: 'multifd-sync-hang-seed-5.migtrace' };
+export const STAGE3 = { name: 'seed-stage3-hang (seed 1)', scenario: 'seed-stage3-hang', seed: 1 };
+/** A run long enough (tens of seconds of adapter time) to ask the extension host something meanwhile. */
+export const LONG = { name: 'chegu-256g (a long run)', scenario: 'chegu-256g', seed: 1 };
+export const TYPO_FILE = 'busy-64g.migscenario.json';
+
+export function makeWorkspace(dir: string): void {
+  mkdirSync(join(dir, '.vscode'), { recursive: true });
+  const launch = {
+    version: '0.2.0',
+    configurations: [
+      { type: 'migtrace', request: 'launch', name: HANG.name, scenario: HANG.scenario, seed: HANG.seed, record: `\${workspaceFolder}/${HANG.recording}` },
+      { type: 'migtrace', request: 'launch', name: STAGE3.name, scenario: STAGE3.scenario, seed: STAGE3.seed, stopOnEntry: true },
+      { type: 'migtrace', request: 'launch', name: LONG.name, scenario: LONG.scenario, seed: LONG.seed },
+    ],
+  };
+  writeFileSync(join(dir, '.vscode', 'launch.json'), JSON.stringify(launch, null, 2) + '\n');
+  // The README's example scenario, with one field misspelt ("downtime-limt").
+  const scenario = {
+    name: 'busy-64g',
+    guest: { memory: '64G', vcpus: 8, workload: { kind: 'specjbb', 'working-set': '4G', 'dirty-rate': 40000, stop: 300 } },
+    migration: { profile: 'qemu-1.4', 'max-bandwidth': '1G', 'downtime-limt': 300 },
+    host: { profile: 'modern-x86' },
+    network: { 'bandwidth-gbps': 10 },
+    limits: { 'max-time': 1800 },
+  };
+  writeFileSync(join(dir, TYPO_FILE), JSON.stringify(scenario, null, 2) + '\n');
+}
