@@ -6,8 +6,9 @@ import { join } from 'node:path';
 
 export const HANG = { name: 'multifd-sync-hang (seed 5)', scenario: 'multifd-sync-hang', seed: 5, recording: 'multifd-sync-hang-seed-5.migtrace' };
 export const STAGE3 = { name: 'seed-stage3-hang (seed 1)', scenario: 'seed-stage3-hang', seed: 1 };
-/** A run long enough (tens of seconds of adapter time) to ask the extension host something meanwhile. */
-export const LONG = { name: 'chegu-256g (a long run)', scenario: 'chegu-256g', seed: 1 };
+/** A run long enough to ask the extension host something meanwhile, however fast the machine:
+ *  chegu-256g never converges, and with a 100,000 s limit it runs for many minutes until cancelled. */
+export const LONG = { name: 'chegu-256g (a long run)', scenario: 'chegu-256g', seed: 1, set: ['limits.max-time=100000'] };
 export const TYPO_FILE = 'busy-64g.migscenario.json';
 
 export function makeWorkspace(dir: string): void {
@@ -17,7 +18,7 @@ export function makeWorkspace(dir: string): void {
     configurations: [
       { type: 'migtrace', request: 'launch', name: HANG.name, scenario: HANG.scenario, seed: HANG.seed, record: `\${workspaceFolder}/${HANG.recording}` },
       { type: 'migtrace', request: 'launch', name: STAGE3.name, scenario: STAGE3.scenario, seed: STAGE3.seed, stopOnEntry: true },
-      { type: 'migtrace', request: 'launch', name: LONG.name, scenario: LONG.scenario, seed: LONG.seed },
+      { type: 'migtrace', request: 'launch', name: LONG.name, scenario: LONG.scenario, seed: LONG.seed, set: LONG.set },
     ],
   };
   writeFileSync(join(dir, '.vscode', 'launch.json'), JSON.stringify(launch, null, 2) + '\n');
