@@ -8,6 +8,7 @@
 
 import type { Kernel } from '../sim/kernel';
 import { steps, type Program } from '../sim/program';
+import type { Frame } from '../sim/types';
 import { QEMU } from './calibration';
 import type { ModelCtx } from './ctx';
 import { md } from './ctx';
@@ -138,6 +139,16 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
     }
   }, FIND);
 
+  /** A batch taken: its counts kept in the frame for the flush at `next`, its page work done as
+   *  ram_find_and_save_block. */
+  const saveThen = (k: Kernel, f: Frame<FlushLocals>, b: Batch, next: number): void => {
+    f.l.bytes = b.bytes;
+    f.l.zero = b.zero_pages;
+    f.l.normal = b.normal_pages;
+    f.pc = next;
+    return k.call(findAndSave, { cost: b.cost_ns });
+  };
+
   const QUEUE = steps({ queue: 'multifd_queue_page(block, offset); /* the packet\'s pages */', ret: 'return true;' });
   const queuePage = p.fn<{ cost: number }>(n.multifd_queue_page, (k, f) => {
     if (f.pc === QUEUE.ret) return k.ret();
@@ -180,11 +191,7 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
         const room = m.rate_limit_bytes > 0 ? m.rate_limit_bytes - m.window_bytes - m.file_bytes : Number.MAX_SAFE_INTEGER;
         // the page work may use what is left of MAX_WAIT (QEMU looks at the clock every 64 pages)
         const b = saveBatch(k, ctx, Math.max(1, QEMU.MAX_WAIT_NS - (k.now - f.l.started_ns)), Math.min(room, STREAM_BATCH_BYTES), Number.MAX_SAFE_INTEGER);
-        f.l.bytes = b.bytes;
-        f.l.zero = b.zero_pages;
-        f.l.normal = b.normal_pages;
-        f.pc = ITS.flush;
-        return k.call(findAndSave, { cost: b.cost_ns });
+        return saveThen(k, f, b, ITS.flush);
       }
       case ITS.flush:
         if (f.l.bytes === 0) return k.jump(ITS.loop);
@@ -369,11 +376,7 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
           return k.call(queuePage, { cost: b.cost_ns });
         }
         const b = saveBatch(k, ctx, QEMU.MAX_WAIT_NS, byThread ? STREAM_BATCH_BYTES : Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
-        f.l.bytes = b.bytes;
-        f.l.zero = b.zero_pages;
-        f.l.normal = b.normal_pages;
-        f.pc = RC.flush;
-        return k.call(findAndSave, { cost: b.cost_ns });
+        return saveThen(k, f, b, RC.flush);
       }
       case RC.flush:
         f.pc = RC.loop;
