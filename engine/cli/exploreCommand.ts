@@ -264,9 +264,9 @@ function readResult(file: string): SearchResult {
 export async function exploreMergeCommand(a: ParsedArgs, io: CliIO): Promise<number> {
   let parts: ResultPart[];
   let merged;
+  const out = a.flags.out as string | undefined;
   try {
     const files = a.positionals.flatMap(resultFilesOf);
-    const out = a.flags.out as string | undefined;
     if (out !== undefined) checkOutputPath({ path: out, what: '--out' }, files.map((file) => ({ path: file, what: '<result>' })));
     parts = files.map((file) => ({ file, result: readResult(file) }));
     merged = mergeResults(parts);
@@ -278,7 +278,6 @@ export async function exploreMergeCommand(a: ParsedArgs, io: CliIO): Promise<num
     throw e;
   }
   const report = reportOf(merged.result);
-  const out = a.flags.out as string | undefined;
   if (out !== undefined) writeResult(out, merged.result);
   if (a.flags.json) io.out(JSON.stringify({ ...report, parts: merged.parts, missing: merged.missing, duplicates: merged.duplicates }));
   else {
