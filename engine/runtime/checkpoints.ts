@@ -4,14 +4,32 @@
 // since the previous one; the store keeps its total under a byte budget by thinning old
 // checkpoints (every other one) and spacing new ones further apart, so a whole run of a 1 TiB guest
 // fits while recent history stays dense.
+//
+// Besides the regular ones, taken as the run first passes a point, there are temporary ones where
+// the user is: at the stops of a session and on the way of a step back's replay, so that the next
+// step back (people press it repeatedly) restores one nearby instead of replaying a whole interval.
+// They are few (TEMP_MAX), the first to go when the budget is tight, and the farthest from where
+// the user stands go first.
 
 import { ChunkedArray } from '../sim/chunkedArray';
 import type { Snapshot } from '../sim/snapshot';
 import { takeCheckpointSnapshot } from './stateClone';
 import type { Kernel } from '../sim/kernel';
 
+/** What the step that led to a boundary did, as far as a step back needs it (kernel fields, not state). */
+export interface BoundaryInfo {
+  /** the thread that took the step */
+  tid: number;
+  /** it ran a statement of a model function (not a kernel relock, not a bare scheduling point) */
+  statement: boolean;
+}
+
 export interface Checkpoint {
   steps: number;
+  /** a temporary checkpoint near the user (see above) */
+  temp: boolean;
+  /** the step that led here, when known (null at the start and where the kernel had not stepped since a restore) */
+  info: BoundaryInfo | null;
   time_ns: number;
   /** observer events emitted before this point (the recorder's frontier) */
   events: number;
@@ -25,9 +43,16 @@ export interface CheckpointOptions {
   interval_steps: number;
   /** bytes all checkpoints may hold together */
   budget_bytes: number;
+  /** the shortest replay a temporary checkpoint is taken to save (default TEMP_GAP_MIN_STEPS) */
+  temp_gap_min_steps?: number;
 }
 
 export const CHECKPOINT_DEFAULTS: CheckpointOptions = { interval_steps: 20_000, budget_bytes: 768 * 1024 ** 2 };
+
+/** Temporary checkpoints kept at most. */
+export const TEMP_MAX = 24;
+/** Replays shorter than this many steps are cheaper than a temporary checkpoint's copy. */
+export const TEMP_GAP_MIN_STEPS = 2_000;
 
 /** The ChunkedArrays of a state (guest RAM bitmaps and the like), found by walking its plain data. */
 function chunkedArraysOf(v: unknown, out: ChunkedArray[], depth = 0): void {
@@ -47,7 +72,10 @@ function chunkedArraysOf(v: unknown, out: ChunkedArray[], depth = 0): void {
 
 
 export class CheckpointStore {
+  /** the regular checkpoints, in step order; the last is the furthest the run has been */
   readonly list: Checkpoint[] = [];
+  /** the temporary ones, in step order, each at a step where no regular one is */
+  readonly temps: Checkpoint[] = [];
   interval_steps: number;
   private bytes = 0;
   /** how many times old checkpoints were thinned to stay in budget */
@@ -68,40 +96,95 @@ export class CheckpointStore {
     return last === undefined || steps >= last.steps + this.interval_steps;
   }
 
-  /** Takes a checkpoint at the kernel's position (a step boundary past the last checkpoint). */
-  take(k: Kernel, events: number): Checkpoint {
-    const last = this.last;
-    if (last !== undefined && k.s.steps <= last.steps) throw new Error(`checkpoint at step ${k.s.steps} is not past the last one (step ${last.steps})`);
+  private snapshot(k: Kernel, events: number, temp: boolean, info: BoundaryInfo | null): Checkpoint {
     const arrays: ChunkedArray[] = [];
     chunkedArraysOf(k.s.data, arrays);
     // What the live state owns now is what this snapshot will hold apart from the previous one.
     let added = 0;
     for (const a of arrays) added += a.ownedBytes();
     const { snap, plain_bytes } = takeCheckpointSnapshot(k);
-    const cp: Checkpoint = { steps: k.s.steps, time_ns: k.s.now_ns, events, snap, plain_bytes };
-    this.list.push(cp);
     this.bytes += added + plain_bytes;
+    return { steps: k.s.steps, temp, info, time_ns: k.s.now_ns, events, snap, plain_bytes };
+  }
+
+  /** Takes a checkpoint at the kernel's position (a step boundary past the last checkpoint). */
+  take(k: Kernel, events: number, info: BoundaryInfo | null = null): Checkpoint {
+    const last = this.last;
+    if (last !== undefined && k.s.steps <= last.steps) throw new Error(`checkpoint at step ${k.s.steps} is not past the last one (step ${last.steps})`);
+    const cp = this.snapshot(k, events, false, info);
+    this.list.push(cp);
+    // A temporary one at the same step is now redundant.
+    const t = this.temps.findIndex((c) => c.steps === cp.steps);
+    if (t >= 0) this.temps.splice(t, 1);
     if (this.bytes > this.opts.budget_bytes && this.list.length > 3) this.thin();
     return cp;
   }
 
-  /** The last checkpoint at or before `steps` (there is always checkpoint 0). */
-  atOrBefore(steps: number): Checkpoint {
+  /** The replay distance a temporary checkpoint is worth saving: a fraction of the interval. */
+  get tempGap(): number {
+    return Math.max(this.opts.temp_gap_min_steps ?? TEMP_GAP_MIN_STEPS, Math.floor(this.interval_steps / 16));
+  }
+
+  /**
+   * Leaves a temporary checkpoint at the kernel's position (behind or beyond the last regular one)
+   * unless one lies within `tempGap` steps before it. `near`: where the user is, to judge which
+   * temporary checkpoints are least useful when there are too many.
+   */
+  takeTemp(k: Kernel, events: number, info: BoundaryInfo | null, near: number): void {
+    const steps = k.s.steps;
+    const before = this.atOrBefore(steps);
+    if (steps - before.steps < this.tempGap) return;
+    const cp = this.snapshot(k, events, true, info);
+    let i = this.temps.length;
+    while (i > 0 && this.temps[i - 1].steps > steps) i--;
+    this.temps.splice(i, 0, cp);
+    while (this.temps.length > TEMP_MAX) this.dropFarthestTemp(near);
+    if (this.bytes > this.opts.budget_bytes) {
+      this.temps.length = 0;
+      this.bytes = this.measure();
+      if (this.bytes > this.opts.budget_bytes && this.list.length > 3) this.thin();
+    }
+  }
+
+  private dropFarthestTemp(near: number): void {
+    let far = 0;
+    for (let i = 1; i < this.temps.length; i++) if (Math.abs(this.temps[i].steps - near) > Math.abs(this.temps[far].steps - near)) far = i;
+    const [gone] = this.temps.splice(far, 1);
+    // Its plain data is gone; the RAM chunks it alone held are counted again at the next measure.
+    this.bytes -= gone.plain_bytes;
+  }
+
+  private static before(list: Checkpoint[], steps: number): Checkpoint | undefined {
     let lo = 0;
-    let hi = this.list.length - 1;
-    if (hi < 0 || this.list[0].steps > steps) throw new Error(`no checkpoint at or before step ${steps}`);
+    let hi = list.length - 1;
+    if (hi < 0 || list[0].steps > steps) return undefined;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
-      if (this.list[mid].steps <= steps) lo = mid;
+      if (list[mid].steps <= steps) lo = mid;
       else hi = mid - 1;
     }
-    return this.list[lo];
+    return list[lo];
+  }
+
+  /** The last checkpoint, regular or temporary, at or before `steps` (there is always checkpoint 0). */
+  atOrBefore(steps: number): Checkpoint {
+    const a = CheckpointStore.before(this.list, steps);
+    if (a === undefined) throw new Error(`no checkpoint at or before step ${steps}`);
+    const t = CheckpointStore.before(this.temps, steps);
+    return t !== undefined && t.steps > a.steps ? t : a;
+  }
+
+  /** Every checkpoint, regular and temporary, in step order (a copy: taking or thinning checkpoints leaves it as it was). */
+  all(): Checkpoint[] {
+    if (this.temps.length === 0) return [...this.list];
+    return [...this.list, ...this.temps].sort((a, b) => a.steps - b.steps);
   }
 
   /** The last checkpoint whose time is before `time_ns` (or checkpoint 0). */
   beforeTime(time_ns: number): Checkpoint {
-    let best = this.list[0];
-    for (const c of this.list) {
+    const all = this.all();
+    let best = all[0];
+    for (const c of all) {
       if (c.time_ns < time_ns) best = c;
       else break;
     }
@@ -116,7 +199,7 @@ export class CheckpointStore {
   measure(): number {
     const seen = new Set<ArrayBufferLike>();
     let total = 0;
-    for (const c of this.list) {
+    for (const c of [...this.list, ...this.temps]) {
       total += c.plain_bytes;
       const arrays: ChunkedArray[] = [];
       chunkedArraysOf(c.snap.state.data, arrays);
@@ -137,6 +220,8 @@ export class CheckpointStore {
 
   /** Drops every other checkpoint between the first and the last two, and spaces new ones twice as far. */
   private thin(): void {
+    // The temporary ones go first.
+    this.temps.length = 0;
     const keep: Checkpoint[] = [];
     const n = this.list.length;
     for (let i = 0; i < n; i++) if (i === 0 || i >= n - 2 || i % 2 === 0) keep.push(this.list[i]);

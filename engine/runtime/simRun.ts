@@ -23,11 +23,12 @@ import { TraceRecorder } from '../trace/recorder';
 import type { TraceHeaderInfo } from '../trace/writer';
 import type { TraceSink } from '../trace/sink';
 import { BreakpointSet, type BreakpointResult, type DataBreakpointSpec, type ExceptionFilterSpec, type FunctionBreakpointSpec, type LineBreakpointSpec } from './breakpoints';
-import { CheckpointStore, CHECKPOINT_DEFAULTS, type Checkpoint, type CheckpointOptions } from './checkpoints';
+import { CheckpointStore, CHECKPOINT_DEFAULTS, type BoundaryInfo, type Checkpoint, type CheckpointOptions } from './checkpoints';
+import { StepBackSearch } from './stepBack';
 import { Emitter } from './emitter';
 import type { ProgressClock } from './host';
 import { RecorderGate } from './recorderGate';
-import { StopMatcher, stepStops, type Goal, type Hit, type StepMode } from './stopMatcher';
+import { StopMatcher, type Goal, type Hit, type StepMode } from './stopMatcher';
 import { EFFECT } from '../sim/types';
 import { endException, type EndException } from './exceptions';
 import type { StopEvent, TargetEvents } from './debugTarget';
@@ -69,6 +70,13 @@ export class SimCore {
   private cancelled = new Set<string>();
   private progressSeq = 0;
   private busy = false;
+  /** the gate and the matcher together, for movements that need the matcher to see events */
+  private readonly both: FanoutObserver | null;
+  /** the kernel's "last step" fields describe the step that led to boundary `ranTo` (-1: to none) */
+  private ranTo = -1;
+  /** the checkpoint restored last, whose info stands for those fields until the kernel steps */
+  private restored: Checkpoint | null = null;
+  readonly stepBack: StepBackSearch = new StepBackSearch(this);
 
   constructor(readonly o: SimRunOptions) {
     const fan = new FanoutObserver([]);
@@ -92,7 +100,8 @@ export class SimCore {
     this.gate = gate;
     this.bps = new BreakpointSet(this.k, this.ctx);
     this.matcher = new StopMatcher(this.k, this.ctx, this.bps, (text) => this.events.emit('output', `${text}\n`, 'console'));
-    fan.targets.push(this.matcher);
+    this.both = gate === null ? null : new FanoutObserver([gate, this.matcher]);
+    this.watch(false);
     this.cps = new CheckpointStore(o.checkpoints ?? CHECKPOINT_DEFAULTS);
     // Position 0: every thread created, nobody has stepped.
     this.k.run({ steps: 0 });
@@ -100,7 +109,17 @@ export class SimCore {
     this.matcher.resetAt();
   }
 
-  private eventCount(): number {
+  /**
+   * Who hears the kernel's events from here on: the recorder's gate always (it counts every event),
+   * the stop matcher only when the goal or a breakpoint depends on an event. A movement that needs
+   * no event runs with no observer but the recording, as `migtrace run --out` does.
+   */
+  private watch(matcher: boolean): void {
+    this.k.obs = matcher ? (this.both ?? this.matcher) : this.gate;
+  }
+
+  /** Observer events so far along the current path (what a checkpoint taken now must restore). */
+  eventCount(): number {
     return this.gate?.count ?? 0;
   }
 
@@ -114,22 +133,44 @@ export class SimCore {
 
   // ---- moving ----
 
+  /** What the step that led to the current boundary did, if known. */
+  hereInfo(): BoundaryInfo | null {
+    const k = this.k;
+    const steps = k.s.steps;
+    if (this.ranTo === steps) return { tid: k.cur.id, statement: k.lastFrame !== null && k.lastEffect !== EFFECT.yield };
+    if (this.restored !== null && this.restored.steps === steps) return this.restored.info;
+    return null;
+  }
+
+  /**
+   * Leaves a temporary checkpoint where the run stands (a stop), unless one is near enough
+   * before it: the next step back from here, or near here, then replays little.
+   */
+  leaveTemp(): void {
+    this.cps.takeTemp(this.k, this.eventCount(), this.hereInfo(), this.k.s.steps);
+  }
+
   /** Puts the run at checkpoint `cp`. */
-  private restore(cp: Checkpoint): void {
+  restore(cp: Checkpoint): void {
     restoreCheckpointSnapshot(this.k, cp.snap);
+    this.ranTo = -1;
+    this.restored = cp;
     if (this.gate !== null) this.gate.count = cp.events;
     this.divergence = null;
     this.matcher.resetAt();
   }
 
   /** One call of the kernel; a divergence from a recording ends the run where it stands. */
-  private kernelRun(limits: { steps?: number; until_ns?: number }): StopReason {
+  kernelRun(limits: { steps?: number; until_ns?: number }): StopReason {
+    const from = this.k.s.steps;
     try {
       return this.k.run(limits);
     } catch (e) {
       if (!(e instanceof ReplayDivergence)) throw e;
       this.divergence = e.message;
       return 'hung';
+    } finally {
+      if (this.k.s.steps !== from) this.ranTo = this.k.s.steps;
     }
   }
 
@@ -139,6 +180,7 @@ export class SimCore {
     if (target < this.k.s.steps || this.atEnd) this.restore(this.cps.atOrBefore(target));
     this.matcher.mode = 'off';
     this.k.boundary = null;
+    this.watch(false);
     while (this.k.s.steps < target && !this.atEnd) {
       const n = Math.min(target - this.k.s.steps, this.chunkToCheckpoint());
       const r = this.kernelRun({ steps: n });
@@ -161,7 +203,7 @@ export class SimCore {
       this.reachedEnd();
       return;
     }
-    if (s.steps > this.cps.last!.steps && this.cps.due(s.steps)) this.cps.take(this.k, this.eventCount());
+    if (s.steps > this.cps.last!.steps && this.cps.due(s.steps)) this.cps.take(this.k, this.eventCount(), this.hereInfo());
   }
 
   private reachedEnd(): void {
@@ -193,7 +235,10 @@ export class SimCore {
       this.matcher.arm();
       // With nothing to stop on but the end, the run goes at the speed of an unwatched one.
       k.boundary = this.matcher.needsHook ? this.matcher.boundary : null;
+      this.watch(this.matcher.wantsEvents);
+      if (goal.kind === 'step') this.matcher.track = this.stepBack.trackFrom(goal.tid);
     }
+    let hit = false;
     this.busy = true;
     try {
       for (;;) {
@@ -202,8 +247,8 @@ export class SimCore {
         this.afterChunk(r);
         if (r === 'finished' || r === 'hung') return 'end';
         if (r === 'requested') {
-          const hit = this.matcher.hit!;
-          return hit;
+          hit = true;
+          return this.matcher.hit!;
         }
         if (r === 'until') {
           // Time ran out between two steps: the boundary is the next one, once time has advanced.
@@ -229,8 +274,15 @@ export class SimCore {
       }
     } finally {
       this.busy = false;
+      const t = this.matcher.track;
+      if (t !== null) {
+        // The boundary the run stopped at was seen only if the matcher stopped it there.
+        t.to = Math.max(t.to, hit ? k.s.steps : k.s.steps - 1);
+        this.matcher.track = null;
+      }
       k.boundary = null;
       this.matcher.mode = 'off';
+      this.watch(false);
       if (progress !== null) this.events.emit('progress', { kind: 'end', id: progress });
       this.matcher.resetAt();
     }
@@ -247,7 +299,7 @@ export class SimCore {
    */
   async scanBack(goal: Goal, before: number): Promise<{ steps: number; hit: Hit } | null> {
     const k = this.k;
-    const list = this.cps.list;
+    const list = this.cps.all();
     let i = list.indexOf(this.cps.atOrBefore(Math.max(0, before - 1)));
     const clock = this.o.clock;
     let lastYield = clock.now_ms();
@@ -262,6 +314,7 @@ export class SimCore {
         this.matcher.arm();
         this.matcher.lastMatch = null;
         k.boundary = this.matcher.boundary;
+        this.watch(this.matcher.wantsEvents);
         const r = this.kernelRun({ steps: end - cp.steps });
         if (r === 'steps') this.matcher.boundary();
         k.boundary = null;
@@ -278,66 +331,13 @@ export class SimCore {
     } finally {
       k.boundary = null;
       this.matcher.mode = 'off';
+      this.watch(false);
     }
   }
 
-  /**
-   * Step back in thread `tid`: the latest boundary P before `before` from which "step over" in
-   * that thread reaches `before` or beyond, so a step back undoes a step over exactly (and from a
-   * stop reached otherwise, goes to the thread's statement the stop is "inside"). Candidates are
-   * followed forward from a checkpoint up to `before`; an interval with none sends the search to
-   * the checkpoint before it. Null: no such boundary since the start.
-   */
-  async scanBackStep(tid: number, before: number): Promise<number | null> {
-    const k = this.k;
-    const list = this.cps.list;
-    let i = list.indexOf(this.cps.atOrBefore(Math.max(0, before - 1)));
-    try {
-      for (; i >= 0; i--) {
-        const cp = list[i];
-        if (cp.steps >= before) continue;
-        this.restore(cp);
-        // Candidates still open (their step over has not ended yet): boundary and frame depth.
-        const openAt: number[] = [];
-        const openDepth: number[] = [];
-        let best = -1;
-        const th = k.s.threads[tid];
-        let evaluated = k.s.steps;
-        k.boundary = () => {
-          const s = k.s;
-          if (s.steps === evaluated) return false;
-          evaluated = s.steps;
-          if (k.cur.id !== tid || k.lastFrame === null || k.lastEffect === EFFECT.yield) return false;
-          const me = k.s.threads[tid];
-          const edepth = me.stack.length + (k.lastEffect === EFFECT.ret ? 1 : k.lastEffect === EFFECT.call ? -1 : 0);
-          // Resolve the candidates this statement ends; the deepest are the most recent.
-          for (let j = openAt.length - 1; j >= 0; j--) {
-            if (stepStops('over', k.lastEffect, edepth, openDepth[j])) {
-              // One that ends exactly at `before` is a step over that led here.
-              if (s.steps === before && openAt[j] > best) best = openAt[j];
-              openAt.splice(j, 1);
-              openDepth.splice(j, 1);
-            }
-          }
-          if (s.steps < before) {
-            openAt.push(s.steps);
-            openDepth.push(me.stack.length);
-          }
-          return false;
-        };
-        void th;
-        // The hook sees every boundary up to `before - 1`; `before` itself is judged by hand.
-        const r = this.kernelRun({ steps: before - cp.steps });
-        if (r === 'steps') k.boundary();
-        k.boundary = null;
-        // Whatever is still open reaches beyond `before`.
-        if (openAt.length > 0 && openAt[openAt.length - 1] > best) best = openAt[openAt.length - 1];
-        if (best >= 0) return best;
-      }
-      return null;
-    } finally {
-      k.boundary = null;
-    }
+  /** Step back in thread `tid`: see stepBack.ts. */
+  scanBackStep(tid: number, before: number): Promise<number | null> {
+    return this.stepBack.search(tid, before);
   }
 
   /** The first boundary at or after `time_ns`, going back if it lies behind. */

@@ -35,6 +35,7 @@ export class SimRun implements DebugTarget {
     if (tid < 0) tid = this.core.ctx.ids.migration_tid;
     const e: StopEvent = { reason, description, tid, bpIds, text, time_ns: s.now_ns, decision: s.decisions, steps: s.steps };
     this.core.lastStop = e;
+    this.core.leaveTemp();
     this.events.emit('stopped', e);
   }
 

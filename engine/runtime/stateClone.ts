@@ -4,6 +4,12 @@
 // its locals to a callee, as qemu_savevm_state_iterate once did) comes back as one object
 // reachable twice, so a restored run aliases exactly as the original did; the kernel's own
 // snapshots refuse such state, and the debugger should not break on a model that slips.
+//
+// Objects are copied with a spread and arrays with slice, then only their object-valued slots are
+// replaced: the copy keeps the original's hidden class. Building a copy key by key (`out[key] = x`)
+// gives V8 keyed stores, and past a dozen properties such an object falls into dictionary mode: a
+// restored run then reads every field of the migration state and every thread by hash lookup,
+// and replays several times slower than the run it restores (measured: test/bench/dap.bench.ts).
 
 import { ChunkedArray } from '../sim/chunkedArray';
 import type { Kernel } from '../sim/kernel';
@@ -15,19 +21,18 @@ let plainBytes = 0;
 const OBJECT_BYTES = 32;
 const SLOT_BYTES = 16;
 
-function cloneValue(v: unknown, memo: Map<object, unknown>): unknown {
-  if (v === null || typeof v !== 'object') return v;
+function cloneValue(v: object, memo: Map<object, unknown>): unknown {
   const done = memo.get(v);
   if (done !== undefined) return done;
   plainBytes += OBJECT_BYTES;
   if (Array.isArray(v)) {
-    const n = v.length;
-    plainBytes += n * SLOT_BYTES;
-    const out = new Array<unknown>(n);
+    const out = v.slice();
     memo.set(v, out);
+    const n = out.length;
+    plainBytes += n * SLOT_BYTES;
     for (let i = 0; i < n; i++) {
-      const x = v[i];
-      out[i] = x === null || typeof x !== 'object' ? x : cloneValue(x, memo);
+      const x: unknown = out[i];
+      if (x !== null && typeof x === 'object') out[i] = cloneValue(x, memo);
     }
     return out;
   }
@@ -45,12 +50,12 @@ function cloneValue(v: unknown, memo: Map<object, unknown>): unknown {
   if (proto !== Object.prototype && proto !== null) {
     throw new TypeError(`simulation state must be plain data; found an instance of ${(proto as { constructor?: { name?: string } }).constructor?.name ?? 'a class'}`);
   }
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = { ...(v as Record<string, unknown>) };
   memo.set(v, out);
-  for (const key in v as Record<string, unknown>) {
-    const x = (v as Record<string, unknown>)[key];
+  for (const key in out) {
+    const x = out[key];
     plainBytes += SLOT_BYTES;
-    out[key] = x === null || typeof x !== 'object' ? x : cloneValue(x, memo);
+    if (x !== null && typeof x === 'object') out[key] = cloneValue(x, memo);
   }
   return out;
 }

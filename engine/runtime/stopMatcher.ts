@@ -15,6 +15,7 @@ import { evalCondition, hitMatches, type Value } from './condition';
 import { migVar } from './migrationVars';
 import { lockLabel } from './threadView';
 import type { Bp, BreakpointSet } from './breakpoints';
+import type { StepBackTrack } from './stepBackTrack';
 
 export type StepMode = 'over' | 'in' | 'out';
 
@@ -48,6 +49,8 @@ export class StopMatcher extends NullObserver {
   mode: 'run' | 'scan' | 'off' = 'off';
   hit: Hit | null = null;
   lastMatch: { steps: number; hit: Hit } | null = null;
+  /** a stretch being watched for later step backs in the stepping thread (forward steps only) */
+  track: StepBackTrack | null = null;
   private evaluated = -1;
   private pushes: number[] = [];
   private locks: LockEvent[] = [];
@@ -58,14 +61,37 @@ export class StopMatcher extends NullObserver {
   private dataPrev: Value[] = [];
   /** something happened since the last boundary that a breakpoint or the goal may care about */
   private dirty = false;
-  /** the goal or a breakpoint must look at every boundary (stepping, statement and data breakpoints) */
+  /** a breakpoint must look at every boundary (data breakpoints: a variable may change at any step) */
   private perStep = false;
   private wantPushes = false;
   private wantLocks = false;
-  readonly boundary = (): boolean => (this.perStep || this.dirty ? this.evaluate() : false);
+  /**
+   * Boundaries that can match without any event: those after a step of `watchTid` (stepping, step
+   * back, a frame's entry), after a spawn (the entry of a thread), or after a statement of a
+   * function marked in `watchFns` (statement breakpoints, a statement goal). Everywhere else a
+   * boundary with no event since the last one cannot stop, so the hook costs a few compares there
+   * and the run goes at nearly the speed of an unwatched one.
+   */
+  private watchTid = -1;
+  private watchSpawn = false;
+  private watchFns: Uint8Array;
+  private anyWatchFn = false;
+  readonly boundary = (): boolean => {
+    const k = this.k;
+    // (Also the boundary a run starts from: evaluated already, and no step has run since a restore.)
+    if (k.s.steps === this.evaluated) return false;
+    if (this.dirty || this.perStep) return this.evaluate();
+    if (k.cur.id === this.watchTid || (this.watchSpawn && k.lastEffect === EFFECT.spawn)) return this.evaluate();
+    if (this.anyWatchFn) {
+      const f = k.lastFrame;
+      if (f !== null && this.watchFns[f.fn] === 1) return this.evaluate();
+    }
+    return false;
+  };
 
   constructor(private readonly k: Kernel, private readonly ctx: ModelCtx, readonly bps: BreakpointSet, private readonly log: (text: string) => void) {
     super();
+    this.watchFns = new Uint8Array(k.program.fns.length);
   }
 
   /** After a restore, a seek or a stop at the kernel's position: nothing pending, this boundary done. */
@@ -86,15 +112,24 @@ export class StopMatcher extends NullObserver {
 
   /** Works out what the boundary hook must watch for the goal and breakpoints in force. */
   arm(): void {
-    const g = this.goal.kind;
+    const goal = this.goal;
+    const g = goal.kind;
     const bps = this.bps;
-    this.perStep = g === 'step' || g === 'back' || g === 'frameEntry' || (g === 'statement' && this.goalStep() >= 0) || bps.lineBps.size > 0 || bps.dataBps.length > 0;
-    this.wantPushes = g === 'statement' || bps.fnBps.some((b) => b.kind === 'function');
+    this.perStep = bps.dataBps.length > 0;
+    this.wantPushes = g === 'statement' || bps.lineBps.size > 0 || bps.fnBps.some((b) => b.kind === 'function');
     this.wantLocks = bps.fnBps.some((b) => b.kind === 'lock');
+    this.watchTid = g === 'step' || g === 'back' || (g === 'frameEntry' && goal.depth !== 1) ? goal.tid : -1;
+    this.watchSpawn = g === 'frameEntry' && goal.depth === 1;
+    this.watchFns.fill(0);
+    for (const fn of bps.lineBps.keys()) this.watchFns[fn] = 1;
+    if (g === 'statement' && goal.step >= 0) this.watchFns[goal.fn] = 1;
+    this.anyWatchFn = this.watchFns.includes(1);
   }
 
-  private goalStep(): number {
-    return this.goal.kind === 'statement' ? this.goal.step : -1;
+  /** Whether the goal or a breakpoint in force needs the run's events at all (else the kernel need not send them here). */
+  get wantsEvents(): boolean {
+    const g = this.goal.kind;
+    return this.wantPushes || this.wantLocks || g === 'nextStage' || g === 'nextIteration' || this.bps.fnBps.some((b) => b.kind === 'stage');
   }
 
   /** Whether a forward run needs the boundary hook at all (else it runs at full speed to the end). */
@@ -103,7 +138,7 @@ export class StopMatcher extends NullObserver {
   }
 
   override framePush(tid: number, fn: number): void {
-    if (this.mode === 'off' || (!this.wantPushes && !this.perStep)) return;
+    if (this.mode === 'off' || !this.wantPushes) return;
     this.pushes.push(tid, fn);
     this.dirty = true;
   }
@@ -128,6 +163,8 @@ export class StopMatcher extends NullObserver {
     const s = k.s;
     if (s.steps === this.evaluated) return false;
     this.evaluated = s.steps;
+    const t = this.track;
+    if (t !== null && k.cur.id === t.tid && k.lastFrame !== null && k.lastEffect !== EFFECT.yield) t.visit(s.steps, k.lastEffect, k.cur.stack.length);
     const hit = this.check();
     this.dirty = false;
     this.pushes.length = 0;

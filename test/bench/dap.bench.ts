@@ -1,13 +1,18 @@
 // Debug adapter latency (issue 10), through the real DAP session in memory, as an editor sees it:
 // p50/p95 of step (over, on the migration thread), next stage, step back, go to time (forward and
 // back, random), and threads+stackTrace, on seed-specjbb-128g and on a 512-vCPU, 1 TiB variant;
-// and the memory all checkpoints hold at the end of the whole run. Floors: p95 ≤ 50 ms forward,
+// and the memory all checkpoints hold at the end of the whole run. Step back is measured twice: as
+// people press it, several in a row after as many steps (`step-back`), and once from a random
+// time (`step-back-random`). The whole run under the debugger is set beside a plain run of the
+// same scenario in the same process (`debugger-vs-plain-run`). Floors: p95 ≤ 50 ms forward,
 // ≤ 200 ms back; checkpoints ≤ 1 GiB. Prints BENCH lines; never fails on time.
 import { inMemoryClient, startSession, type DapClient } from '../debug/dapClient';
 import { launch } from '../../engine/runtime/launch';
 import type { SimRun } from '../../engine/runtime/simTarget';
 import { nodeClock, nodeFiles } from '../../extension/debug/nodeHost';
 import { prngCreate, prngInt } from '../../engine/sim/prng';
+import { loadBuiltin } from '../../engine/scenario/load';
+import { runMigration } from '../../engine/model/run';
 
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -39,6 +44,7 @@ async function measure(tag: string, launchArgs: Record<string, unknown>, samples
   const step: number[] = [];
   const back: number[] = [];
   const goto: number[] = [];
+  const backRandom: number[] = [];
   const views: number[] = [];
   const times: number[] = [];
   // Next stage through the run (setup, iterative, stop-copy, done), stepping and looking at each.
@@ -64,9 +70,16 @@ async function measure(tag: string, launchArgs: Record<string, unknown>, samples
     goto.push(await timed(c, 'migtrace/goToTime', { time_ns: prngInt(rng, Math.max(1, Math.floor(end / 1e6))) * 1e6 }));
     c.drain('migtrace/stopped');
   }
+  for (let i = 0; i < samples; i++) {
+    await c.ok('migtrace/goToTime', { time_ns: prngInt(rng, Math.max(1, Math.floor(end / 1e6))) * 1e6 });
+    await c.waitEvent('stopped');
+    backRandom.push(await timed(c, 'stepBack', { threadId: mig }));
+    c.drain('migtrace/stopped');
+  }
   report(tag, 'step', step);
   report(tag, 'next-stage', stage);
   report(tag, 'step-back', back);
+  report(tag, 'step-back-random', backRandom);
   report(tag, 'go-to-time', goto);
   report(tag, 'threads-stacktrace', views);
   await c.close();
@@ -80,6 +93,14 @@ async function checkpointMemory(tag: string, launchArgs: Record<string, unknown>
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const cps = r.core.cps;
   console.log(`BENCH dap-${tag}-whole-run ${ms.toFixed(0)} ms`);
+  // The same scenario run plainly (no debugger, no recording, as the session above records nothing).
+  const sc = loadBuiltin(launchArgs.scenario as string, (launchArgs.set as string[] | undefined) ?? []);
+  const p0 = process.hrtime.bigint();
+  const plain = runMigration(sc.config);
+  const plainMs = Number(process.hrtime.bigint() - p0) / 1e6;
+  if (plain.result.steps !== r.core.steps) throw new Error(`the plain run took ${plain.result.steps} steps, the debugger's ${r.core.steps}`);
+  console.log(`BENCH dap-${tag}-plain-run ${plainMs.toFixed(0)} ms`);
+  console.log(`BENCH dap-${tag}-debugger-vs-plain-run ${(ms / plainMs).toFixed(2)} x`);
   console.log(`BENCH dap-${tag}-steps ${r.core.steps} steps`);
   console.log(`BENCH dap-${tag}-checkpoints ${cps.list.length} checkpoints`);
   console.log(`BENCH dap-${tag}-checkpoint-interval ${cps.interval_steps} steps`);
