@@ -108,7 +108,8 @@ async function checkpointMemory(tag: string, launchArgs: Record<string, unknown>
 }
 
 export async function run(): Promise<void> {
-  const small = process.argv.includes('--quick');
+  // `npm run bench -- dap` passes no arguments through to the benchmark: the environment does.
+  const small = process.argv.includes('--quick') || process.env.MIGTRACE_BENCH_QUICK === '1';
   const cases: [string, Record<string, unknown>][] = [
     ['specjbb-128g', { scenario: 'seed-specjbb-128g' }],
     ['specjbb-1t-512vcpu', { scenario: 'seed-specjbb-128g', set: ['guest.memory="1T"', 'guest.vcpus=512'] }],
