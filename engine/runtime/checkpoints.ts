@@ -45,9 +45,17 @@ export interface CheckpointOptions {
   budget_bytes: number;
   /** the shortest replay a temporary checkpoint is taken to save (default TEMP_GAP_MIN_STEPS) */
   temp_gap_min_steps?: number;
+  /**
+   * Steps between checkpoints at least this many times the heap bytes of one checkpoint's plain
+   * data (0 or absent: no such floor). A copy costs about what its bytes say, so this keeps the
+   * copies a small share of forward work however large the state grows: 512 vCPUs, each with
+   * their stacks and lock statistics, make a state that takes ~20 ms to copy, the time of ~40,000
+   * kernel steps.
+   */
+  steps_per_plain_byte?: number;
 }
 
-export const CHECKPOINT_DEFAULTS: CheckpointOptions = { interval_steps: 20_000, budget_bytes: 768 * 1024 ** 2 };
+export const CHECKPOINT_DEFAULTS: CheckpointOptions = { interval_steps: 20_000, budget_bytes: 768 * 1024 ** 2, steps_per_plain_byte: 1 / 16 };
 
 /** Temporary checkpoints kept at most. */
 export const TEMP_MAX = 24;
@@ -113,6 +121,8 @@ export class CheckpointStore {
     if (last !== undefined && k.s.steps <= last.steps) throw new Error(`checkpoint at step ${k.s.steps} is not past the last one (step ${last.steps})`);
     const cp = this.snapshot(k, events, false, info);
     this.list.push(cp);
+    const floor = Math.ceil(cp.plain_bytes * (this.opts.steps_per_plain_byte ?? 0));
+    if (floor > this.interval_steps) this.interval_steps = floor;
     // A temporary one at the same step is now redundant.
     const t = this.temps.findIndex((c) => c.steps === cp.steps);
     if (t >= 0) this.temps.splice(t, 1);

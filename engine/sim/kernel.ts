@@ -15,7 +15,7 @@ import { schedAfterStep, schedChoose, schedCreate, schedThreadCreated, schedWant
 import { decisionLogCreate, ReplayDivergence, type DecisionLog } from './decisionLog';
 import type { Program } from './program';
 import type { SimObserver } from './observer';
-import { EFFECT, PENDING, TS, WAIT, type Frame, type SimState, type SimThread, type ThreadStateCode, type WaitKind } from './types';
+import { EFFECT, PENDING, TS, WAIT, WAITED_ON_PAIR, type Frame, type SimState, type SimThread, type ThreadStateCode, type WaitKind } from './types';
 import * as sync from './sync';
 import { detectQuiescentHang, detectWatchdogHang } from './hangDetect';
 import type { HangReport } from './hangReport';
@@ -152,6 +152,7 @@ export class Kernel {
     const s = this.s;
     if (this.program.fns[fn] === undefined) throw new SimError(`thread ${name}: no function with id ${fn}`);
     const tid = s.threads.length;
+    if (tid >= WAITED_ON_PAIR) throw new SimError(`thread ${name}: more than ${WAITED_ON_PAIR} threads`);
     const th: SimThread = {
       id: tid,
       name,

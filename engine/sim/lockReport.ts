@@ -4,7 +4,7 @@
 
 import type { Kernel } from './kernel';
 import { formatNs } from './hangReport';
-import type { LockSiteStats, SimMutex } from './types';
+import { WAITED_ON_PAIR, type LockSiteStats, type SimMutex } from './types';
 
 export interface LockSiteSummary {
   caller: string;
@@ -70,7 +70,12 @@ function sitesNow(k: Kernel, m: SimMutex): LockSiteStats[] {
 
 /** Waits by (waiter, holder) so far, with the waits still in progress at `now`. */
 function waitedOnNow(k: Kernel, m: SimMutex): Record<string, number> {
-  const out: Record<string, number> = { ...m.waited_on };
+  const out: Record<string, number> = {};
+  for (const code of m.waited_on_order) {
+    const w = Math.floor(code / WAITED_ON_PAIR);
+    const h1 = code - w * WAITED_ON_PAIR;
+    out[`${w}>${h1 - 1}`] = m.waited_on_ns[w][h1];
+  }
   for (const [tid, since] of Object.entries(m.contend_since_ns)) {
     const key = `${tid}>${m.contend_holder[Number(tid)]}`;
     out[key] = (out[key] ?? 0) + (k.s.now_ns - since);
