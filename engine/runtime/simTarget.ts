@@ -3,7 +3,6 @@
 
 import { formatNs } from '../sim/hangReport';
 import { md } from '../model/ctx';
-import { summarise } from '../model/run';
 import type { BreakpointResult, DataBreakpointSpec, ExceptionFilterSpec, FunctionBreakpointSpec, LineBreakpointSpec } from './breakpoints';
 import type { DebugTarget, ExceptionDetails, FrameInfo, GotoTarget, LockRow, ScopeInfo, StopEvent, ThreadInfo } from './debugTarget';
 import { filterStops } from './exceptions';
@@ -53,7 +52,7 @@ export class SimRun implements DebugTarget {
       this.stop('exception', `Paused on ${e.id}`, migTid, [], e.id);
       return;
     }
-    const r = summarise(core.k, core.ctx);
+    const r = core.summary();
     this.stop('end', `The run ended at t=${formatNs(core.k.now)}: ${r.outcome}${r.reason ? ` (${r.reason})` : ''}`, migTid);
   }
 
