@@ -68,17 +68,30 @@ function sitesNow(k: Kernel, m: SimMutex): LockSiteStats[] {
   return sites;
 }
 
-/** Waits by (waiter, holder) so far, with the waits still in progress at `now`. */
-function waitedOnNow(k: Kernel, m: SimMutex): Record<string, number> {
-  const out: Record<string, number> = {};
+/**
+ * Waits by (waiter, holder) so far, with the waits still in progress at `now`, in the order each
+ * pair first waited (a pair only waiting now comes after those that waited before, in the order
+ * its waiters contended).
+ */
+function waitedOnNow(k: Kernel, m: SimMutex): { w: number; h: number; ns: number }[] {
+  const out: { w: number; h: number; ns: number }[] = [];
+  const at = new Map<number, number>();
   for (const code of m.waited_on_order) {
     const w = Math.floor(code / WAITED_ON_PAIR);
     const h1 = code - w * WAITED_ON_PAIR;
-    out[`${w}>${h1 - 1}`] = m.waited_on_ns[w][h1];
+    at.set(code, out.length);
+    out.push({ w, h: h1 - 1, ns: m.waited_on_ns[w][h1] });
   }
   for (const [tid, since] of Object.entries(m.contend_since_ns)) {
-    const key = `${tid}>${m.contend_holder[Number(tid)]}`;
-    out[key] = (out[key] ?? 0) + (k.s.now_ns - since);
+    const w = Number(tid);
+    const h = m.contend_holder[w];
+    const code = w * WAITED_ON_PAIR + h + 1;
+    const i = at.get(code);
+    if (i !== undefined) out[i].ns += k.s.now_ns - since;
+    else {
+      at.set(code, out.length);
+      out.push({ w, h, ns: k.s.now_ns - since });
+    }
   }
   return out;
 }
@@ -88,11 +101,8 @@ export function lockSummaries(k: Kernel): LockSummary[] {
     const sites = sitesNow(k, m).map((st) => site(k, st)).sort((a, b) => b.wait_ns_total - a.wait_ns_total || b.hold_ns_total - a.hold_ns_total);
     const sum = (f: (x: LockSiteSummary) => number) => sites.reduce((a, x) => a + f(x), 0);
     const max = (f: (x: LockSiteSummary) => number) => sites.reduce((a, x) => Math.max(a, f(x)), 0);
-    const waited_on = Object.entries(waitedOnNow(k, m))
-      .map(([key, ns]) => {
-        const [w, h] = key.split('>').map(Number);
-        return { waiter: k.s.threads[w]?.name ?? `#${w}`, holder: h < 0 ? '?' : k.s.threads[h]?.name ?? `#${h}`, wait_ns: ns };
-      })
+    const waited_on = waitedOnNow(k, m)
+      .map(({ w, h, ns }) => ({ waiter: k.s.threads[w]?.name ?? `#${w}`, holder: h < 0 ? '?' : k.s.threads[h]?.name ?? `#${h}`, wait_ns: ns }))
       .sort((a, b) => b.wait_ns - a.wait_ns);
     return {
       name: m.name,
