@@ -17,8 +17,13 @@ export interface FrameStats {
   ms: number;
   /** of which: filling the rectangles and text */
   fill_ms: number;
-  /** false: drawn from a nearby resolution while zooming (drawn again exactly once it stops) */
-  exact?: boolean;
+  /** track scans drawn from the raw spans (few in view) and from the level-of-detail summaries */
+  rawScans: number;
+  lodScans: number;
+  /** the most runs one track's scan emitted (at most about one per pixel column) */
+  mostRuns: number;
+  /** pixel columns of the track area */
+  columns: number;
 }
 
 const densities = new WeakMap<object, Map<string, GroupDensity>>();
@@ -70,6 +75,11 @@ export function renderMain(ctx: CanvasRenderingContext2D, s: Scene, charW: numbe
   const off = RULER_H - s.vp.scrollY;
   let drawn = 0;
   b.setClip({ x: LABEL_W, y: RULER_H, w, h: height - RULER_H });
+  for (const m of s.models) {
+    m.scanStats.raw = 0;
+    m.scanStats.lod = 0;
+    m.scanStats.most = 0;
+  }
   let stripe = false;
   for (const l of s.lanes) {
     const y = l.y + off;
@@ -128,7 +138,8 @@ export function renderMain(ctx: CanvasRenderingContext2D, s: Scene, charW: numbe
     drawFlows(ctx, s, flows);
     ctx.restore();
   }
-  return { rects: b.count, lanes: drawn, ms: performance.now() - started, fill_ms: fill };
+  const sum = (f: (m: Scene['models'][number]) => number) => s.models.reduce((n, m) => n + f(m), 0);
+  return { rects: b.count, lanes: drawn, ms: performance.now() - started, fill_ms: fill, rawScans: sum((m) => m.scanStats.raw), lodScans: sum((m) => m.scanStats.lod), mostRuns: Math.max(...s.models.map((m) => m.scanStats.most)), columns: w };
 }
 
 function drawMarkers(s: Scene, b: RectBatch): void {

@@ -11,6 +11,7 @@ import type { TraceModel } from './model';
 import type { Scene } from './scene';
 import { shade, type Theme } from './theme';
 import { fmtValue } from './format';
+import { firstAbove } from './lod';
 
 export interface LaneCtx {
   s: Scene;
@@ -103,19 +104,16 @@ export function drawThread(c: LaneCtx, l: Lane): void {
 }
 
 export function drawInstants(c: LaneCtx, l: Lane): void {
-  const cols = c.m.tl.cols;
-  const n = cols.inst_time.length;
+  const times = c.m.instants(l.tid!);
+  const n = times.length;
   if (n === 0) return;
   const sy = c.y + (threadStateY(l) - l.y);
-  let lastX = -10;
-  for (let i = 0; i < n; i++) {
-    if (cols.inst_tid[i] !== l.tid) continue;
-    const t = cols.inst_time[i];
-    if (t < c.a0 || t > c.a1) continue;
-    const x = Math.round(xOf(c, t));
-    if (x - lastX < 2) continue;
-    lastX = x;
+  const nsPx = (c.a1 - c.a0) / c.w;
+  // one mark per 2 pixels at most: after one, the next at least 2 pixels further on
+  for (let i = firstAbove(times, n, c.a0 - 1e-9); i < n && times[i] <= c.a1; ) {
+    const x = Math.round(xOf(c, times[i]));
     c.b.rect(c.s.theme.fg, x - 1, sy - 2, 2, ROW.state + 4);
+    i = Math.max(i + 1, firstAbove(times, n, c.a0 + (x + 1.5 - LABEL_W) * nsPx));
   }
 }
 
@@ -175,46 +173,18 @@ export function drawCounter(c: LaneCtx, l: Lane): void {
   const ctr = c.m.counters[l.counter!];
   const top = c.y + 4;
   const h = l.h - 7;
-  const n = ctr.time.length;
-  if (n === 0) return;
+  if (ctr.time.length === 0) return;
   if (ctr.max <= 0) {
     c.b.text('0 throughout', LABEL_W + 6, c.y + l.h / 2, th.muted, c.font);
     return;
   }
-  const nsPx = (c.a1 - c.a0) / c.w;
-  const put = (px: number, v: number) => {
+  // a pixel column shows the largest sample in it, or the one in force since before it
+  c.m.counterLod(l.counter!).scan(c.a0, c.a1, c.w, c.m.tl.meta.end_ns, (px, v) => {
     const hv = Math.max(v > 0 ? 1 : 0, Math.round((h * v) / ctr.max));
     c.b.run(th.counterFill, LABEL_W + px, LABEL_W + px + 1, top + h - hv, hv);
-  };
-  // a pixel column shows the largest sample in it, or the one in force since before it
-  let i = firstAtOrAfter(ctr.time, c.a0);
-  let last: number | undefined = i > 0 ? ctr.value[i - 1] : undefined;
-  const end = c.m.tl.meta.end_ns;
-  for (let px = 0; px < c.w; px++) {
-    const ta = c.a0 + px * nsPx;
-    if (ta > end) break;
-    const tb = ta + nsPx;
-    let v = last;
-    while (i < n && ctr.time[i] < tb) {
-      v = v === undefined ? ctr.value[i] : Math.max(v, ctr.value[i]);
-      last = ctr.value[i];
-      i++;
-    }
-    if (v !== undefined) put(px, v);
-  }
+  });
   c.b.endRun();
   c.b.text(`max ${fmtValue(ctr.max, ctr.unit)}`, LABEL_W + c.w - 4, c.y + 9, th.muted, c.font, 'right');
-}
-
-function firstAtOrAfter(a: Float64Array, t: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 export function drawStages(c: LaneCtx, l: Lane): void {
