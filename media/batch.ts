@@ -23,6 +23,8 @@ interface Text {
 }
 
 const colors = new Map<string, number>();
+/** palettes (a theme's state colours) as RGBA, looked up once per palette */
+const palettes = new WeakMap<readonly string[], Uint32Array>();
 let spare: ImageData | null = null;
 const probe = document.createElement('canvas').getContext('2d')!;
 
@@ -138,11 +140,13 @@ export class RectBatch {
     this.endRun();
     this.count++;
     const W = this.w;
+    let pal = palettes.get(palette);
+    if (pal === undefined) palettes.set(palette, (pal = Uint32Array.from(palette, rgba)));
     let y = Math.round(bottom);
     for (let k = 0; k < order.length; k++) {
       let hh = heights[k];
       if (hh <= 0) continue;
-      const c = rgba(palette[order[k]]);
+      const c = pal[order[k]];
       for (; hh > 0; hh--) {
         y--;
         if (y >= 0 && y < this.h) for (let i = y * W + a, e = y * W + b; i < e; i++) this.px[i] = c;

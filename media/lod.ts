@@ -81,17 +81,25 @@ export class TrackLod {
   /** how the last scan drew and how many runs it emitted (the renderer's counts) */
   lastMode: ScanMode = 'empty';
   lastEmitted = 0;
+  /** each span's class, when the track counts classes (else every span is class 0) */
+  private readonly cl: Uint8Array | null;
 
   /**
    * `classOf` maps a value to a class 0..7 (a thread state, a lock use); its bits make `mask`.
-   * With `classes` > 0 the summaries also keep the share of each of that many classes.
+   * With `classes` > 0 the summaries also keep the share of each of that many classes (and each
+   * span's class is kept, a byte per span); with 0 every span is class 0.
    */
   constructor(readonly start: Float64Array, readonly end: Float64Array, readonly val: Uint32Array, readonly classOf: (v: number) => number, readonly classes = 0) {
     const n = (this.n = start.length);
     this.origin = n > 0 ? Math.floor(start[0]) : 0;
     this.acc = new Float32Array(Math.max(1, classes));
     let all = 0;
-    for (let i = 0; i < n; i++) all |= 1 << classOf(val[i]);
+    this.cl = classes > 0 ? new Uint8Array(n) : null;
+    for (let i = 0; i < n; i++) {
+      const c = classes > 0 ? classOf(val[i]) : 0;
+      if (this.cl !== null) this.cl[i] = c;
+      all |= 1 << c;
+    }
     const used: number[] = [];
     for (let c = 0; c < classes; c++) if (all & (1 << c)) used.push(c);
     this.used = Int32Array.from(used);
@@ -102,7 +110,6 @@ export class TrackLod {
   private build(): void {
     const S = this.start;
     const E = this.end;
-    const V = this.val;
     const n = this.n;
     const o = this.origin;
     const dur = Math.max(1, E[n - 1] - o);
@@ -117,7 +124,7 @@ export class TrackLod {
     for (let i = 0; i < n; i++) {
       const s = S[i];
       const e = E[i];
-      const cl = this.classOf(V[i]);
+      const cl = this.cl !== null ? this.cl[i] : 0;
       const bit = 1 << cl;
       const sl = slot[cl];
       const b0 = Math.min(m - 1, Math.floor((s - o) / w));
@@ -176,7 +183,7 @@ export class TrackLod {
 
   /** Bytes held by the summaries. */
   get bytes(): number {
-    return this.levels.reduce((s, l) => s + l.dom.byteLength + l.domF.byteLength + l.cover.byteLength + l.mask.byteLength + (l.cls?.byteLength ?? 0), 0);
+    return this.levels.reduce((s, l) => s + l.dom.byteLength + l.domF.byteLength + l.cover.byteLength + l.mask.byteLength + (l.cls?.byteLength ?? 0), this.cl?.byteLength ?? 0);
   }
 
   /** Index of the span covering time t, or -1. */
@@ -210,7 +217,7 @@ export class TrackLod {
     const S = this.start;
     const E = this.end;
     const V = this.val;
-    const classOf = this.classOf;
+    const C = this.cl;
     const K = this.classes;
     const acc = this.acc;
     const nsPx = (v1 - v0) / width;
@@ -221,7 +228,7 @@ export class TrackLod {
       const s = S[i];
       const e = E[i];
       if (e - s >= nsPx) {
-        sink(Math.max(0, (s - v0) * k), Math.min(width, (e - v0) * k), V[i], 1, 1 << classOf(V[i]), i, null);
+        sink(Math.max(0, (s - v0) * k), Math.min(width, (e - v0) * k), V[i], 1, C !== null ? 1 << C[i] : 1, i, null);
         emitted++;
         i++;
         continue;
@@ -231,10 +238,10 @@ export class TrackLod {
       let domV = V[i];
       let domD = e - s;
       let cov = domD;
-      const c0 = classOf(V[i]);
+      const c0 = C !== null ? C[i] : 0;
       let mask = 1 << c0;
       if (K > 0) {
-        acc.fill(0);
+        for (let c = 0; c < K; c++) acc[c] = 0;
         if (c0 < K) acc[c0] += domD;
       }
       const first = i;
@@ -246,7 +253,7 @@ export class TrackLod {
           domD = d;
           domV = V[i];
         }
-        const cl = classOf(V[i]);
+        const cl = C !== null ? C[i] : 0;
         cov += d;
         mask |= 1 << cl;
         if (K > 0 && cl < K) acc[cl] += d;
@@ -288,7 +295,7 @@ export class TrackLod {
       if (pSpan < 0) return;
       const x0 = Math.max(pX0, (this.start[pSpan] - v0) * k, 0);
       const x1 = Math.min(pX1, (this.end[pSpan] - v0) * k, width);
-      sink(x0, Math.max(x1, x0 + 1), V[pSpan], pCover, 1 << this.classOf(V[pSpan]), pSpan, null);
+      sink(x0, Math.max(x1, x0 + 1), V[pSpan], pCover, this.cl !== null ? 1 << this.cl[pSpan] : 1, pSpan, null);
       emitted++;
       pSpan = -1;
     };
@@ -305,7 +312,7 @@ export class TrackLod {
       let domF = -1;
       let single = true;
       let domSum = 0;
-      if (counts) sh.fill(0);
+      if (counts) for (let c = 0; c < K; c++) sh[c] = 0;
       for (let q = b; q < e; q++) {
         cover += lv.cover[q];
         mask |= lv.mask[q];
@@ -342,8 +349,8 @@ export class TrackLod {
       }
       flush();
       if (counts && (mask & (mask - 1)) !== 0) {
-        // several classes: ns per class, as if the column were the buckets' time
-        acc.fill(0);
+        // several classes: ns per class, as if the column were the buckets' time (acc is zero
+        // outside the classes the track has)
         const scale = nsPx / (nb * ONE);
         for (let c = 0; c < K; c++) acc[this.used[c]] = sh[c] * scale;
         sink(px, x1, V[dom], cov, mask, -1, acc);
