@@ -12,7 +12,7 @@
 // whatever the number of events, and emits at most one primitive per pixel column.
 
 /** Raw spans drawn as they are while the view holds at most this many per pixel column. */
-export const RAW_PER_PX = 8;
+export const RAW_PER_PX = 3;
 /** When no level is fine enough, raw spans still drawn up to this many per pixel column. */
 const RAW_MAX_PER_PX = 48;
 /** Tracks of fewer spans keep no pyramid. */
@@ -113,8 +113,8 @@ export class TrackLod {
     const n = this.n;
     const o = this.origin;
     const dur = Math.max(1, E[n - 1] - o);
-    // level 0: the narrowest power of two giving at most a quarter as many buckets as spans
-    const w = 2 ** Math.ceil(Math.log2(Math.max(1, (4 * dur) / n)));
+    // level 0: the narrowest power of two giving at most half as many buckets as spans
+    const w = 2 ** Math.ceil(Math.log2(Math.max(1, (2 * dur) / n)));
     const m = Math.max(1, Math.ceil(dur / w));
     const K = this.used.length;
     const slot = new Int8Array(8).fill(-1);

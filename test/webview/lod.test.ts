@@ -159,9 +159,9 @@ test('zoomed out, the busiest lanes are drawn from the summaries, and each pixel
   const t0 = await w.page.evaluate(() => (window as any).migtrace.models[0].t0);
   const end = t.footer!.end_ns;
   const st = await show(w, t0, end);
-  assert.ok(st.lodScans > 0, `tracks drawn from the summaries (${JSON.stringify(st)})`);
   await frames(w.page);
   await w.page.screenshot({ path: join(ARTIFACTS, 'lod-chegu-256g-whole-run.png') });
+  assert.ok(st.lodScans > 0, `tracks drawn from the summaries (${JSON.stringify(st)})`);
   const v = await view(w.page);
   const mode = await modes(w);
   // the main loop's thread: tens of events per pixel column, so drawn from the summaries
