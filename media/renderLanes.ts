@@ -84,19 +84,26 @@ export function drawThread(c: LaneCtx, l: Lane): void {
       b.text(s, LABEL_W + x, fy + ROW.frame / 2, dim ? th.muted : th.frameText, c.font);
       textEnd = x + s.length * c.charW;
     };
+    let lspan = -1;
     c.m.scan(track, c.a0, c.a1, c.w, (x0, x1, fn, cover, _mask, span) => {
       const base = th.frames[fn % th.frames.length];
       const dim = hl !== null && !hl.has(fn);
       b.run(shade(th, base, dim ? 0.25 : cover), LABEL_W + x0, LABEL_W + x1, fy, ROW.frame - 1);
-      if (fn === lf && x0 <= lx1 + 1 && span < 0 && many) {
+      // calls of one function side by side, too narrow to be named one by one (or a column of
+      // several), make a stretch; a sliver of another function between two of them does not end it
+      if (fn === lf && x0 <= lx1 + 2 && (span < 0 || lspan < 0 || x1 - x0 < 28 || lx1 - lx0 < 28)) {
         lx1 = x1;
+        many = true;
+        lspan = span;
         return;
       }
+      if (fn !== lf && lf >= 0 && x1 - x0 < 2 && x0 <= lx1 + 1) return;
       label();
       lf = fn;
       lx0 = x0;
       lx1 = x1;
       many = span < 0;
+      lspan = span;
     });
     label();
     b.endRun();
