@@ -68,6 +68,8 @@ export class RectBatch {
   private clip: Clip | null = null;
   private lastColor = '';
   private lastRgba = 0;
+  private lastPalette: readonly string[] | null = null;
+  private lastPal: Uint32Array | undefined;
   // the run being extended
   private pc = '';
   private px0 = 0;
@@ -140,8 +142,10 @@ export class RectBatch {
     this.endRun();
     this.count++;
     const W = this.w;
-    let pal = palettes.get(palette);
+    let pal = palette === this.lastPalette ? this.lastPal : palettes.get(palette);
     if (pal === undefined) palettes.set(palette, (pal = Uint32Array.from(palette, rgba)));
+    this.lastPalette = palette;
+    this.lastPal = pal;
     let y = Math.round(bottom);
     for (let k = 0; k < order.length; k++) {
       let hh = heights[k];

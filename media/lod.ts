@@ -1,7 +1,7 @@
 // Level of detail for a track of spans (sorted, non-overlapping): a pyramid of summaries over
 // buckets of virtual time, power-of-two widths apart, as Perfetto's mipmaps. Level 0's buckets are
-// a few spans wide on average (the track has an eighth to a quarter as many buckets as spans);
-// each level above halves their count. A bucket keeps the span that covers most of it, the share
+// two to four spans wide on average (a quarter to half as many buckets as spans, so the summaries
+// take at most about a bucket per span); each level above halves their count. A bucket keeps the span that covers most of it, the share
 // it has covered, which classes of value occur in it and, for tracks whose classes matter more
 // than their longest span (a thread's states: 40% blocked in short waits is not "running"), the
 // share of each class. Shares are 16-bit fractions of the bucket's width.
@@ -9,7 +9,9 @@
 // A view is drawn from the raw spans when it holds few of them (a few per pixel column: exactly
 // what they are, as when zoomed in), else from the level whose buckets are the widest not wider
 // than a pixel column: one or two buckets per column, so a frame costs O(pixel columns) per track
-// whatever the number of events, and emits at most one primitive per pixel column.
+// whatever the number of events, and emits at most one primitive per pixel column (raw, a span a
+// pixel wide or more is one on its own). Nothing is cached per resolution: every frame is exact.
+// Built the first time a track is drawn, in O(spans + buckets).
 
 /** Raw spans drawn as they are while the view holds at most this many per pixel column. */
 export const RAW_PER_PX = 3;

@@ -9,7 +9,7 @@ import { GroupDensity, STATES } from './groupDensity';
 import { frameRowY, LABEL_W, lockRowY, ROW, threadStateY, type Lane } from './layout';
 import type { TraceModel } from './model';
 import type { Scene } from './scene';
-import { shade, type Theme } from './theme';
+import { shade, shades, shadeStep, type Theme } from './theme';
 import { fmtValue } from './format';
 import { firstAbove } from './lod';
 
@@ -53,13 +53,14 @@ export function drawThread(c: LaneCtx, l: Lane): void {
     });
     b.endRun();
   }
+  const lockShades = th.lock.map((col) => shades(th, col));
   tracks.locks.forEach((lk, k) => {
     const ly = c.y + (lockRowY(l, k) - l.y);
     c.m.scan(lk.track, c.a0, c.a1, c.w, (x0, x1, val, cover, _mask, _span, byClass) => {
       // several uses in a column: the one that took most of its time
       let use = val;
       if (byClass !== null) use = byClass[2] >= byClass[1] && byClass[2] >= byClass[0] ? 2 : byClass[1] >= byClass[0] ? 1 : 0;
-      b.run(shade(th, th.lock[use] ?? th.lock[0], cover), LABEL_W + x0, LABEL_W + x1, ly, ROW.lock - 1);
+      b.run((lockShades[use] ?? lockShades[0])[shadeStep(cover)], LABEL_W + x0, LABEL_W + x1, ly, ROW.lock - 1);
     });
     b.endRun();
   });
