@@ -16,6 +16,14 @@ export interface HostCosts {
   run_speed_spread: number;
   /** the QEMU this host runs, where its version changes what a design does (profiles.ts designOnHost) */
   qemu_version: string;
+  /**
+   * the accelerator the guest runs under. Under TCG, every dirty-log sync ends with
+   * memory_global_after_dirty_log_sync → tcg_log_global_after_sync: run_on_cpu(cpu, do_nothing)
+   * on each vCPU, so the sync waits for every vCPU to finish what it is running (a TB, or a whole
+   * cpu_throttle_thread sleep) and serve its queued work (softmmu/physmem.c in 7.2, system/physmem.c
+   * later)
+   */
+  accel: 'kvm' | 'tcg';
   /** find_dirty_block: cost per 32 clean pages skipped while looking for the next dirty page */
   bitmap_scan_ns_per_word: number;
   /** detect a zero page (buffer_is_zero over 4 KiB, faulting in untouched memory) and emit its 9-byte record */
@@ -81,6 +89,7 @@ export const CHEGU_2012: HostCosts = {
   run_speed_spread: 0,
   // QEMU 1.1 with the migration-thread RFC (the report's)
   qemu_version: '1.1',
+  accel: 'kvm',
   bitmap_scan_ns_per_word: 640,
   zero_page_ns: 5_700,
   normal_page_ns: 7_000,
@@ -122,6 +131,7 @@ export const CHEGU_2012: HostCosts = {
 export const CHEGU_2013: HostCosts = {
   ...CHEGU_2012,
   qemu_version: '1.6',
+  accel: 'kvm',
   zero_page_ns: 2_000,
   bitmap_scan_ns_per_word: 20,
   sync_ns_per_gib: 250_000,
@@ -139,6 +149,7 @@ export const MODERN_X86: HostCosts = {
   cpus: 0,
   run_speed_spread: 0,
   qemu_version: '10.0',
+  accel: 'kvm',
   bitmap_scan_ns_per_word: 1,
   zero_page_ns: 150,
   normal_page_ns: 900,
@@ -200,6 +211,8 @@ export const TCG_LOOPBACK: HostCosts = {
   ...MODERN_X86,
   // Debian 12's qemu-system-x86 1:7.2+dfsg-7+deb12u18 (7.2.22)
   qemu_version: '7.2',
+  // measured: qemu-run starts both QEMUs with accel=tcg (engine/qemu/qemuRun.ts; no /dev/kvm here)
+  accel: 'tcg',
   // measured: nproc, /proc/cpuinfo
   cpus: 2,
   run_speed_spread: 0.1,

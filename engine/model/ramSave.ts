@@ -7,7 +7,7 @@
 // of writing the main stream (multifd.ts).
 
 import type { Kernel } from '../sim/kernel';
-import { steps, type Program } from '../sim/program';
+import { steps, type Program, type StepIds } from '../sim/program';
 import type { Frame } from '../sim/types';
 import { QEMU } from './calibration';
 import type { ModelCtx } from './ctx';
@@ -17,6 +17,7 @@ import { syncDirtyLog, takeBatch, type Batch, type BatchBudget } from './guestRa
 import { encodedBytes, takeBatchXbzrle } from './xbzrle';
 import { defineWritev, destinationPaceByThread, SOCKET_CHUNK_BYTES } from './network';
 import type { MultifdFns } from './multifd';
+import type { VmControlFns } from './vmControl';
 
 /** Overhead of a ram_save_iterate call besides its pages (section header, EOS, locking). */
 const ITERATE_OVERHEAD_NS = 2_000;
@@ -92,7 +93,7 @@ function saveBatch(k: Kernel, ctx: ModelCtx, cost_ns: number, bytes: number, max
   return out;
 }
 
-export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null): SaveFns {
+export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null, vm: VmControlFns): SaveFns {
   const n = ctx.names;
   const cfg = ctx.cfg;
   const host = cfg.host;
@@ -304,11 +305,16 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
   }, LOG);
 
   /** migration_bitmap_sync, with the BQL (or the RAM-list lock) already held by the caller. Returns the pages it found. */
-  const SYNC = steps({
+  // Under TCG the sync ends waiting for every vCPU (vmControl.ts, tcg_log_global_after_sync); the
+  // BQL is held there (7.2's callers take it), and only then is the wait modelled.
+  const tcgAfterSync = host.accel === 'tcg';
+  const SYNC_COMMON = {
     count: 'rs->migration_dirty_pages += new; rs->dirty_sync_count++; /* the log fetched and cleared at this instant */',
     log_sync: `memory_global_dirty_log_sync(last_stage); /* ${n.dirty_log_sync} */`,
-    ret: 'return;',
-  });
+  };
+  const SYNC: StepIds<'count' | 'log_sync' | 'ret'> & { after_sync?: number } = tcgAfterSync
+    ? steps({ ...SYNC_COMMON, after_sync: 'memory_global_after_dirty_log_sync(); /* TCG: run_on_cpu(cpu, do_nothing) on every vCPU */', ret: 'return;' })
+    : steps({ ...SYNC_COMMON, ret: 'return;' });
   const bitmapSync = p.fn<{ added: number; final?: boolean }>(n.bitmap_sync, (k, f) => {
     const d = md(k);
     const m = d.mig;
@@ -335,8 +341,13 @@ export function defineRamSave(p: Program, ctx: ModelCtx, mf: MultifdFns | null):
         return k.jump(SYNC.log_sync);
       }
       case SYNC.log_sync:
-        f.pc = SYNC.ret;
+        f.pc = SYNC.after_sync ?? SYNC.ret;
         return k.call(dirtyLogSync, null);
+      case SYNC.after_sync:
+        f.pc = SYNC.ret;
+        // run_on_cpu waits on qemu_work_cond with the BQL: a design whose sync runs under another lock has no such wait
+        if (k.s.mutexes[ctx.ids.bql].owner !== k.cur.id) return k.jump(SYNC.ret);
+        return k.call(vm.afterDirtyLogSync, { v: 0 });
       default:
         return k.ret(f.l.added);
     }

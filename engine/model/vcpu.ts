@@ -121,6 +121,7 @@ export function defineVcpu(p: Program, ctx: ModelCtx, vm: VmControlFns): void {
     lock: 'qemu_mutex_lock_iothread(); cpu_single_env = env;',
     exit: 'switch (run->exit_reason) { /* a kick ends the loop (EINTR); a pause or the throttle is served */',
     handle: '    case KVM_EXIT_IO: kvm_handle_io(...); case KVM_EXIT_MMIO: ...; /* under the BQL */ }',
+    throttled: 'if (cpu->queued_work_first) return; /* process_queued_cpu_work runs what was queued behind cpu_throttle_thread */',
   });
   const cpuExec = p.fn<VcpuLocals>(n.cpu_exec, (k, f, th) => {
     const l = f.l;
@@ -147,7 +148,7 @@ export function defineVcpu(p: Program, ctx: ModelCtx, vm: VmControlFns): void {
         d.cpu_single_env = l.v;
         if (vs.throttle_scheduled && !vs.stop) {
           // async_run_on_cpu(cpu_throttle_thread), run with the BQL held
-          f.pc = EXEC.exit;
+          f.pc = EXEC.throttled;
           return k.call(throttle, { v: l.v, until_ns: 0 });
         }
         if (l.kicked === 1 || vs.stop) {
@@ -159,6 +160,13 @@ export function defineVcpu(p: Program, ctx: ModelCtx, vm: VmControlFns): void {
         // of their own: at 10 µs each they would double the trace's events for no insight).
         f.pc = EXEC.handle;
         return k.compute(ctx.cfg.workload.exit_handle_ns);
+      case EXEC.throttled:
+        // work queued while it slept (run_on_cpu from a sync under TCG) is served before the guest runs again
+        if (vs.queued_work) {
+          d.cpu_single_env = -1;
+          return k.ret();
+        }
+        return k.jump(EXEC.exit);
       default: // EXEC.handle: back into the guest
         return k.jump(EXEC.put_registers);
     }

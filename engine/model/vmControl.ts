@@ -17,6 +17,8 @@ export interface VmControlFns {
   synchronizeAllStates: number;
   /** flush_queued_work, run by the vCPU's own thread with the BQL held */
   flushQueuedWork: number;
+  /** memory_global_after_dirty_log_sync under TCG: run_on_cpu(do_nothing) on every vCPU */
+  afterDirtyLogSync: number;
 }
 
 export function allStopped(k: Kernel): boolean {
@@ -64,17 +66,18 @@ export function defineVmControl(p: Program, ctx: ModelCtx): VmControlFns {
     return k.condBroadcast(ids.halt_cond[v]);
   }, RESUME);
 
-  /** run_on_cpu(cpu, do_kvm_cpu_synchronize_state): queue the work, kick, wait with the BQL dropped. */
+  /** run_on_cpu(cpu, func): queue the work, kick, wait with the BQL dropped. */
   const ROC = steps({
-    queue: 'wi.func = func; cpu->queued_work_first = &wi; wi.done = false;',
+    queue: 'wi.func = func; cpu->queued_work_first = &wi; wi.done = false; /* do_kvm_cpu_synchronize_state or do_nothing */',
     kick: 'qemu_cpu_kick(cpu); /* broadcast halt_cond and signal the thread out of KVM_RUN */',
     wait: 'while (!wi.done) qemu_cond_wait(&qemu_work_cond, &qemu_global_mutex);',
   });
-  const runOnCpu = p.fn<{ v: number }>('run_on_cpu', (k, f) => {
+  const runOnCpu = p.fn<{ v: number; nothing?: boolean }>('run_on_cpu', (k, f) => {
     const vs = md(k).vcpus[f.l.v];
     switch (f.pc) {
       case ROC.queue:
         vs.queued_work = true;
+        vs.queued_work_fn = f.l.nothing === true ? 'nothing' : 'synchronize_state';
         return k.jump(ROC.kick);
       case ROC.kick:
         k.kick(ids.vcpu_tids[f.l.v]);
@@ -103,8 +106,28 @@ export function defineVmControl(p: Program, ctx: ModelCtx): VmControlFns {
     }
   }, SYNC);
 
+  // tcg_log_global_after_sync (softmmu/physmem.c): after the dirty log is fetched, wait until every
+  // vCPU has ended the TB it is in, so no write that passed the TLB check before the sync lands
+  // after the migration thread read the page. The wait is run_on_cpu: it lasts until the vCPU
+  // serves its queued work, which, for a vCPU asleep in cpu_throttle_thread (itself queued work),
+  // is after the rest of its sleep: the kick wakes the sleep, which sleeps on until its end.
+  const AFTER = steps({
+    each: 'CPU_FOREACH(cpu) { /* tcg_log_global_after_sync, one listener per CPU address space */',
+    run: '    run_on_cpu(cpu, do_nothing, RUN_ON_CPU_NULL); }',
+  });
+  const afterDirtyLogSync = p.fn<{ v: number }>('memory_global_after_dirty_log_sync', (k, f) => {
+    switch (f.pc) {
+      case AFTER.each:
+        if (f.l.v >= md(k).vcpus.length) return k.ret();
+        return k.jump(AFTER.run);
+      default: // AFTER.run
+        f.pc = AFTER.each;
+        return k.call(runOnCpu, { v: f.l.v++, nothing: true });
+    }
+  }, AFTER);
+
   const FLUSH = steps({
-    work: 'wi->func(wi->data); /* do_kvm_cpu_synchronize_state: kvm_arch_get_registers(cpu) */',
+    work: 'wi->func(cpu, wi->data); /* do_kvm_cpu_synchronize_state: kvm_arch_get_registers(cpu); or do_nothing */',
     done: 'wi->done = true; qemu_cond_broadcast(&qemu_work_cond);',
     ret: 'return;',
   });
@@ -113,15 +136,16 @@ export function defineVmControl(p: Program, ctx: ModelCtx): VmControlFns {
     switch (f.pc) {
       case FLUSH.work:
         f.pc = FLUSH.done;
+        if (vs.queued_work_fn === 'nothing') return k.jump(FLUSH.done);
         return k.compute(STAGE3.SYNC_REGISTERS_NS);
       case FLUSH.done:
         vs.queued_work = false;
-        vs.kvm_vcpu_dirty = true;
+        if (vs.queued_work_fn === 'synchronize_state') vs.kvm_vcpu_dirty = true;
         f.pc = FLUSH.ret;
         return k.condBroadcast(ids.work_cond);
       default:
         return k.ret();
     }
   }, FLUSH);
-  return { pauseAllVcpus, resumeAllVcpus, synchronizeAllStates, flushQueuedWork };
+  return { pauseAllVcpus, resumeAllVcpus, synchronizeAllStates, flushQueuedWork, afterDirtyLogSync };
 }

@@ -17,7 +17,8 @@
 //                     share of the host the QEMUs had, as an experiment
 //   --calibrate       instead: what the fit half's fixtures say about this host (the figures the
 //                     tcg-loopback profile is fitted to, engine/model/calibration.ts)
-//   LABEL...          only the real settings whose label contains one of these
+//   LABEL...          only these real settings: a whole label names that one, any other text
+//                     every setting whose label contains it
 import { allCases, formatRow, rowCounts, rowOk, type ValidationRow } from './cases';
 import { calibrationReport } from './calibrate';
 import { collectSetting } from './realCollect';

@@ -15,8 +15,6 @@ import type { Half, RealSetting } from './realSet';
 
 export const FIXTURE_DIR = 'test/fixtures/real-validation';
 export const FIXTURE_FORMAT = 1;
-/** a run started with the 1-minute load above this is marked as run under load */
-export const QUIET_LOAD = 0.6;
 
 export interface RealRunRecord {
   /** query-migrate at the end (QEMU's own names) */
@@ -54,7 +52,7 @@ export interface RealFixture {
   nice: number;
   /** the 1-minute load when the collection began (before any of its QEMUs ran) */
   'load-1m-at-start': number;
-  /** collected with the host busy: the load at the start at or above QUIET_LOAD, or other processes took more than a quarter of a CPU during some run */
+  /** collected with the host busy: other processes took more than a quarter of a CPU during some run (realCollect.ts ranUnderLoad) */
   'under-load': boolean;
   runs: RealRunRecord[];
 }

@@ -4,7 +4,7 @@
 // its half (fitted on the fit half, predicted on the held-out half).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { REAL_SET, repeatsOf } from './realSet';
+import { REAL_SET, repeatsOf, selectSettings } from './realSet';
 import { listFixtures, readFixture } from './realFixture';
 import { convergenceRight, cpusLeft, realSettingRows } from './realTable';
 
@@ -61,4 +61,11 @@ test('a held-out setting is predicted and a fit one fitted; --load-aware gives t
     const aware = realSettingRows(held, f, [1, 2], true);
     assert.match(aware.rows[0].note ?? '', new RegExp(`the model given ${left} of the 2 host CPUs`));
   } else assert.equal(left, null);
+});
+
+test('a whole label names one setting; other text every setting that contains it', () => {
+  assert.deepEqual(selectSettings(['bw512M-dt500']).map((s) => s.label), ['bw512M-dt500']);
+  assert.deepEqual(selectSettings(['bw512M-dt5']).map((s) => s.label).sort(), ['1G-bw512M-dt500', 'bw512M-dt500']);
+  assert.deepEqual(selectSettings(['bw1G-dt100', 'mfd4']).map((s) => s.label).sort(), ['512M-mfd4-bw1G-dt300', 'bw1G-dt100', 'mfd4-bw1G-dt300', 'mfd4-bw256M-dt1000', 'mfd4-bw512M-dt200']);
+  assert.equal(selectSettings([]).length, REAL_SET.length);
 });

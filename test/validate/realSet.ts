@@ -90,8 +90,13 @@ export function repeatsOf(s: RealSetting): number {
   return s.knife_edge ? 5 : 3;
 }
 
-/** Settings whose label contains one of `filters` (all when none). */
+/**
+ * Settings named by `filters` (all when none): a filter that is a setting's whole label names that
+ * setting only (`bw512M-dt500` is not also `1G-bw512M-dt500`); any other filter names every setting
+ * whose label contains it.
+ */
 export function selectSettings(filters: string[]): RealSetting[] {
   if (filters.length === 0) return REAL_SET;
-  return REAL_SET.filter((s) => filters.some((f) => s.label === f || s.label.includes(f)));
+  const exact = new Set(REAL_SET.map((s) => s.label));
+  return REAL_SET.filter((s) => filters.some((f) => (exact.has(f) ? s.label === f : s.label.includes(f))));
 }
