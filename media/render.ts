@@ -69,7 +69,6 @@ export function renderMain(ctx: CanvasRenderingContext2D, s: Scene, charW: numbe
   const w = Math.max(1, width - LABEL_W);
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   const b = new RectBatch(width, height);
-  b.rect(th.bg, 0, 0, width, height);
   const font = `${th.fontPx - 1}px ${th.font}`;
   const bold = `600 ${th.fontPx}px ${th.font}`;
   const off = RULER_H - s.vp.scrollY;
@@ -81,6 +80,7 @@ export function renderMain(ctx: CanvasRenderingContext2D, s: Scene, charW: numbe
     m.scanStats.most = 0;
   }
   let stripe = false;
+  let bottom = RULER_H;
   for (const l of s.lanes) {
     const y = l.y + off;
     if (y + l.h < RULER_H || y > height) {
@@ -89,9 +89,11 @@ export function renderMain(ctx: CanvasRenderingContext2D, s: Scene, charW: numbe
     }
     drawn++;
     const m = s.models[l.trace];
-    if (l.kind === 'section' || l.kind === 'side' || l.kind === 'group') b.rect(th.headerBg, 0, y, width, l.h);
-    else if (l.kind === 'thread' && (stripe = !stripe)) b.rect(th.laneAlt, 0, y, width, l.h);
+    // each lane's background once (no fill of the whole canvas first: a frame's pixels are its cost)
+    const header = l.kind === 'section' || l.kind === 'side' || l.kind === 'group';
+    b.rect(header ? th.headerBg : l.kind === 'thread' && (stripe = !stripe) ? th.laneAlt : th.bg, 0, y, width, l.h - 1);
     b.rect(th.border, 0, y + l.h - 1, width, 1);
+    bottom = y + l.h;
     const c: LaneCtx = { s, m, b, a0: s.vp.v0 + m.t0, a1: s.vp.v1 + m.t0, w, y, charW, font };
     switch (l.kind) {
       case 'thread':
@@ -115,6 +117,7 @@ export function renderMain(ctx: CanvasRenderingContext2D, s: Scene, charW: numbe
     }
   }
   b.endRun();
+  if (bottom < height) b.rect(th.bg, 0, bottom, width, height - bottom);
   drawMarkers(s, b);
   b.setClip({ x: 0, y: RULER_H, w: width, h: height - RULER_H });
   drawLabels(s, b, font, bold, charW);
