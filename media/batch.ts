@@ -23,6 +23,8 @@ interface Text {
 }
 
 const colors = new Map<string, number>();
+/** palettes (a theme's state colours) as RGBA, looked up once per palette */
+const palettes = new WeakMap<readonly string[], Uint32Array>();
 let spare: ImageData | null = null;
 const probe = document.createElement('canvas').getContext('2d')!;
 
@@ -66,6 +68,8 @@ export class RectBatch {
   private clip: Clip | null = null;
   private lastColor = '';
   private lastRgba = 0;
+  private lastPalette: readonly string[] | null = null;
+  private lastPal: Uint32Array | undefined;
   // the run being extended
   private pc = '';
   private px0 = 0;
@@ -138,11 +142,15 @@ export class RectBatch {
     this.endRun();
     this.count++;
     const W = this.w;
+    let pal = palette === this.lastPalette ? this.lastPal : palettes.get(palette);
+    if (pal === undefined) palettes.set(palette, (pal = Uint32Array.from(palette, rgba)));
+    this.lastPalette = palette;
+    this.lastPal = pal;
     let y = Math.round(bottom);
     for (let k = 0; k < order.length; k++) {
       let hh = heights[k];
       if (hh <= 0) continue;
-      const c = rgba(palette[order[k]]);
+      const c = pal[order[k]];
       for (; hh > 0; hh--) {
         y--;
         if (y >= 0 && y < this.h) for (let i = y * W + a, e = y * W + b; i < e; i++) this.px[i] = c;

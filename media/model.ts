@@ -1,10 +1,10 @@
 // A trace's timeline as the view uses it: its tracks found by thread and mutex, and each track's
-// level-of-detail summary built the first time it is drawn (so the first paint only pays for what
-// is on screen). Views into the columns the host sent; nothing is copied per span.
+// level-of-detail pyramid (lod.ts) built the first time it is drawn (so the first paint only pays
+// for what is on screen). Views into the columns the host sent; nothing is copied per span.
 
 import { LOCK_USE, stateOf, TK, type TimelineTrace } from '../engine/trace/timelineData';
 import { firstAbove, TrackLod, type RunSink } from './lod';
-import { ScanCache } from './scanCache';
+import { CounterLod } from './counterLod';
 
 export interface Spans {
   start: Float64Array;
@@ -26,6 +26,8 @@ export interface Counter {
   time: Float64Array;
   value: Float64Array;
   max: number;
+  /** its level-of-detail summaries, built when first drawn */
+  lod?: CounterLod;
 }
 
 const lockClass = (v: number): number => (v === LOCK_USE.waiting ? 2 : v === LOCK_USE.heldContended ? 1 : 0);
@@ -37,7 +39,8 @@ export class TraceModel {
   readonly contended: number[];
   readonly counters: Counter[];
   private readonly lods: (TrackLod | undefined)[];
-  private readonly scans: (ScanCache | undefined)[] = [];
+  /** the track scans of the frame being drawn: from raw spans, from summaries, and the most runs one emitted */
+  readonly scanStats = { raw: 0, lod: 0, most: 0, buildMs: 0 };
   /** the time shown as 0 on the shared axis */
   readonly t0: number;
   readonly duration: number;
@@ -95,28 +98,68 @@ export class TraceModel {
   lod(track: number): TrackLod {
     let l = this.lods[track];
     if (l === undefined) {
+      const t0 = performance.now();
       const s = this.spans(track);
       const kind = this.tl.cols.track_kind[track];
       // states and lock uses count their classes (time blocked matters, not the longest span)
       l = kind === TK.state ? new TrackLod(s.start, s.end, s.val, stateOf, 7) : kind === TK.lock ? new TrackLod(s.start, s.end, s.val, lockClass, 3) : new TrackLod(s.start, s.end, s.val, one);
       this.lods[track] = l;
+      this.scanStats.buildMs += performance.now() - t0;
     }
     return l;
   }
 
-  /** While true, scans may draw a nearby resolution (the user is zooming); see `inexact`. */
-  zooming = false;
-  /** Set when a scan drew a nearby resolution: the frame must be drawn again when zooming stops. */
-  inexact = false;
-
-  /** Scans track `track` over absolute [a0, a1) at `width` pixels (through its cache). */
+  /** Scans track `track` over absolute [a0, a1) at `width` pixels. */
   scan(track: number, a0: number, a1: number, width: number, sink: RunSink): void {
-    if (!(this.scans[track] ??= new ScanCache(this.lod(track))).scan(a0, a1, width, sink, this.zooming)) this.inexact = true;
+    const l = this.lod(track);
+    l.scan(a0, a1, width, sink);
+    const st = this.scanStats;
+    if (l.lastMode === 'raw') st.raw++;
+    else if (l.lastMode !== 'empty') st.lod++;
+    if (l.lastEmitted > st.most) st.most = l.lastEmitted;
+  }
+
+  private instByTid: Float64Array[] | null = null;
+
+  /** The times of thread `tid`'s instants, in order (all threads' split in one pass, the first time). */
+  instants(tid: number): Float64Array {
+    if (this.instByTid === null) {
+      const c = this.tl.cols;
+      const nt = this.threads.length;
+      const count = new Uint32Array(nt + 1);
+      for (let i = 0; i < c.inst_tid.length; i++) if (c.inst_tid[i] < nt) count[c.inst_tid[i]]++;
+      const by = Array.from({ length: nt }, (_x, t) => new Float64Array(count[t]));
+      count.fill(0);
+      for (let i = 0; i < c.inst_tid.length; i++) {
+        const t = c.inst_tid[i];
+        if (t < nt) by[t][count[t]++] = c.inst_time[i];
+      }
+      for (const a of by) a.sort();
+      this.instByTid = by;
+    }
+    return this.instByTid[tid] ?? new Float64Array(0);
+  }
+
+  /** Counter k's summaries (built the first time). */
+  counterLod(k: number): CounterLod {
+    const c = this.counters[k];
+    if (c.lod === undefined) {
+      const t0 = performance.now();
+      c.lod = new CounterLod(c.time, c.value);
+      this.scanStats.buildMs += performance.now() - t0;
+    }
+    return c.lod;
+  }
+
+  /** Builds every track's summaries now (the benchmark's figure for a whole trace). */
+  buildAll(): void {
+    for (let t = 0; t < this.lods.length; t++) this.lod(t);
+    this.counters.forEach((_c, k) => this.counterLod(k));
   }
 
   /** Bytes of summaries built so far. */
   get lodBytes(): number {
-    return this.lods.reduce((s, l) => s + (l?.bytes ?? 0), 0);
+    return this.lods.reduce((s, l) => s + (l?.bytes ?? 0), 0) + this.counters.reduce((s, c) => s + (c.lod?.bytes ?? 0), 0);
   }
 
   /** The stage at absolute time `t` (index into meta.stages), or -1. */

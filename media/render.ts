@@ -17,8 +17,13 @@ export interface FrameStats {
   ms: number;
   /** of which: filling the rectangles and text */
   fill_ms: number;
-  /** false: drawn from a nearby resolution while zooming (drawn again exactly once it stops) */
-  exact?: boolean;
+  /** track scans drawn from the raw spans (few in view) and from the level-of-detail summaries */
+  rawScans: number;
+  lodScans: number;
+  /** the most runs one track's scan emitted (at most about one per pixel column) */
+  mostRuns: number;
+  /** pixel columns of the track area */
+  columns: number;
 }
 
 const densities = new WeakMap<object, Map<string, GroupDensity>>();
@@ -64,13 +69,18 @@ export function renderMain(ctx: CanvasRenderingContext2D, s: Scene, charW: numbe
   const w = Math.max(1, width - LABEL_W);
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   const b = new RectBatch(width, height);
-  b.rect(th.bg, 0, 0, width, height);
   const font = `${th.fontPx - 1}px ${th.font}`;
   const bold = `600 ${th.fontPx}px ${th.font}`;
   const off = RULER_H - s.vp.scrollY;
   let drawn = 0;
   b.setClip({ x: LABEL_W, y: RULER_H, w, h: height - RULER_H });
+  for (const m of s.models) {
+    m.scanStats.raw = 0;
+    m.scanStats.lod = 0;
+    m.scanStats.most = 0;
+  }
   let stripe = false;
+  let bottom = RULER_H;
   for (const l of s.lanes) {
     const y = l.y + off;
     if (y + l.h < RULER_H || y > height) {
@@ -79,9 +89,11 @@ export function renderMain(ctx: CanvasRenderingContext2D, s: Scene, charW: numbe
     }
     drawn++;
     const m = s.models[l.trace];
-    if (l.kind === 'section' || l.kind === 'side' || l.kind === 'group') b.rect(th.headerBg, 0, y, width, l.h);
-    else if (l.kind === 'thread' && (stripe = !stripe)) b.rect(th.laneAlt, 0, y, width, l.h);
+    // each lane's background once (no fill of the whole canvas first: a frame's pixels are its cost)
+    const header = l.kind === 'section' || l.kind === 'side' || l.kind === 'group';
+    b.rect(header ? th.headerBg : l.kind === 'thread' && (stripe = !stripe) ? th.laneAlt : th.bg, 0, y, width, l.h - 1);
     b.rect(th.border, 0, y + l.h - 1, width, 1);
+    bottom = y + l.h;
     const c: LaneCtx = { s, m, b, a0: s.vp.v0 + m.t0, a1: s.vp.v1 + m.t0, w, y, charW, font };
     switch (l.kind) {
       case 'thread':
@@ -105,6 +117,7 @@ export function renderMain(ctx: CanvasRenderingContext2D, s: Scene, charW: numbe
     }
   }
   b.endRun();
+  if (bottom < height) b.rect(th.bg, 0, bottom, width, height - bottom);
   drawMarkers(s, b);
   b.setClip({ x: 0, y: RULER_H, w: width, h: height - RULER_H });
   drawLabels(s, b, font, bold, charW);
@@ -128,7 +141,8 @@ export function renderMain(ctx: CanvasRenderingContext2D, s: Scene, charW: numbe
     drawFlows(ctx, s, flows);
     ctx.restore();
   }
-  return { rects: b.count, lanes: drawn, ms: performance.now() - started, fill_ms: fill };
+  const sum = (f: (m: Scene['models'][number]) => number) => s.models.reduce((n, m) => n + f(m), 0);
+  return { rects: b.count, lanes: drawn, ms: performance.now() - started, fill_ms: fill, rawScans: sum((m) => m.scanStats.raw), lodScans: sum((m) => m.scanStats.lod), mostRuns: Math.max(...s.models.map((m) => m.scanStats.most)), columns: w };
 }
 
 function drawMarkers(s: Scene, b: RectBatch): void {

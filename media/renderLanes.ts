@@ -9,8 +9,9 @@ import { GroupDensity, STATES } from './groupDensity';
 import { frameRowY, LABEL_W, lockRowY, ROW, threadStateY, type Lane } from './layout';
 import type { TraceModel } from './model';
 import type { Scene } from './scene';
-import { shade, type Theme } from './theme';
+import { shade, shades, shadeStep, type Theme } from './theme';
 import { fmtValue } from './format';
+import { firstAbove } from './lod';
 
 export interface LaneCtx {
   s: Scene;
@@ -52,13 +53,14 @@ export function drawThread(c: LaneCtx, l: Lane): void {
     });
     b.endRun();
   }
+  const lockShades = th.lock.map((col) => shades(th, col));
   tracks.locks.forEach((lk, k) => {
     const ly = c.y + (lockRowY(l, k) - l.y);
     c.m.scan(lk.track, c.a0, c.a1, c.w, (x0, x1, val, cover, _mask, _span, byClass) => {
       // several uses in a column: the one that took most of its time
       let use = val;
       if (byClass !== null) use = byClass[2] >= byClass[1] && byClass[2] >= byClass[0] ? 2 : byClass[1] >= byClass[0] ? 1 : 0;
-      b.run(shade(th, th.lock[use] ?? th.lock[0], cover), LABEL_W + x0, LABEL_W + x1, ly, ROW.lock - 1);
+      b.run((lockShades[use] ?? lockShades[0])[shadeStep(cover)], LABEL_W + x0, LABEL_W + x1, ly, ROW.lock - 1);
     });
     b.endRun();
   });
@@ -83,19 +85,26 @@ export function drawThread(c: LaneCtx, l: Lane): void {
       b.text(s, LABEL_W + x, fy + ROW.frame / 2, dim ? th.muted : th.frameText, c.font);
       textEnd = x + s.length * c.charW;
     };
+    let lspan = -1;
     c.m.scan(track, c.a0, c.a1, c.w, (x0, x1, fn, cover, _mask, span) => {
       const base = th.frames[fn % th.frames.length];
       const dim = hl !== null && !hl.has(fn);
       b.run(shade(th, base, dim ? 0.25 : cover), LABEL_W + x0, LABEL_W + x1, fy, ROW.frame - 1);
-      if (fn === lf && x0 <= lx1 + 1 && span < 0 && many) {
+      // calls of one function side by side, too narrow to be named one by one (or a column of
+      // several), make a stretch; a sliver of another function between two of them does not end it
+      if (fn === lf && x0 <= lx1 + 2 && (span < 0 || lspan < 0 || x1 - x0 < 28 || lx1 - lx0 < 28)) {
         lx1 = x1;
+        many = true;
+        lspan = span;
         return;
       }
+      if (fn !== lf && lf >= 0 && x1 - x0 < 2 && x0 <= lx1 + 1) return;
       label();
       lf = fn;
       lx0 = x0;
       lx1 = x1;
       many = span < 0;
+      lspan = span;
     });
     label();
     b.endRun();
@@ -103,19 +112,16 @@ export function drawThread(c: LaneCtx, l: Lane): void {
 }
 
 export function drawInstants(c: LaneCtx, l: Lane): void {
-  const cols = c.m.tl.cols;
-  const n = cols.inst_time.length;
+  const times = c.m.instants(l.tid!);
+  const n = times.length;
   if (n === 0) return;
   const sy = c.y + (threadStateY(l) - l.y);
-  let lastX = -10;
-  for (let i = 0; i < n; i++) {
-    if (cols.inst_tid[i] !== l.tid) continue;
-    const t = cols.inst_time[i];
-    if (t < c.a0 || t > c.a1) continue;
-    const x = Math.round(xOf(c, t));
-    if (x - lastX < 2) continue;
-    lastX = x;
+  const nsPx = (c.a1 - c.a0) / c.w;
+  // one mark per 2 pixels at most: after one, the next at least 2 pixels further on
+  for (let i = firstAbove(times, n, c.a0 - 1e-9); i < n && times[i] <= c.a1; ) {
+    const x = Math.round(xOf(c, times[i]));
     c.b.rect(c.s.theme.fg, x - 1, sy - 2, 2, ROW.state + 4);
+    i = Math.max(i + 1, firstAbove(times, n, c.a0 + (x + 1.5 - LABEL_W) * nsPx));
   }
 }
 
@@ -175,46 +181,18 @@ export function drawCounter(c: LaneCtx, l: Lane): void {
   const ctr = c.m.counters[l.counter!];
   const top = c.y + 4;
   const h = l.h - 7;
-  const n = ctr.time.length;
-  if (n === 0) return;
+  if (ctr.time.length === 0) return;
   if (ctr.max <= 0) {
     c.b.text('0 throughout', LABEL_W + 6, c.y + l.h / 2, th.muted, c.font);
     return;
   }
-  const nsPx = (c.a1 - c.a0) / c.w;
-  const put = (px: number, v: number) => {
+  // a pixel column shows the largest sample in it, or the one in force since before it
+  c.m.counterLod(l.counter!).scan(c.a0, c.a1, c.w, c.m.tl.meta.end_ns, (px, v) => {
     const hv = Math.max(v > 0 ? 1 : 0, Math.round((h * v) / ctr.max));
     c.b.run(th.counterFill, LABEL_W + px, LABEL_W + px + 1, top + h - hv, hv);
-  };
-  // a pixel column shows the largest sample in it, or the one in force since before it
-  let i = firstAtOrAfter(ctr.time, c.a0);
-  let last: number | undefined = i > 0 ? ctr.value[i - 1] : undefined;
-  const end = c.m.tl.meta.end_ns;
-  for (let px = 0; px < c.w; px++) {
-    const ta = c.a0 + px * nsPx;
-    if (ta > end) break;
-    const tb = ta + nsPx;
-    let v = last;
-    while (i < n && ctr.time[i] < tb) {
-      v = v === undefined ? ctr.value[i] : Math.max(v, ctr.value[i]);
-      last = ctr.value[i];
-      i++;
-    }
-    if (v !== undefined) put(px, v);
-  }
+  });
   c.b.endRun();
   c.b.text(`max ${fmtValue(ctr.max, ctr.unit)}`, LABEL_W + c.w - 4, c.y + 9, th.muted, c.font, 'right');
-}
-
-function firstAtOrAfter(a: Float64Array, t: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 export function drawStages(c: LaneCtx, l: Lane): void {

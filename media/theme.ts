@@ -113,6 +113,13 @@ export function readTheme(root: Element = document.body): Theme {
 const shadeTables = new WeakMap<Theme, Map<string, string[]>>();
 
 /** `color` (an rgb() string of this theme) at about `alpha` over the background, in four steps. */
+/** shade(t, color, a) for every a, as [a < 0.25, a < 0.55, a < 0.85, else]: index it with shadeStep(a). */
+export function shades(t: Theme, color: string): string[] {
+  return [shade(t, color, 0), shade(t, color, 0.25), shade(t, color, 0.55), color];
+}
+
+export const shadeStep = (alpha: number): number => (alpha >= 0.85 ? 3 : alpha >= 0.55 ? 2 : alpha >= 0.25 ? 1 : 0);
+
 export function shade(t: Theme, color: string, alpha: number): string {
   if (alpha >= 0.85) return color;
   let table = shadeTables.get(t);

@@ -58,8 +58,6 @@ export class TimelineView {
   private raf = 0;
   private saveTimer = 0;
   private charW = 7;
-  private zoomingUntil = 0;
-  private settleTimer = 0;
   readonly duration: number;
 
   constructor(readonly root: HTMLElement, readonly tl: Timeline, readonly host: ViewHost, saved: SavedState | null) {
@@ -147,21 +145,7 @@ export class TimelineView {
     let st: FrameStats | null = null;
     if (this.dirty) {
       this.dirty = false;
-      const zooming = performance.now() < this.zoomingUntil;
-      for (const m of this.models) {
-        m.zooming = zooming;
-        m.inexact = false;
-      }
       st = renderMain(this.canvas.getContext('2d')!, this.scene, this.charW);
-      st.exact = !this.models.some((m) => m.inexact);
-      if (!st.exact) {
-        if (this.settleTimer) clearTimeout(this.settleTimer);
-        this.settleTimer = window.setTimeout(() => {
-          this.settleTimer = 0;
-          this.zoomingUntil = 0;
-          this.invalidate();
-        }, 140);
-      }
       this.frames.push(st);
       if (this.frames.length > 600) this.frames.splice(0, 300);
       if (this.firstPaintMs < 0) {
@@ -216,8 +200,6 @@ export class TimelineView {
 
   /** Zooms by `factor` (< 1 zooms in) keeping the time under canvas x where it is. */
   zoomAt(factor: number, x: number): void {
-    // while zooming, frames may draw the resolution before (cheap); once it stops, exactly
-    this.zoomingUntil = performance.now() + 120;
     const vp = this.scene.vp;
     const f = Math.min(1, Math.max(0, (x - LABEL_W) / this.trackW));
     const t = vp.v0 + f * (vp.v1 - vp.v0);

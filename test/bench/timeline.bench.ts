@@ -8,7 +8,9 @@
 //    the whole run to a few microseconds): p50, p95, max. Floor: ≤ 16 ms. While zooming, a frame
 //    may draw the resolution it had (as Perfetto and Trace Compass do) and is drawn exactly once
 //    the zooming stops: "exact" is what such a frame costs, at resolutions not drawn before.
-//  - the webview's memory: V8 heap plus ArrayBuffer backing stores after the panning.
+//  - a sweep over 24 scales never drawn before (each over twice the last): p95 and max.
+//  - the webview's memory: V8 heap plus ArrayBuffer backing stores after the panning; the
+//    level-of-detail summaries' bytes, of the tracks drawn and of all (and the time to build all).
 // Each figure the best of a few opens (the machine is shared); BENCH lines only, never fails on time.
 
 import { existsSync, mkdirSync } from 'node:fs';
@@ -72,6 +74,12 @@ export async function run(): Promise<void> {
       let rects = 0;
       let settle = Infinity;
       let settleP50 = Infinity;
+      let sweepP95 = Infinity;
+      let sweepMax = Infinity;
+      let lodDrawn = 0;
+      let lodAll = 0;
+      let buildAll = Infinity;
+      let runs = 0;
       for (let i = 0; i < 2; i++) {
         const w = await openWebview(browser.context);
         await w.load(data!);
@@ -84,44 +92,59 @@ export async function run(): Promise<void> {
           structuredClone(bufs);
           return performance.now() - t0;
         }));
-        // pan and zoom: every zoom level from the whole run down to microseconds, panning at each;
-        // then frames at a resolution not drawn before (what a frame costs once zooming stops)
+        // pan and zoom: every zoom level from the whole run down to microseconds, panning at each,
+        // twice, the second pass at other factors so that none of its resolutions was drawn
+        // before; then frames at a resolution not drawn before (what a frame costs once zooming
+        // stops); then a sweep over 24 scales never drawn before, each over twice the one before
         const r = await w.page.evaluate(() => {
           const v = (window as any).migtrace;
           const out: number[] = [];
           const exact: number[] = [];
+          const sweep: number[] = [];
           let most = 0;
+          let runs = 0;
           const d = v.duration;
+          // never the resolution drawn the frame before, even where a view keeps one while zooming
+          const timed = (to: number[]) => {
+            v.zoomingUntil = 0;
+            const t0 = performance.now();
+            const st = v.paint();
+            to.push(performance.now() - t0);
+            if (st) most = Math.max(most, st.rects);
+            if (st && st.mostRuns !== undefined) runs = Math.max(runs, st.mostRuns);
+          };
           for (let pass = 0; pass < 2; pass++) {
             v.fit();
             v.paint();
+            const f = pass === 0 ? 0.8 : 0.83;
             for (let k = 0; k < 90; k++) {
-              v.zoomAt(k < 45 ? 0.8 : 1.25, 300 + ((k * 97) % 1000));
+              v.zoomAt(k < 45 ? f : 1 / f, 300 + ((k * 97 + pass * 41) % 1000));
               v.panBy(k % 2 ? 37 : -23);
-              const t0 = performance.now();
-              const st = v.paint();
-              out.push(performance.now() - t0);
-              if (st) most = Math.max(most, st.rects);
+              timed(out);
             }
             for (let k = 0; k < 40; k++) {
-              v.setView((d * k) / 60, (d * k) / 60 + d / 8);
-              const t0 = performance.now();
-              const st = v.paint();
-              out.push(performance.now() - t0);
-              if (st) most = Math.max(most, st.rects);
+              v.setView((d * k) / 60 + pass * d / 97, (d * k) / 60 + pass * d / 97 + d / 8);
+              timed(out);
             }
           }
           for (let k = 0; k < 12; k++) {
             const width = d / 1.7 ** k;
             const at = (d - width) * ((k * 0.37) % 1);
             v.setView(at, at + width);
-            const t0 = performance.now();
-            const st = v.paint();
-            exact.push(performance.now() - t0);
-            if (st) most = Math.max(most, st.rects);
+            timed(exact);
           }
-          return { out, exact, most };
+          for (let k = 0; k < 24; k++) {
+            const width = (d * 0.93) / 2.17 ** k;
+            const at = (d - width) * ((k * 0.618) % 1);
+            v.setView(at, at + width);
+            timed(sweep);
+          }
+          return { out, exact, sweep, most, runs, drawn: v.models[0].lodBytes };
         });
+        sweepP95 = Math.min(sweepP95, pct(r.sweep, 0.95));
+        sweepMax = Math.min(sweepMax, Math.max(...r.sweep));
+        lodDrawn = r.drawn;
+        runs = Math.max(runs, r.runs);
         settle = Math.min(settle, Math.max(...r.exact));
         settleP50 = Math.min(settleP50, r.exact.slice().sort((a, b) => a - b)[6]);
         frames = frames.length === 0 || pct(r.out, 0.5) < pct(frames, 0.5) ? r.out.slice(r.out.length / 2) : frames;
@@ -131,6 +154,15 @@ export async function run(): Promise<void> {
         const h = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; backingStorageSize?: number };
         heap = h.usedSize;
         buffers = h.backingStorageSize ?? 0;
+        // then every track's and counter's summaries built (what the whole trace costs), and their bytes
+        const all = await w.page.evaluate(() => {
+          const m = (window as any).migtrace.models[0];
+          const t0 = performance.now();
+          if (typeof m.buildAll === 'function') m.buildAll();
+          return { ms: performance.now() - t0, bytes: m.lodBytes as number };
+        });
+        buildAll = Math.min(buildAll, all.ms);
+        lodAll = all.bytes;
         await cdp.detach();
         await w.page.close();
       }
@@ -143,6 +175,12 @@ export async function run(): Promise<void> {
       console.log(`BENCH timeline-${t.name}-frame-exact-p50 ${settleP50.toFixed(1)} ms`);
       console.log(`BENCH timeline-${t.name}-frame-exact-max ${settle.toFixed(1)} ms`);
       console.log(`BENCH timeline-${t.name}-frame-rects-max ${rects} rects`);
+      console.log(`BENCH timeline-${t.name}-frame-sweep-p95 ${sweepP95.toFixed(1)} ms`);
+      console.log(`BENCH timeline-${t.name}-frame-sweep-max ${sweepMax.toFixed(1)} ms`);
+      console.log(`BENCH timeline-${t.name}-frame-runs-per-track-max ${runs} runs`);
+      console.log(`BENCH timeline-${t.name}-lod-memory-drawn ${(lodDrawn / 1e6).toFixed(1)} MB`);
+      console.log(`BENCH timeline-${t.name}-lod-memory-all ${(lodAll / 1e6).toFixed(1)} MB`);
+      console.log(`BENCH timeline-${t.name}-lod-build-all ${buildAll === Infinity ? 'n/a' : buildAll.toFixed(0)} ms`);
       console.log(`BENCH timeline-${t.name}-webview-heap ${(heap / 1e6).toFixed(1)} MB`);
       console.log(`BENCH timeline-${t.name}-webview-buffers ${(buffers / 1e6).toFixed(1)} MB`);
     }
