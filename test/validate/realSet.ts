@@ -78,7 +78,9 @@ export const REAL_SET: RealSetting[] = [
   { label: '512M-bw64M-dt2000', sets: [mem('512M'), bw('64M'), dt(2000), maxTime(12)], half: 'fit' },
   { label: '512M-mfd4-bw1G-dt300', sets: [mem('512M'), ...mfd(4), bw('1G'), dt(300), maxTime(8)], half: 'held-out' },
   // 1 GiB
-  { label: '1G-bw1G-dt300', sets: [mem('1G'), bw('1G'), dt(300), maxTime(10)], half: 'held-out' },
+  { label: '1G-bw1G-dt300', sets: [mem('1G'), bw('1G'), dt(300), maxTime(10)], half: 'held-out', known_miss: {
+    'total-time-ms': 'the real repeats spread 1,937-8,422 ms because their CPU per zero page did (the same ~230 k zero pages cost the migration thread 900-3,510 ms and the destination 1,410-5,580 ms of CPU; the slowest run also had 1.47 CPU-s of other, kernel, work): a never-touched page of the memfd-backed RAM is allocated when first read or placed, at a cost that depends on the host\'s free memory at the time; the model has one cost per zero page (collected 2026-12-02)',
+  } },
   { label: '1G-bw512M-dt500', sets: [mem('1G'), bw('512M'), dt(500), maxTime(10)], half: 'fit' },
   { label: '1G-bw128M-dt1500', sets: [mem('1G'), bw('128M'), dt(1500), maxTime(15)], half: 'held-out' },
   { label: '1G-bw1G-dt30', sets: [mem('1G'), bw('1G'), dt(30), maxTime(8)], half: 'fit', knife_edge: true },
