@@ -70,7 +70,7 @@ export function buildMigration(given: ModelConfig, o: BuildOptions = {}): BuiltM
   const data: MigData = {
     ram: createGuestRam(cfg.pages, cfg.workload.nonzero_pages, cfg.bugs.has('79536f4f1693')),
     mig: createMigrationState(),
-    vcpus: Array.from({ length: cfg.vcpus }, () => ({ stop: false, stopped: false, guest_ns: 0, exits: 0, pages_written: 0, until_exit_ns: 0, carry: 0, carry_after: 0, throttle_scheduled: false, throttled_ns: 0, queued_work: false, queued_work_fn: 'synchronize_state', kvm_vcpu_dirty: false })),
+    vcpus: Array.from({ length: cfg.vcpus }, () => ({ stop: false, stopped: false, guest_ns: 0, exits: 0, pages_written: 0, until_exit_ns: 0, carry: 0, carry_after: 0, throttle_scheduled: false, throttled_ns: 0, queued_work: null, kvm_vcpu_dirty: false })),
     link: { free_at_ns: 0, bytes_total: 0, pages_handed: 0, sent_bytes: new Array<number>(1 + channels).fill(0), flow_waiting: new Array<boolean>(1 + channels).fill(false), dst_free_at_ns: new Array<number>(1 + channels).fill(0) },
     dst: { queues: Array.from({ length: 1 + channels }, () => []), loaded_pages: 0, loaded_bytes: new Array<number>(1 + channels).fill(0), loading_bytes: new Array<number>(1 + channels).fill(0), crashed: false },
     workload: { seq_cursor: new Array<number>(cfg.vcpus).fill(0), running: false },

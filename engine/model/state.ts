@@ -102,10 +102,12 @@ export interface VcpuState {
   /** auto-converge: cpu_throttle_thread was scheduled on this vCPU, and the time it spent throttled */
   throttle_scheduled: boolean;
   throttled_ns: number;
-  /** run_on_cpu work queued for this vCPU (queued_work_first != NULL) */
-  queued_work: boolean;
-  /** what that work is: do_kvm_cpu_synchronize_state (stage 3 of aa723c23147e) or TCG's do_nothing after a dirty-log sync */
-  queued_work_fn: 'synchronize_state' | 'nothing';
+  /**
+   * run_on_cpu work queued for this vCPU (queued_work_first != NULL), and what it is:
+   * do_kvm_cpu_synchronize_state (stage 3 of aa723c23147e) or TCG's do_nothing after a dirty-log
+   * sync; null when nothing is queued
+   */
+  queued_work: 'synchronize_state' | 'nothing' | null;
   /** QEMU holds the vCPU's registers (kvm_vcpu_dirty): synchronized, not yet put back */
   kvm_vcpu_dirty: boolean;
 }

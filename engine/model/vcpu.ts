@@ -162,7 +162,7 @@ export function defineVcpu(p: Program, ctx: ModelCtx, vm: VmControlFns): void {
         return k.compute(ctx.cfg.workload.exit_handle_ns);
       case EXEC.throttled:
         // work queued while it slept (run_on_cpu from a sync under TCG) is served before the guest runs again
-        if (vs.queued_work) {
+        if (vs.queued_work !== null) {
           d.cpu_single_env = -1;
           return k.ret();
         }
@@ -185,7 +185,7 @@ export function defineVcpu(p: Program, ctx: ModelCtx, vm: VmControlFns): void {
         return k.condBroadcast(ids.pause_cond);
       default:
         // a stopped vCPU wakes for work queued by run_on_cpu (cpu_thread_is_idle is false then)
-        if (vs.stop && !vs.queued_work) return k.park(ids.halt_cond[f.l.v], ids.bql);
+        if (vs.stop && vs.queued_work === null) return k.park(ids.halt_cond[f.l.v], ids.bql);
         if (!vs.stop) vs.stopped = false;
         return k.ret();
     }
@@ -204,7 +204,7 @@ export function defineVcpu(p: Program, ctx: ModelCtx, vm: VmControlFns): void {
         return k.lock(ids.bql);
       default: {
         const vs = md(k).vcpus[l.v];
-        if (vs.queued_work) return k.call(vm.flushQueuedWork, { v: l.v });
+        if (vs.queued_work !== null) return k.call(vm.flushQueuedWork, { v: l.v });
         if (vs.stop) return k.call(waitIoEvent, { v: l.v });
         return k.call(cpuExec, { v: l.v, kicked: 0 });
       }

@@ -76,15 +76,14 @@ export function defineVmControl(p: Program, ctx: ModelCtx): VmControlFns {
     const vs = md(k).vcpus[f.l.v];
     switch (f.pc) {
       case ROC.queue:
-        vs.queued_work = true;
-        vs.queued_work_fn = f.l.nothing === true ? 'nothing' : 'synchronize_state';
+        vs.queued_work = f.l.nothing === true ? 'nothing' : 'synchronize_state';
         return k.jump(ROC.kick);
       case ROC.kick:
         k.kick(ids.vcpu_tids[f.l.v]);
         f.pc = ROC.wait;
         return k.condBroadcast(ids.halt_cond[f.l.v]);
       default: // ROC.wait
-        if (vs.queued_work) return k.condWait(ids.work_cond, ids.bql);
+        if (vs.queued_work !== null) return k.condWait(ids.work_cond, ids.bql);
         return k.ret();
     }
   }, ROC);
@@ -136,11 +135,11 @@ export function defineVmControl(p: Program, ctx: ModelCtx): VmControlFns {
     switch (f.pc) {
       case FLUSH.work:
         f.pc = FLUSH.done;
-        if (vs.queued_work_fn === 'nothing') return k.jump(FLUSH.done);
+        if (vs.queued_work === 'nothing') return k.jump(FLUSH.done);
         return k.compute(STAGE3.SYNC_REGISTERS_NS);
       case FLUSH.done:
-        vs.queued_work = false;
-        if (vs.queued_work_fn === 'synchronize_state') vs.kvm_vcpu_dirty = true;
+        if (vs.queued_work === 'synchronize_state') vs.kvm_vcpu_dirty = true;
+        vs.queued_work = null;
         f.pc = FLUSH.ret;
         return k.condBroadcast(ids.work_cond);
       default:

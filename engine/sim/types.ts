@@ -8,10 +8,10 @@ import type { TimerHeap } from './timerHeap';
 import type { SchedState } from './scheduler';
 import type { HangReport } from './hangReport';
 
-/** Thread states, as a debugger or a timeline shows them. */
 /** Pair codes of SimMutex.waited_on_order: waiter * WAITED_ON_PAIR + holder + 1 (thread ids stay far below it). */
 export const WAITED_ON_PAIR = 1 << 20;
 
+/** Thread states, as a debugger or a timeline shows them. */
 export const TS = {
   running: 0,
   runnable: 1,
