@@ -4,7 +4,7 @@
 // before it; with many samples in view that comes from the level whose buckets are the widest not
 // wider than a column, so the cost is O(pixel columns) whatever the number of samples.
 
-import { RAW_PER_PX } from './lod';
+import { firstAtOrAbove, RAW_PER_PX } from './lod';
 
 const MIN_SAMPLES = 512;
 
@@ -70,9 +70,9 @@ export class CounterLod {
     const n = T.length;
     if (n === 0) return;
     const nsPx = (a1 - a0) / width;
-    let i = firstAtOrAfter(T, a0);
+    let i = firstAtOrAbove(T, 0, T.length, a0);
     let last: number | undefined = i > 0 ? V[i - 1] : undefined;
-    const inView = firstAtOrAfter(T, a1) - i;
+    const inView = firstAtOrAbove(T, 0, T.length, a1) - i;
     let j = -1;
     while (j + 1 < this.levels.length && this.levels[j + 1].w <= nsPx) j++;
     if (inView <= RAW_PER_PX * width || j < 0) {
@@ -95,7 +95,7 @@ export class CounterLod {
     let b = Math.max(0, Math.floor((a0 - o) / lv.w));
     const kEnd = Math.min(lv.m, Math.ceil((a1 - o) / lv.w));
     // the value in force before the first bucket drawn
-    const before = firstAtOrAfter(T, o + b * lv.w);
+    const before = firstAtOrAbove(T, 0, T.length, o + b * lv.w);
     last = before > 0 ? V[before - 1] : undefined;
     let px = 0;
     for (; px < width; px++) {
@@ -113,15 +113,4 @@ export class CounterLod {
       if (v !== undefined) sink(px, v);
     }
   }
-}
-
-function firstAtOrAfter(a: Float64Array, t: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -60,7 +60,7 @@ export function firstAbove(a: Float64Array, n: number, t: number): number {
 }
 
 /** Lowest i in [from, n) with a[i] >= t (n if none). */
-function firstAtOrAbove(a: Float64Array, from: number, n: number, t: number): number {
+export function firstAtOrAbove(a: Float64Array, from: number, n: number, t: number): number {
   let lo = from;
   let hi = n;
   while (lo < hi) {

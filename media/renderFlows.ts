@@ -4,6 +4,7 @@
 
 import { LABEL_W, RULER_H, threadStateY, ROW, type Lane } from './layout';
 import type { Scene } from './scene';
+import { firstAtOrAbove } from './lod';
 
 export interface FlowRef {
   trace: number;
@@ -26,17 +27,6 @@ export function threadY(s: Scene, ti: number, tid: number): number | undefined {
   return y + RULER_H - s.vp.scrollY;
 }
 
-function firstT1(t1: Float64Array, t: number): number {
-  let lo = 0;
-  let hi = t1.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (t1[mid] < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** Flows looked at per call at most: past this the view has too many to draw anyway. */
 const SCAN_MAX = 20000;
 
@@ -53,7 +43,7 @@ export function flowsInView(s: Scene, limit: number, only?: (ti: number, from: n
     const a0 = s.vp.v0 + m.t0;
     const a1 = s.vp.v1 + m.t0;
     // sorted by end: those ending in view or within a view's width after it
-    for (let i = firstT1(c.flow_t1, a0); i < c.flow_t1.length && c.flow_t1[i] <= a1 + span; i++) {
+    for (let i = firstAtOrAbove(c.flow_t1, 0, c.flow_t1.length, a0); i < c.flow_t1.length && c.flow_t1[i] <= a1 + span; i++) {
       if (++looked > SCAN_MAX) return null;
       if (c.flow_t0[i] > a1) continue;
       if (only && !only(m.index, c.flow_from[i], c.flow_to[i], i)) continue;

@@ -3,6 +3,7 @@
 // steps through its calls in time order.
 
 import type { TraceModel } from './model';
+import { firstAbove } from './lod';
 
 export interface SearchResult {
   kind: 'thread' | 'function' | 'lock';
@@ -62,14 +63,7 @@ export function nextCall(m: TraceModel, fn: number, after: number): { tid: numbe
     th.frames.forEach((tr, depth) => {
       if (tr < 0) return;
       const s = m.spans(tr);
-      let lo = 0;
-      let hi = s.start.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (s.start[mid] <= after) lo = mid + 1;
-        else hi = mid;
-      }
-      for (let i = lo; i < s.start.length; i++) {
+      for (let i = firstAbove(s.start, s.start.length, after); i < s.start.length; i++) {
         if (best !== null && s.start[i] >= best.start) break;
         if (s.val[i] === fn) {
           best = { tid, depth, start: s.start[i], end: s.end[i] };
