@@ -7,6 +7,7 @@
 import { EFFECT } from '../sim/types';
 import type { StopReason } from '../sim/kernel';
 import type { SimCore } from './simRun';
+import type { BoundaryInfo } from './checkpoints';
 import { StepBackTrack } from './stepBackTrack';
 
 /** Stretches of the run kept for step backs, the most recently used first. */
@@ -22,12 +23,15 @@ export class StepBackSearch {
     const k = this.core.k;
     const steps = k.s.steps;
     let t = this.tracks.find((x) => x.tid === tid && x.to === steps);
-    if (t === undefined) {
-      t = new StepBackTrack(tid, steps);
-      const info = this.core.hereInfo();
-      if (info !== null && info.tid === tid && info.statement) t.startsAtStatement(k.s.threads[tid].stack.length);
-    }
+    t ??= this.newTrack(tid, steps, this.core.hereInfo());
     this.keep(t);
+    return t;
+  }
+
+  /** A stretch from `from`, where the run stands now: `info` says whether thread `tid` had just run a statement there. */
+  private newTrack(tid: number, from: number, info: BoundaryInfo | null): StepBackTrack {
+    const t = new StepBackTrack(tid, from);
+    if (info !== null && info.tid === tid && info.statement) t.startsAtStatement(this.core.k.s.threads[tid].stack.length);
     return t;
   }
 
@@ -62,8 +66,7 @@ export class StepBackSearch {
         const cp = list[i];
         if (cp.steps >= before) continue;
         core.restore(cp);
-        const t = new StepBackTrack(tid, cp.steps);
-        if (cp.info !== null && cp.info.tid === tid && cp.info.statement) t.startsAtStatement(k.s.threads[tid].stack.length);
+        const t = this.newTrack(tid, cp.steps, cp.info);
         let evaluated = k.s.steps;
         k.boundary = () => {
           const s = k.s;
