@@ -28,8 +28,7 @@ import { StepBackSearch } from './stepBack';
 import { Emitter } from './emitter';
 import type { ProgressClock } from './host';
 import { RecorderGate } from './recorderGate';
-import { StopMatcher, type Goal, type Hit, type StepMode } from './stopMatcher';
-import { EFFECT } from '../sim/types';
+import { ranStatement, StopMatcher, type Goal, type Hit, type StepMode } from './stopMatcher';
 import { endException, type EndException } from './exceptions';
 import type { StopEvent, TargetEvents } from './debugTarget';
 
@@ -139,7 +138,7 @@ export class SimCore {
   hereInfo(): BoundaryInfo | null {
     const k = this.k;
     const steps = k.s.steps;
-    if (this.ranTo === steps) return { tid: k.cur.id, statement: k.lastFrame !== null && k.lastEffect !== EFFECT.yield };
+    if (this.ranTo === steps) return { tid: k.cur.id, statement: ranStatement(k) };
     if (this.restored !== null && this.restored.steps === steps) return this.restored.info;
     return null;
   }

@@ -4,11 +4,11 @@
 // checkpoints on its way, so that the run is put at the landing, and at the next landings of a
 // series of step backs, by a short replay instead of a whole checkpoint interval.
 
-import { EFFECT } from '../sim/types';
 import type { StopReason } from '../sim/kernel';
 import type { SimCore } from './simRun';
 import type { BoundaryInfo } from './checkpoints';
 import { StepBackTrack } from './stepBackTrack';
+import { ranStatement } from './stopMatcher';
 
 /** Stretches of the run kept for step backs, the most recently used first. */
 const TRACKS_MAX = 4;
@@ -72,7 +72,7 @@ export class StepBackSearch {
           const s = k.s;
           if (k.cur.id !== tid || s.steps === evaluated) return false;
           evaluated = s.steps;
-          if (k.lastFrame !== null && k.lastEffect !== EFFECT.yield) t.visit(s.steps, k.lastEffect, k.cur.stack.length);
+          if (ranStatement(k)) t.visit(s.steps, k.lastEffect, k.cur.stack.length);
           return false;
         };
         // The hook sees every boundary up to `before - 1`; `before` itself is judged by hand. On

@@ -9,8 +9,7 @@
 // qualifies, the latest is the answer; if none does, the answer lies before `from` and the caller
 // looks further back.
 
-import { EFFECT } from '../sim/types';
-import { stepStops } from './stopMatcher';
+import { statementDepth, stepStops } from './stopMatcher';
 
 export class StepBackTrack {
   /** boundaries where the thread had just run a statement, in order, and where the step over from each ends (Infinity: beyond `to`) */
@@ -40,7 +39,7 @@ export class StepBackTrack {
    * `depth` frames deep. Called once per such boundary, in order; the caller keeps `to`.
    */
   visit(steps: number, effect: number, depth: number): void {
-    const edepth = depth + (effect === EFFECT.ret ? 1 : effect === EFFECT.call ? -1 : 0);
+    const edepth = statementDepth(depth, effect);
     // The statement ends the step overs it completes; the deepest (most recent) first.
     for (let j = this.open.length - 1; j >= 0; j--) {
       if (stepStops('over', effect, edepth, this.openDepth[j])) {

@@ -164,7 +164,7 @@ export class StopMatcher extends NullObserver {
     if (s.steps === this.evaluated) return false;
     this.evaluated = s.steps;
     const t = this.track;
-    if (t !== null && k.cur.id === t.tid && k.lastFrame !== null && k.lastEffect !== EFFECT.yield) t.visit(s.steps, k.lastEffect, k.cur.stack.length);
+    if (t !== null && k.cur.id === t.tid && ranStatement(k)) t.visit(s.steps, k.lastEffect, k.cur.stack.length);
     const hit = this.check();
     this.dirty = false;
     this.pushes.length = 0;
@@ -291,8 +291,8 @@ export class StopMatcher extends NullObserver {
     this.prevStatus = m.status;
     if (ids.length > 0) return { reason, description: desc, bpIds: ids, tid: focus };
     const g = this.goal;
-    const stmt = k.lastFrame !== null && k.lastEffect !== EFFECT.yield;
-    const edepth = th.stack.length + (k.lastEffect === EFFECT.ret ? 1 : k.lastEffect === EFFECT.call ? -1 : 0);
+    const stmt = ranStatement(k);
+    const edepth = statementDepth(th.stack.length, k.lastEffect);
     switch (g.kind) {
       case 'continue':
         return null;
@@ -327,6 +327,16 @@ export class StopMatcher extends NullObserver {
         return null;
     }
   }
+}
+
+/** Whether the step that led to the kernel's boundary ran a statement of a model function (not a kernel relock, not a bare scheduling point). */
+export function ranStatement(k: Kernel): boolean {
+  return k.lastFrame !== null && k.lastEffect !== EFFECT.yield;
+}
+
+/** The depth of the frame a statement ran in, from the stack's depth after it (a call pushed one frame, a return popped one). */
+export function statementDepth(depth: number, effect: number): number {
+  return depth + (effect === EFFECT.ret ? 1 : effect === EFFECT.call ? -1 : 0);
 }
 
 /**
