@@ -11,7 +11,7 @@
 // They are few (TEMP_MAX), the first to go when the budget is tight, and the farthest from where
 // the user stands go first.
 
-import { ChunkedArray } from '../sim/chunkedArray';
+import type { ChunkedArray } from '../sim/chunkedArray';
 import type { Snapshot } from '../sim/snapshot';
 import { takeCheckpointSnapshot } from './stateClone';
 import type { Kernel } from '../sim/kernel';
@@ -36,6 +36,8 @@ export interface Checkpoint {
   snap: Snapshot;
   /** heap bytes of its plain data */
   plain_bytes: number;
+  /** the snapshot's ChunkedArrays (RAM bitmaps, wait statistics), for counting shared chunks once */
+  arrays: ChunkedArray[];
 }
 
 export interface CheckpointOptions {
@@ -61,23 +63,6 @@ export const CHECKPOINT_DEFAULTS: CheckpointOptions = { interval_steps: 20_000, 
 export const TEMP_MAX = 24;
 /** Replays shorter than this many steps are cheaper than a temporary checkpoint's copy. */
 export const TEMP_GAP_MIN_STEPS = 2_000;
-
-/** The ChunkedArrays of a state (guest RAM bitmaps and the like), found by walking its plain data. */
-function chunkedArraysOf(v: unknown, out: ChunkedArray[], depth = 0): void {
-  if (v === null || typeof v !== 'object' || depth > 8) return;
-  if (v instanceof ChunkedArray) {
-    out.push(v);
-    return;
-  }
-  if (ArrayBuffer.isView(v)) return;
-  if (Array.isArray(v)) {
-    // Arrays of numbers (histories, queues) hold no chunked arrays; only look into objects.
-    for (const x of v) if (x !== null && typeof x === 'object') chunkedArraysOf(x, out, depth + 1);
-    return;
-  }
-  for (const key in v as Record<string, unknown>) chunkedArraysOf((v as Record<string, unknown>)[key], out, depth + 1);
-}
-
 
 export class CheckpointStore {
   /** the regular checkpoints, in step order; the last is the furthest the run has been */
@@ -105,14 +90,10 @@ export class CheckpointStore {
   }
 
   private snapshot(k: Kernel, events: number, temp: boolean, info: BoundaryInfo | null): Checkpoint {
-    const arrays: ChunkedArray[] = [];
-    chunkedArraysOf(k.s.data, arrays);
-    // What the live state owns now is what this snapshot will hold apart from the previous one.
-    let added = 0;
-    for (const a of arrays) added += a.ownedBytes();
-    const { snap, plain_bytes } = takeCheckpointSnapshot(k);
-    this.bytes += added + plain_bytes;
-    return { steps: k.s.steps, temp, info, time_ns: k.s.now_ns, events, snap, plain_bytes };
+    // chunk_bytes: what the live state owned, which this snapshot holds apart from the previous ones
+    const { snap, plain_bytes, arrays, chunk_bytes } = takeCheckpointSnapshot(k);
+    this.bytes += chunk_bytes + plain_bytes;
+    return { steps: k.s.steps, temp, info, time_ns: k.s.now_ns, events, snap, plain_bytes, arrays };
   }
 
   /** Takes a checkpoint at the kernel's position (a step boundary past the last checkpoint). */
@@ -211,9 +192,7 @@ export class CheckpointStore {
     let total = 0;
     for (const c of [...this.list, ...this.temps]) {
       total += c.plain_bytes;
-      const arrays: ChunkedArray[] = [];
-      chunkedArraysOf(c.snap.state.data, arrays);
-      for (const a of arrays) {
+      for (const a of c.arrays) {
         for (const ch of a.chunks) {
           if (seen.has(ch.buffer)) continue;
           seen.add(ch.buffer);

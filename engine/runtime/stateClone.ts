@@ -17,32 +17,40 @@ import type { Kernel } from '../sim/kernel';
 import type { Snapshot } from '../sim/snapshot';
 import type { SimState } from '../sim/types';
 
-/** Heap bytes of the plain part of the last state cloned: a rough count of objects and slots. */
-let plainBytes = 0;
+/** What a copy takes: heap bytes of its plain part (a count of objects and slots), its ChunkedArrays (the copies), and the bytes of chunks the original owned. */
+interface Count {
+  plain: number;
+  arrays: ChunkedArray[];
+  chunks: number;
+}
 const OBJECT_BYTES = 32;
 const SLOT_BYTES = 16;
 
-function cloneValue(v: object, memo: Map<object, unknown>): unknown {
+function cloneValue(v: object, memo: Map<object, unknown>, n: Count): unknown {
   const done = memo.get(v);
   if (done !== undefined) return done;
-  plainBytes += OBJECT_BYTES;
+  n.plain += OBJECT_BYTES;
   if (Array.isArray(v)) {
     const out = v.slice();
     memo.set(v, out);
-    const n = out.length;
-    plainBytes += n * SLOT_BYTES;
-    for (let i = 0; i < n; i++) {
+    const len = out.length;
+    n.plain += len * SLOT_BYTES;
+    for (let i = 0; i < len; i++) {
       const x: unknown = out[i];
-      if (x !== null && typeof x === 'object') out[i] = cloneValue(x, memo);
+      if (x !== null && typeof x === 'object') out[i] = cloneValue(x, memo, n);
     }
     return out;
   }
   if (v instanceof ChunkedArray) {
+    // What the live array owns is what this copy holds apart from the copies taken before.
+    n.chunks += v.ownedBytes();
     const c = v.share();
+    n.arrays.push(c);
     memo.set(v, c);
     return c;
   }
   if (ArrayBuffer.isView(v)) {
+    n.plain += v.byteLength;
     const c = (v as unknown as { slice(): unknown }).slice();
     memo.set(v, c);
     return c;
@@ -55,23 +63,32 @@ function cloneValue(v: object, memo: Map<object, unknown>): unknown {
   memo.set(v, out);
   for (const key in out) {
     const x = out[key];
-    plainBytes += SLOT_BYTES;
-    if (x !== null && typeof x === 'object') out[key] = cloneValue(x, memo);
+    n.plain += SLOT_BYTES;
+    if (x !== null && typeof x === 'object') out[key] = cloneValue(x, memo, n);
   }
   return out;
 }
 
-export function cloneState(s: SimState): SimState {
-  return cloneValue(s, new Map()) as SimState;
+function cloneState(s: SimState, n: Count): SimState {
+  return cloneValue(s, new Map(), n) as SimState;
 }
 
-/** A snapshot, and the heap bytes its plain data takes (RAM chunks not counted). */
-export function takeCheckpointSnapshot(k: Kernel): { snap: Snapshot; plain_bytes: number } {
-  plainBytes = 0;
-  const state = cloneState(k.s);
-  return { snap: { state, decisions: k.log.tid.length }, plain_bytes: plainBytes };
+export interface CheckpointSnapshot {
+  snap: Snapshot;
+  /** heap bytes its plain data takes */
+  plain_bytes: number;
+  /** its ChunkedArrays (guest RAM bitmaps, wait statistics), sharing chunks copy-on-write */
+  arrays: ChunkedArray[];
+  /** bytes of the chunks it holds that no snapshot taken before holds */
+  chunk_bytes: number;
+}
+
+export function takeCheckpointSnapshot(k: Kernel): CheckpointSnapshot {
+  const n: Count = { plain: 0, arrays: [], chunks: 0 };
+  const state = cloneState(k.s, n);
+  return { snap: { state, decisions: k.log.tid.length }, plain_bytes: n.plain, arrays: n.arrays, chunk_bytes: n.chunks };
 }
 
 export function restoreCheckpointSnapshot(k: Kernel, snap: Snapshot): void {
-  k.s = cloneState(snap.state);
+  k.s = cloneState(snap.state, { plain: 0, arrays: [], chunks: 0 });
 }

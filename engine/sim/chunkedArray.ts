@@ -4,6 +4,10 @@
 //
 // Readers may index chunks directly (`chunks[i >>> shift][i & mask]`) on hot paths; writers must
 // obtain the chunk through `writable()`, which is the only place a shared chunk is copied.
+//
+// An array made by `ChunkedArray.growable` starts empty and grows by `push`, a whole chunk at a
+// time: an append-only log whose full chunks every later snapshot shares, so a snapshot of it costs
+// the entries appended since the previous one (and a copy of the last, partly filled chunk).
 
 export type ChunkKind = 'u8' | 'u32' | 'i32' | 'f64';
 export type ChunkData = Uint8Array | Uint32Array | Int32Array | Float64Array;
@@ -20,7 +24,8 @@ export const CHUNK_SHIFT_DEFAULT = 14;
 
 export class ChunkedArray {
   readonly kind: ChunkKind;
-  readonly length: number;
+  /** elements; only `push` changes it */
+  length: number;
   readonly shift: number;
   readonly mask: number;
   chunks: ChunkData[];
@@ -42,6 +47,32 @@ export class ChunkedArray {
       this.chunks[c] = new Ctor(size);
     }
     this.owned = new Uint8Array(n).fill(1);
+  }
+
+  /** An empty array that grows by `push`, in chunks of 2^shift elements. */
+  static growable(kind: ChunkKind, shift = CHUNK_SHIFT_DEFAULT): ChunkedArray {
+    return new ChunkedArray(kind, 0, shift);
+  }
+
+  /** Appends `v`, adding a chunk when the last is full (arrays built with a length only grow by push). */
+  push(v: number): void {
+    const i = this.length;
+    const c = i >>> this.shift;
+    if (c === this.chunks.length) {
+      this.chunks.push(new CTORS[this.kind](1 << this.shift));
+      if (c >= this.owned.length) {
+        const owned = new Uint8Array(Math.max(8, this.owned.length * 2));
+        owned.set(this.owned);
+        this.owned = owned;
+      }
+      this.owned[c] = 1;
+      this.chunks[c][0] = v;
+    } else {
+      const chunk = this.writable(c);
+      if ((i & this.mask) >= chunk.length) throw new RangeError(`push onto a ChunkedArray of fixed length ${i}`);
+      chunk[i & this.mask] = v;
+    }
+    this.length = i + 1;
   }
 
   get chunkCount(): number {
@@ -76,7 +107,7 @@ export class ChunkedArray {
   share(): ChunkedArray {
     const o = Object.create(ChunkedArray.prototype) as ChunkedArray;
     (o as { kind: ChunkKind }).kind = this.kind;
-    (o as { length: number }).length = this.length;
+    o.length = this.length;
     (o as { shift: number }).shift = this.shift;
     (o as { mask: number }).mask = this.mask;
     o.chunks = this.chunks.slice();

@@ -5,6 +5,7 @@
 import type { Kernel } from './kernel';
 import { formatNs } from './hangReport';
 import { WAITED_ON_PAIR, type LockSiteStats, type SimMutex } from './types';
+import { waitedOnTotals } from './waitedOn';
 
 export interface LockSiteSummary {
   caller: string;
@@ -76,11 +77,16 @@ function sitesNow(k: Kernel, m: SimMutex): LockSiteStats[] {
 function waitedOnNow(k: Kernel, m: SimMutex): { w: number; h: number; ns: number }[] {
   const out: { w: number; h: number; ns: number }[] = [];
   const at = new Map<number, number>();
-  for (const code of m.waited_on_order) {
-    const w = Math.floor(code / WAITED_ON_PAIR);
-    const h1 = code - w * WAITED_ON_PAIR;
-    at.set(code, out.length);
-    out.push({ w, h: h1 - 1, ns: m.waited_on_ns[w][h1] });
+  const wo = m.waited_on;
+  if (wo !== null) {
+    const totals = waitedOnTotals(wo);
+    for (let i = 0; i < wo.order.length; i++) {
+      const code = wo.order.get(i);
+      const w = Math.floor(code / WAITED_ON_PAIR);
+      const h1 = code - w * WAITED_ON_PAIR;
+      at.set(code, out.length);
+      out.push({ w, h: h1 - 1, ns: totals[i] });
+    }
   }
   for (const [tid, since] of Object.entries(m.contend_since_ns)) {
     const w = Number(tid);

@@ -9,8 +9,9 @@
 
 import type { Kernel } from './kernel';
 import { OBJ } from './observer';
-import { PENDING, TS, WAIT, WAITED_ON_PAIR, type LockSiteStats, type SimCond, type SimMutex, type SimSem, type SimThread, type ThreadStateCode } from './types';
+import { PENDING, TS, WAIT, type LockSiteStats, type SimCond, type SimMutex, type SimSem, type SimThread, type ThreadStateCode } from './types';
 import { detectOnBlock, detectAfterExit } from './hangDetect';
+import { addWait, createWaitedOn } from './waitedOn';
 
 export function addUnique(list: number[], v: number): void {
   for (let i = 0; i < list.length; i++) if (list[i] === v) return;
@@ -33,8 +34,7 @@ export function createMutex(k: Kernel, name: string, fair: boolean): number {
     last_owner: -1,
     owner_changes: 0,
     sites: [],
-    waited_on_ns: [],
-    waited_on_order: [],
+    waited_on: null,
   };
   k.s.mutexes.push(m);
   const o = k.obs;
@@ -101,18 +101,8 @@ function acquire(k: Kernel, th: SimThread, mx: SimMutex): void {
     delete mx.contend_since_ns[th.id];
     const holder = mx.contend_holder[th.id];
     delete mx.contend_holder[th.id];
-    let row = mx.waited_on_ns[th.id];
-    if (row === undefined) {
-      row = [];
-      mx.waited_on_ns[th.id] = row;
-    }
-    const old = row[holder + 1];
-    if (old === undefined) {
-      mx.waited_on_order.push(th.id * WAITED_ON_PAIR + holder + 1);
-      row[holder + 1] = wait;
-    } else {
-      row[holder + 1] = old + wait;
-    }
+    const threads = k.s.threads.length;
+    addWait(mx.waited_on ?? (mx.waited_on = createWaitedOn(threads)), th.id, holder, wait, threads);
     site.wait_ns_total += wait;
     if (site.wait_ns_min < 0 || wait < site.wait_ns_min) site.wait_ns_min = wait;
     if (wait > site.wait_ns_max) site.wait_ns_max = wait;

@@ -7,8 +7,9 @@ import type { PrngState } from './prng';
 import type { TimerHeap } from './timerHeap';
 import type { SchedState } from './scheduler';
 import type { HangReport } from './hangReport';
+import type { ChunkedArray } from './chunkedArray';
 
-/** Pair codes of SimMutex.waited_on_order: waiter * WAITED_ON_PAIR + holder + 1 (thread ids stay far below it). */
+/** Pair codes of WaitedOn.order: waiter * WAITED_ON_PAIR + holder + 1 (thread ids stay far below it). */
 export const WAITED_ON_PAIR = 1 << 20;
 
 /** Thread states, as a debugger or a timeline shows them. */
@@ -144,15 +145,30 @@ export interface SimMutex {
   last_owner: number;
   owner_changes: number;
   sites: LockSiteStats[];
-  /**
-   * Wait time charged to the holder: `waited_on_ns[waiter][holder + 1]` ns, and every (waiter,
-   * holder) pair in the order it first waited, as `waiter * WAITED_ON_PAIR + holder + 1`. Arrays
-   * of numbers rather than one object keyed "waiter>holder": 512 vCPUs waiting on each other for
-   * the BQL make a quarter of a million pairs, which a checkpoint copies as flat arrays in a
-   * millisecond and as an object's keys in a fifth of a second.
-   */
-  waited_on_ns: number[][];
-  waited_on_order: number[];
+  /** wait time charged to the holder ("who waited on whom"), from the first contended acquisition on (waitedOn.ts) */
+  waited_on: WaitedOn | null;
+}
+
+/**
+ * Wait time charged to the holder of one mutex, per (waiter, holder) pair, in the order each pair
+ * first waited (waitedOn.ts). Pair codes are `waiter * WAITED_ON_PAIR + holder + 1`. 512 vCPUs
+ * waiting on each other for the BQL make a quarter of a million pairs, tens of thousands of which
+ * change between two checkpoints, at random: so the totals are not updated in place but kept as
+ * totals at the last fold plus a log of the waits since, in copy-on-write chunks that a checkpoint
+ * shares but for what was appended since the previous one.
+ */
+export interface WaitedOn {
+  /** pair codes in the order each pair first waited (f64, growable) */
+  order: ChunkedArray;
+  /** side of `seen`: a pair's cell is waiter * side + holder + 1 */
+  side: number;
+  /** one bit per cell, set once the pair has waited (u32, side * side bits) */
+  seen: ChunkedArray;
+  /** per pair (place in `order`), ns waited up to the last fold; pairs beyond its length had none (f64) */
+  base: ChunkedArray;
+  /** the waits since the last fold, in order: the pair's code (f64, growable) and the ns (f64, growable) */
+  log_pair: ChunkedArray;
+  log_ns: ChunkedArray;
 }
 
 export interface SimCond {
