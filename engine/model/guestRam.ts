@@ -87,10 +87,16 @@ export function dirtyRange(ram: GuestRam, start: number, len: number): void {
     const mask = n === 32 ? 0xffffffff : (((1 << n) - 1) << bit) >>> 0;
     const c = w >>> SHIFT;
     const i = w & (WORDS_PER_CHUNK - 1);
-    const log = ram.dirty_log.writable(c);
-    log[i] = (log[i] | mask) >>> 0;
-    const stale = ram.stale.writable(c);
-    stale[i] = (stale[i] | mask) >>> 0;
+    // Pages already dirty (a working set written again between two syncs) leave the chunks as
+    // they are: not copied from a checkpoint's for a write that changes no bit.
+    if ((~ram.dirty_log.chunks[c][i] & mask) !== 0) {
+      const log = ram.dirty_log.writable(c);
+      log[i] = (log[i] | mask) >>> 0;
+    }
+    if ((~ram.stale.chunks[c][i] & mask) !== 0) {
+      const stale = ram.stale.writable(c);
+      stale[i] = (stale[i] | mask) >>> 0;
+    }
     const zc = ram.zero.chunks[c];
     if ((zc[i] & mask) !== 0) {
       const z = ram.zero.writable(c);
@@ -115,10 +121,11 @@ export function syncDirtyLog(ram: GuestRam): number {
     for (let i = 0; i < logR.length; i++) {
       const l = logR[i];
       if (l === 0) continue;
-      if (bm === null) bm = ram.bmap.writable(c);
       if (log === null) log = ram.dirty_log.writable(c);
-      const fresh = (l & ~bm[i]) >>> 0;
+      const fresh = (l & ~ram.bmap.chunks[c][i]) >>> 0;
       if (fresh !== 0) {
+        // (bmap's chunk is copied from a checkpoint's only when a bit of it changes)
+        if (bm === null) bm = ram.bmap.writable(c);
         chunkAdded += popcount32(fresh);
         bm[i] = (bm[i] | l) >>> 0;
       }
