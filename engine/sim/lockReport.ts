@@ -5,7 +5,7 @@
 import type { Kernel } from './kernel';
 import { formatNs } from './hangReport';
 import { WAITED_ON_PAIR, type LockSiteStats, type SimMutex } from './types';
-import { waitedOnTotals } from './waitedOn';
+import { waitedOnPlaces, waitedOnTotals } from './waitedOn';
 
 export interface LockSiteSummary {
   caller: string;
@@ -76,16 +76,15 @@ function sitesNow(k: Kernel, m: SimMutex): LockSiteStats[] {
  */
 function waitedOnNow(k: Kernel, m: SimMutex): { w: number; h: number; ns: number }[] {
   const out: { w: number; h: number; ns: number }[] = [];
-  const at = new Map<number, number>();
   const wo = m.waited_on;
+  // each pair's place in `out`: its place in wo.order, then the pairs only waiting now
+  const at = wo === null ? new Map<number, number>() : waitedOnPlaces(wo);
   if (wo !== null) {
-    const totals = waitedOnTotals(wo);
+    const totals = waitedOnTotals(wo, at);
     for (let i = 0; i < wo.order.length; i++) {
       const code = wo.order.get(i);
       const w = Math.floor(code / WAITED_ON_PAIR);
-      const h1 = code - w * WAITED_ON_PAIR;
-      at.set(code, out.length);
-      out.push({ w, h: h1 - 1, ns: totals[i] });
+      out.push({ w, h: code - w * WAITED_ON_PAIR - 1, ns: totals[i] });
     }
   }
   for (const [tid, since] of Object.entries(m.contend_since_ns)) {

@@ -64,19 +64,27 @@ function grow(wo: WaitedOn, need: number, threads: number): void {
   wo.seen = seen;
 }
 
-/** The totals so far, per pair in `order` (base plus the log, summed in the order of the waits). */
-export function waitedOnTotals(wo: WaitedOn): Float64Array {
+/** Each pair code's place in `order`. */
+export function waitedOnPlaces(wo: WaitedOn): Map<number, number> {
+  const place = new Map<number, number>();
   const order = wo.order;
-  const n = order.length;
-  const out = new Float64Array(n);
+  for (let i = 0; i < order.length; i++) place.set(order.get(i), i);
+  return place;
+}
+
+/**
+ * The totals so far, per pair in `order` (base plus the log, summed in the order of the waits);
+ * `place`: waitedOnPlaces, when the caller has it already.
+ */
+export function waitedOnTotals(wo: WaitedOn, place?: Map<number, number>): Float64Array {
+  const out = new Float64Array(wo.order.length);
   const base = wo.base;
   for (let i = 0; i < base.length; i++) out[i] = base.get(i);
   const lp = wo.log_pair;
   const ln = wo.log_ns;
   if (lp.length === 0) return out;
-  const place = new Map<number, number>();
-  for (let i = 0; i < n; i++) place.set(order.get(i), i);
-  for (let j = 0; j < lp.length; j++) out[place.get(lp.get(j)) as number] += ln.get(j);
+  const at = place ?? waitedOnPlaces(wo);
+  for (let j = 0; j < lp.length; j++) out[at.get(lp.get(j)) as number] += ln.get(j);
   return out;
 }
 
