@@ -28,7 +28,8 @@ import { StepBackSearch } from './stepBack';
 import { Emitter } from './emitter';
 import type { ProgressClock } from './host';
 import { RecorderGate } from './recorderGate';
-import { ranStatement, StopMatcher, type Goal, type Hit, type StepMode } from './stopMatcher';
+import { ranStatement, stageGoalHit, StopMatcher, type Goal, type Hit, type StepMode } from './stopMatcher';
+import { LookAhead } from './lookAhead';
 import { endException, type EndException } from './exceptions';
 import type { StopEvent, TargetEvents } from './debugTarget';
 
@@ -47,6 +48,8 @@ export interface SimRunOptions {
   record?: { sink: TraceSink; header: TraceHeaderInfo };
   clock: ProgressClock;
   checkpoints?: CheckpointOptions;
+  /** run the migration ahead of the user while the session waits (lookAhead.ts); ignored while recording */
+  lookAhead?: boolean;
 }
 
 export class SimCore {
@@ -76,6 +79,9 @@ export class SimCore {
   /** the checkpoint restored last, whose info stands for those fields until the kernel steps */
   private restored: Checkpoint | null = null;
   readonly stepBack: StepBackSearch = new StepBackSearch(this);
+  /** the run ahead of the user, if on (lookAhead.ts) */
+  readonly look: LookAhead | null = null;
+  private lookStarted = false;
   /** the run's summary at its end, once made: the end is one state, however often it is reached */
   private endResult: MigrationResult | null = null;
 
@@ -108,6 +114,30 @@ export class SimCore {
     this.k.run({ steps: 0 });
     this.cps.take(this.k, this.eventCount());
     this.matcher.resetAt();
+    if (o.lookAhead === true && o.record === undefined) this.look = new LookAhead(o, this.k.log, this.cps, o.clock, () => this.busy);
+  }
+
+  /** Starts the look-ahead (after the session's first stop); it runs between the session's messages. */
+  startLookAhead(): void {
+    if (this.look === null || this.lookStarted) return;
+    this.lookStarted = true;
+    void this.look.run();
+  }
+
+  /** Where the look-ahead stands, in a user's words. */
+  lookAheadText(): string {
+    const look = this.look;
+    if (look === null) return this.o.record !== undefined ? 'off (the session records a trace)' : 'off';
+    const t = `t=${(look.k.s.now_ns / 1e9).toFixed(3)} s, step ${look.position}, ${look.landmarks.length} stage changes and sync rounds`;
+    if (look.endSteps >= 0) return `ran the whole run (${t})`;
+    if (look.stoppedWhy !== null) return `stopped at ${t}: ${look.stoppedWhy}`;
+    return `running ahead: ${t}`;
+  }
+
+  /** The session is over: nothing more runs in the background. */
+  dispose(): void {
+    this.look?.stop();
+    this.pause();
   }
 
   /**
@@ -178,7 +208,9 @@ export class SimCore {
   /** Puts the run at boundary `steps` exactly (restoring a checkpoint if it lies behind). */
   seekSteps(steps: number): void {
     const target = this.endSteps >= 0 ? Math.min(steps, this.endSteps) : steps;
-    if (target < this.k.s.steps || this.atEnd) this.restore(this.cps.atOrBefore(target));
+    const cp = this.cps.atOrBefore(target);
+    // Behind the run, or ahead of it where a checkpoint (the look-ahead's) saves the replay.
+    if (target < this.k.s.steps || this.atEnd || cp.steps > this.k.s.steps) this.restore(cp);
     this.matcher.mode = 'off';
     this.k.boundary = null;
     this.watch(false);
@@ -227,6 +259,10 @@ export class SimCore {
     let lastYield = started;
     let progress: string | null = null;
     this.pauseRequested = false;
+    if (goal !== null && (goal.kind === 'nextStage' || goal.kind === 'nextIteration')) {
+      const hit = this.jumpAhead(goal.kind === 'nextIteration');
+      if (hit !== null) return hit;
+    }
     if (goal === null) {
       this.matcher.mode = 'off';
       k.boundary = null;
@@ -289,6 +325,29 @@ export class SimCore {
     }
   }
 
+  /**
+   * Next stage / next iteration through a stretch the look-ahead has run: with no breakpoint that
+   * could stop on the way, the stop is its landmark, reached by a restore and a short replay. Where
+   * it has not yet been that far, the forward run starts from its furthest checkpoint instead of
+   * from here (no landmark lies between, so the matcher decides the same from there).
+   */
+  private jumpAhead(iteration: boolean): Hit | null {
+    const look = this.look;
+    if (look === null || this.bps.any) return null;
+    const here = this.k.s.steps;
+    const l = look.landmarkAfter(here, iteration);
+    if (l !== null) {
+      this.seekSteps(l.steps);
+      return stageGoalHit(iteration ? 'nextIteration' : 'nextStage', l.stageChanged, l.sync ? 1 : 0, this.k, this.ctx);
+    }
+    const cp = this.cps.atOrBefore(look.position);
+    if (cp.steps > here) {
+      this.restore(cp);
+      this.matcher.resetAt();
+    }
+    return null;
+  }
+
   private progressText(): string {
     const m = md(this.k).mig;
     return `t=${(this.k.now / 1e9).toFixed(3)} s, ${m.status}, ${m.stage}, dirty-sync-count ${m.dirty_sync_count}`;
@@ -304,6 +363,7 @@ export class SimCore {
     let i = list.indexOf(this.cps.atOrBefore(Math.max(0, before - 1)));
     const clock = this.o.clock;
     let lastYield = clock.now_ms();
+    this.busy = true;
     try {
       for (; i >= 0; i--) {
         const cp = list[i];
@@ -330,6 +390,7 @@ export class SimCore {
       }
       return null;
     } finally {
+      this.busy = false;
       k.boundary = null;
       this.matcher.mode = 'off';
       this.watch(false);

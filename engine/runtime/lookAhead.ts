@@ -1,0 +1,157 @@
+// The look-ahead of a debugging session: while the user looks at a stop, a second kernel runs the
+// same migration (same scenario, seed, schedule, recorded decisions) ahead of them, in short slices
+// between the session's messages, laying down the session's checkpoints and noting where the
+// stages change and where each bitmap sync round ends ("landmarks"). A run is deterministic, so
+// its state at a step is the same whichever kernel computed it: a checkpoint the look-ahead took
+// is one the session would have taken passing there, and "next stage" or "next iteration" to a
+// place it has been is a restore instead of a replay (the stop is then the boundary the stop
+// matcher would have stopped at: the first boundary after an event where the stage differs, or a
+// sync ran). Both kernels share one decision log, so each checks the other's decisions.
+//
+// It never runs while the session moves (the session's own work comes first) and stops at the end
+// of the run, at a divergence from a recording, or when the session ends. It is off while the
+// session records a trace: the recording is written by whoever passes a point first, which must be
+// the session's own kernel.
+
+import { NullObserver } from '../sim/observer';
+import type { Kernel, StopReason } from '../sim/kernel';
+import { ReplayDivergence } from '../sim/decisionLog';
+import { buildMigration } from '../model/build';
+import { md } from '../model/ctx';
+import type { CheckpointStore } from './checkpoints';
+import type { ProgressClock } from './host';
+import { ranStatement } from './stopMatcher';
+import type { SimRunOptions } from './simRun';
+
+/** Wall time one slice of look-ahead work aims at: the most a request waits for it to yield. */
+const SLICE_MS = 8;
+const SLICE_STEPS_START = 4_000;
+
+/** A boundary where the stage changed, or a bitmap sync round ended (or both), since the previous such boundary. */
+export interface Landmark {
+  steps: number;
+  stageChanged: boolean;
+  sync: boolean;
+}
+
+/** Hears the two events the landmarks are made of. */
+class LandmarkEvents extends NullObserver {
+  status = 0;
+  syncs = 0;
+  override custom(kind: string): void {
+    if (kind === 'status') this.status++;
+    else if (kind === 'sync') this.syncs++;
+  }
+}
+
+export class LookAhead {
+  readonly k: Kernel;
+  /** in step order; complete for every boundary up to the look-ahead kernel's position */
+  readonly landmarks: Landmark[] = [];
+  /** the step count of the run's end, once the look-ahead reached it */
+  endSteps = -1;
+  /** why it stopped before the end (a divergence, an error), if it did */
+  stoppedWhy: string | null = null;
+  private stopped = false;
+  private sliceSteps = SLICE_STEPS_START;
+  private readonly ev = new LandmarkEvents();
+  private prevStage: string;
+  private evaluated = 0;
+
+  constructor(
+    o: SimRunOptions,
+    log: Kernel['log'],
+    private readonly cps: CheckpointStore,
+    private readonly clock: ProgressClock,
+    /** whether the session is moving now (the look-ahead waits) */
+    private readonly sessionBusy: () => boolean,
+  ) {
+    const built = buildMigration(o.scenario.config, { strategy: o.strategy, replay: o.replay, observe: () => this.ev });
+    this.k = built.kernel;
+    this.k.log = log;
+    this.k.run({ steps: 0 });
+    this.prevStage = md(this.k).mig.stage;
+    this.k.boundary = this.boundary;
+  }
+
+  private readonly boundary = (): boolean => {
+    const k = this.k;
+    const ev = this.ev;
+    if (ev.status === 0 && ev.syncs === 0) return false;
+    if (k.s.steps === this.evaluated) return false;
+    this.evaluated = k.s.steps;
+    const stage = md(k).mig.stage;
+    const stageChanged = stage !== this.prevStage;
+    const sync = ev.syncs > 0;
+    ev.status = 0;
+    ev.syncs = 0;
+    this.prevStage = stage;
+    if (stageChanged || sync) this.landmarks.push({ steps: k.s.steps, stageChanged, sync });
+    return false;
+  };
+
+  /** The boundary up to which the landmarks are complete. */
+  get position(): number {
+    return this.k.s.steps;
+  }
+
+  get done(): boolean {
+    return this.endSteps >= 0 || this.stoppedWhy !== null || this.stopped;
+  }
+
+  /** The first landmark after boundary `after` that ends a "next stage" (or "next iteration") from there; null if none up to the look-ahead's position. */
+  landmarkAfter(after: number, iteration: boolean): Landmark | null {
+    const l = this.landmarks;
+    let lo = 0;
+    let hi = l.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (l[mid].steps <= after) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < l.length; i++) if (l[i].stageChanged || (iteration && l[i].sync)) return l[i];
+    return null;
+  }
+
+  /** Runs in slices until the end, a stop, or `stop()`. */
+  async run(): Promise<void> {
+    const clock = this.clock;
+    while (!this.done) {
+      await clock.yield();
+      if (this.done) return;
+      if (this.sessionBusy()) continue;
+      const t0 = clock.now_ms();
+      this.slice();
+      const ms = clock.now_ms() - t0;
+      // Aim each slice at SLICE_MS of wall time.
+      if (ms < SLICE_MS / 2) this.sliceSteps = Math.min(this.sliceSteps * 2, 1_000_000);
+      else if (ms > SLICE_MS * 2) this.sliceSteps = Math.max(500, Math.floor(this.sliceSteps / 2));
+    }
+  }
+
+  private slice(): void {
+    const k = this.k;
+    const cps = this.cps;
+    let r: StopReason;
+    try {
+      const last = cps.last!;
+      const n = k.s.steps < last.steps ? this.sliceSteps : Math.max(1, Math.min(this.sliceSteps, last.steps + cps.interval_steps - k.s.steps));
+      r = k.run({ steps: n });
+    } catch (e) {
+      this.stoppedWhy = e instanceof ReplayDivergence ? `the recording ends: ${e.message}` : `the look-ahead stopped: ${(e as Error).message}`;
+      return;
+    }
+    if (r === 'finished' || r === 'hung') {
+      this.endSteps = k.s.steps;
+      return;
+    }
+    if (k.s.steps > cps.last!.steps && cps.due(k.s.steps)) {
+      // (No recording while it runs: no observer events to count.)
+      cps.take(k, 0, { tid: k.cur.id, statement: ranStatement(k) });
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+}
