@@ -4,7 +4,7 @@
 // stages change and where each bitmap sync round ends ("landmarks"). A run is deterministic, so
 // its state at a step is the same whichever kernel computed it: a checkpoint the look-ahead took
 // is one the session would have taken passing there, and "next stage" or "next iteration" to a
-// place it has been is a restore instead of a replay (the stop is then the boundary the stop
+// place it has been is a restore instead of a replay (it leaves a landmark checkpoint at each) (the stop is then the boundary the stop
 // matcher would have stopped at: the first boundary after an event where the stage differs, or a
 // sync ran). Both kernels share one decision log, so each checks the other's decisions.
 //
@@ -86,7 +86,11 @@ export class LookAhead {
     ev.status = 0;
     ev.syncs = 0;
     this.prevStage = stage;
-    if (stageChanged || sync) this.landmarks.push({ steps: k.s.steps, stageChanged, sync });
+    if (stageChanged || sync) {
+      this.landmarks.push({ steps: k.s.steps, stageChanged, sync });
+      // The stop itself, so that going there is a restore (no recording runs beside the look-ahead: no events to count).
+      this.cps.takeMark(k, 0, { tid: k.cur.id, statement: ranStatement(k) });
+    }
     return false;
   };
 

@@ -259,8 +259,8 @@ export class SimCore {
     let lastYield = started;
     let progress: string | null = null;
     this.pauseRequested = false;
-    if (goal !== null && (goal.kind === 'nextStage' || goal.kind === 'nextIteration')) {
-      const hit = this.jumpAhead(goal.kind === 'nextIteration');
+    if (goal !== null && (goal.kind === 'nextStage' || goal.kind === 'nextIteration' || goal.kind === 'continue')) {
+      const hit = this.jumpAhead(goal.kind);
       if (hit !== null) return hit;
     }
     if (goal === null) {
@@ -327,18 +327,19 @@ export class SimCore {
 
   /**
    * Next stage / next iteration through a stretch the look-ahead has run: with no breakpoint that
-   * could stop on the way, the stop is its landmark, reached by a restore and a short replay. Where
-   * it has not yet been that far, the forward run starts from its furthest checkpoint instead of
-   * from here (no landmark lies between, so the matcher decides the same from there).
+   * could stop on the way, the stop is its landmark, reached by a restore (a landmark checkpoint)
+   * or a short replay. Where it has not yet been that far, and for a continue, the forward run
+   * starts from its furthest checkpoint instead of from here (no landmark lies between, so the
+   * matcher decides the same from there; a continue with no breakpoint stops only at the end).
    */
-  private jumpAhead(iteration: boolean): Hit | null {
+  private jumpAhead(kind: 'nextStage' | 'nextIteration' | 'continue'): Hit | null {
     const look = this.look;
     if (look === null || this.bps.any) return null;
     const here = this.k.s.steps;
-    const l = look.landmarkAfter(here, iteration);
+    const l = kind === 'continue' ? null : look.landmarkAfter(here, kind === 'nextIteration');
     if (l !== null) {
       this.seekSteps(l.steps);
-      return stageGoalHit(iteration ? 'nextIteration' : 'nextStage', l.stageChanged, l.sync ? 1 : 0, this.k, this.ctx);
+      return stageGoalHit(kind as 'nextStage' | 'nextIteration', l.stageChanged, l.sync ? 1 : 0, this.k, this.ctx);
     }
     const cp = this.cps.atOrBefore(look.position);
     if (cp.steps > here) {

@@ -45,6 +45,7 @@ async function lookAheadText(c: DapClient): Promise<string> {
 async function walk(c: DapClient, command: string, max: number): Promise<number[]> {
   await c.ok('migtrace/goToTime', { time_ns: 0 });
   await c.waitEvent('stopped');
+  c.drain('migtrace/stopped');
   const xs: number[] = [];
   for (let i = 0; i < max; i++) {
     xs.push(await timed(c, command, {}));

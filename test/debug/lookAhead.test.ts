@@ -1,5 +1,5 @@
-// The look-ahead (engine/runtime/lookAhead.ts) through a real DAP session: "next iteration" and
-// "next stage" through a stretch the look-ahead has already run land on the very stops a session
+// The look-ahead (engine/runtime/lookAhead.ts) through a real DAP session: "next iteration",
+// "next stage" and "continue" through a stretch the look-ahead has already run land on the very stops a session
 // without it reaches by simulating (same description, same stacks, variables and state hash),
 // whether the look-ahead has run the whole migration, is partway, or is racing the user; and with
 // a breakpoint set, it stays out of the way.
@@ -7,14 +7,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inMemoryClient, startSession, type DapClient } from './dapClient';
-import { SMALL } from './scenarios';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLI, SMALL } from './scenarios';
 import { picture } from './stopPicture';
 
 interface Stop { description: string; picture: string }
 
-async function session(lookAhead: boolean, extra: Record<string, unknown> = {}): Promise<{ c: DapClient }> {
+const dir = mkdtempSync(join(tmpdir(), 'migtrace-look-'));
+
+async function session(lookAhead: boolean, extra: Record<string, unknown> = { scenario: SMALL }): Promise<{ c: DapClient }> {
   const c = inMemoryClient();
-  await startSession(c, { scenario: SMALL, stopOnEntry: true, lookAhead, ...extra });
+  await startSession(c, { stopOnEntry: true, lookAhead, ...extra });
   await c.waitEvent('stopped');
   return { c };
 }
@@ -45,7 +51,7 @@ async function walk(c: DapClient, command: string, pause: (i: number) => number)
   for (let i = 0; i < 200; i++) {
     const ms = pause(i);
     if (ms > 0) await new Promise((r) => setTimeout(r, ms));
-    await c.ok(command, {});
+    await c.ok(command, { threadId: 1 });
     const st = await c.waitEvent('stopped');
     out.push({ description: st.body.description as string, picture: await picture(c, await withFrames(c, st.body.threadId as number)) });
     c.drain('migtrace/stopped');
@@ -62,13 +68,13 @@ function same(got: Stop[], want: Stop[], what: string): void {
   }
 }
 
-for (const command of ['migtrace/nextIteration', 'migtrace/nextStage']) {
+for (const command of ['migtrace/nextIteration', 'migtrace/nextStage', 'continue']) {
   test(`${command} with the look-ahead lands where the session without it does`, async () => {
     const plain = await session(false);
     const want = await walk(plain.c, command, () => 0);
     assert.match(await lookAhead(plain.c), /^off/);
     await plain.c.close();
-    assert.ok(want.length >= (command.endsWith('Stage') ? 3 : 4), `too few stops to compare: ${want.map((s) => s.description).join(' | ')}`);
+    assert.ok(want.length >= (command === 'continue' ? 1 : command.endsWith('Stage') ? 3 : 4), `too few stops to compare: ${want.map((s) => s.description).join(' | ')}`);
 
     // The look-ahead has run the whole migration: every press is a restore.
     const ahead = await session(true);
@@ -103,12 +109,21 @@ test('with a breakpoint set, next stage stops at the breakpoint on the way, as w
   assert.deepEqual(stops[1], stops[0]);
 });
 
+test('replaying a recorded trace, the look-ahead follows its decisions: next iteration lands where it does without', async () => {
+  const trace = join(dir, 'small.migtrace');
+  const r = spawnSync(process.execPath, [CLI, 'run', SMALL, '--out', trace, '-q'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const plain = await session(false, { trace });
+  const want = await walk(plain.c, 'migtrace/nextIteration', () => 0);
+  await plain.c.close();
+  const ahead = await session(true, { trace });
+  await whole(ahead.c);
+  same(await walk(ahead.c, 'migtrace/nextIteration', () => 0), want, 'a trace, after the look-ahead ran it');
+  await ahead.c.close();
+});
+
 test('the look-ahead is off while the session records, and says so', async () => {
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const dir = mkdtempSync(join(tmpdir(), 'migtrace-look-'));
-  const s = await session(true, { record: join(dir, 'run.migtrace') });
+  const s = await session(true, { scenario: SMALL, record: join(dir, 'run.migtrace') });
   assert.equal(await lookAhead(s.c), 'off (the session records a trace)');
   await s.c.close();
 });
