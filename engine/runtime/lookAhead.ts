@@ -125,7 +125,7 @@ export class LookAhead {
       if (this.done) return;
       if (this.sessionBusy()) continue;
       const t0 = clock.now_ms();
-      this.slice();
+      this.advance(this.sliceSteps);
       const ms = clock.now_ms() - t0;
       // Aim each slice at SLICE_MS of wall time.
       if (ms < SLICE_MS / 2) this.sliceSteps = Math.min(this.sliceSteps * 2, 1_000_000);
@@ -133,13 +133,15 @@ export class LookAhead {
     }
   }
 
-  private slice(): void {
+  /** Runs up to `steps` steps (fewer where a checkpoint falls due), unless it is done. */
+  advance(steps: number): void {
+    if (this.done) return;
     const k = this.k;
     const cps = this.cps;
     let r: StopReason;
     try {
       const last = cps.last!;
-      const n = k.s.steps < last.steps ? this.sliceSteps : Math.max(1, Math.min(this.sliceSteps, last.steps + cps.interval_steps - k.s.steps));
+      const n = k.s.steps < last.steps ? steps : Math.max(1, Math.min(steps, last.steps + cps.interval_steps - k.s.steps));
       r = k.run({ steps: n });
     } catch (e) {
       this.stoppedWhy = e instanceof ReplayDivergence ? `the recording ends: ${e.message}` : `the look-ahead stopped: ${(e as Error).message}`;

@@ -30,13 +30,12 @@ import type { ProgressClock } from './host';
 import { RecorderGate } from './recorderGate';
 import { ranStatement, stageGoalHit, StopMatcher, type Goal, type Hit, type StepMode } from './stopMatcher';
 import { LookAhead } from './lookAhead';
+import { Pacer, type PacerHost } from './pacer';
 import { endException, type EndException } from './exceptions';
 import type { StopEvent, TargetEvents } from './debugTarget';
 
 /** Steps per chunk of forward work between looks at the clock, pauses and cancels. */
 const CHUNK_STEPS = 50_000;
-/** Report progress for work that has run this long (wall ms). */
-const PROGRESS_AFTER_MS = 500;
 const YIELD_EVERY_MS = 50;
 
 export interface SimRunOptions {
@@ -252,17 +251,23 @@ export class SimCore {
    * Runs forward until `goal` (or a breakpoint) stops it, or the end, or `until_ns` (with
    * `goal` null: a seek that ignores breakpoints). Yields to the host between chunks.
    */
+  private get pacing(): PacerHost {
+    return {
+      clock: this.o.clock,
+      nextId: () => `migtrace-run-${++this.progressSeq}`,
+      emit: (p) => this.events.emit('progress', p),
+      stopWanted: (id) => this.pauseRequested || (id !== null && this.cancelled.has(id)),
+    };
+  }
+
   async forward(goal: Goal | null, until_ns?: number): Promise<Hit | 'end' | 'time' | 'paused'> {
     const k = this.k;
-    const clock = this.o.clock;
-    const started = clock.now_ms();
-    let lastYield = started;
-    let progress: string | null = null;
     this.pauseRequested = false;
-    if (goal !== null && (goal.kind === 'nextStage' || goal.kind === 'nextIteration' || goal.kind === 'continue')) {
-      const hit = this.jumpAhead(goal.kind);
-      if (hit !== null) return hit;
+    if (goal !== null && (goal.kind === 'nextStage' || goal.kind === 'nextIteration' || goal.kind === 'continue') && this.look !== null && !this.bps.any) {
+      const r = await this.ahead(goal.kind);
+      if (r !== null) return r;
     }
+    const pacer = new Pacer(this.pacing, () => this.progressText(this.k));
     if (goal === null) {
       this.matcher.mode = 'off';
       k.boundary = null;
@@ -296,18 +301,7 @@ export class SimCore {
           if (n === 'finished' || n === 'hung') return 'end';
           return 'time';
         }
-        const now = clock.now_ms();
-        if (now - lastYield >= YIELD_EVERY_MS) {
-          lastYield = now;
-          if (progress === null && now - started >= PROGRESS_AFTER_MS) {
-            progress = `migtrace-run-${++this.progressSeq}`;
-            this.events.emit('progress', { kind: 'start', id: progress, title: 'Running the migration', message: this.progressText() });
-          } else if (progress !== null) {
-            this.events.emit('progress', { kind: 'update', id: progress, message: this.progressText() });
-          }
-          await clock.yield();
-          if (this.pauseRequested || (progress !== null && this.cancelled.has(progress))) return 'paused';
-        }
+        if (await pacer.tick()) return 'paused';
       }
     } finally {
       this.busy = false;
@@ -320,26 +314,42 @@ export class SimCore {
       k.boundary = null;
       this.matcher.mode = 'off';
       this.watch(false);
-      if (progress !== null) this.events.emit('progress', { kind: 'end', id: progress });
+      pacer.end();
       this.matcher.resetAt();
     }
   }
 
   /**
-   * Next stage / next iteration through a stretch the look-ahead has run: with no breakpoint that
-   * could stop on the way, the stop is its landmark, reached by a restore (a landmark checkpoint)
-   * or a short replay. Where it has not yet been that far, and for a continue, the forward run
-   * starts from its furthest checkpoint instead of from here (no landmark lies between, so the
-   * matcher decides the same from there; a continue with no breakpoint stops only at the end).
+   * Next stage, next iteration or continue, with no breakpoint that could stop on the way, go
+   * through the look-ahead: where it has been, the stop is its landmark, reached by a restore (a
+   * landmark checkpoint). Where it has not yet been, it runs on in place of this kernel (so nothing
+   * is simulated twice) until it passes the stop, or the end. For a continue, and at the end, the
+   * forward run (null) then starts from the look-ahead's furthest checkpoint instead of from here:
+   * no landmark lies between, so the matcher decides the same from there, and a continue with no
+   * breakpoint stops only at the end. A pause while it runs leaves the session where it got to.
    */
-  private jumpAhead(kind: 'nextStage' | 'nextIteration' | 'continue'): Hit | null {
-    const look = this.look;
-    if (look === null || this.bps.any) return null;
+  private async ahead(kind: 'nextStage' | 'nextIteration' | 'continue'): Promise<Hit | 'paused' | null> {
+    const look = this.look!;
     const here = this.k.s.steps;
-    const l = kind === 'continue' ? null : look.landmarkAfter(here, kind === 'nextIteration');
-    if (l !== null) {
-      this.seekSteps(l.steps);
-      return stageGoalHit(kind as 'nextStage' | 'nextIteration', l.stageChanged, l.sync ? 1 : 0, this.k, this.ctx);
+    const pacer = new Pacer(this.pacing, () => this.progressText(look.k));
+    this.busy = true;
+    try {
+      for (;;) {
+        const l = kind === 'continue' ? null : look.landmarkAfter(here, kind === 'nextIteration');
+        if (l !== null) {
+          this.seekSteps(l.steps);
+          return stageGoalHit(kind as 'nextStage' | 'nextIteration', l.stageChanged, l.sync ? 1 : 0, this.k, this.ctx);
+        }
+        if (look.done || kind === 'continue') break;
+        look.advance(CHUNK_STEPS);
+        if (await pacer.tick()) {
+          this.seekSteps(Math.max(here, look.position));
+          return 'paused';
+        }
+      }
+    } finally {
+      this.busy = false;
+      pacer.end();
     }
     const cp = this.cps.atOrBefore(look.position);
     if (cp.steps > here) {
@@ -349,9 +359,9 @@ export class SimCore {
     return null;
   }
 
-  private progressText(): string {
-    const m = md(this.k).mig;
-    return `t=${(this.k.now / 1e9).toFixed(3)} s, ${m.status}, ${m.stage}, dirty-sync-count ${m.dirty_sync_count}`;
+  private progressText(k: Kernel): string {
+    const m = md(k).mig;
+    return `t=${(k.now / 1e9).toFixed(3)} s, ${m.status}, ${m.stage}, dirty-sync-count ${m.dirty_sync_count}`;
   }
 
   /**

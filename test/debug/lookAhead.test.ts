@@ -127,3 +127,38 @@ test('the look-ahead is off while the session records, and says so', async () =>
   assert.equal(await lookAhead(s.c), 'off (the session records a trace)');
   await s.c.close();
 });
+
+test('a long next stage run by the look-ahead reports progress; cancelling it stops the session where the look-ahead got to, a state it steps and replays from', async () => {
+  // chegu-256g never converges: with a 100,000 s limit its iterative stage runs for many minutes.
+  const { c } = await session(true, { scenario: 'chegu-256g', seed: 1, set: ['limits.max-time=100000'] });
+  try {
+    let from = 0;
+    for (let i = 0; i < 4; i++) {
+      await c.ok('migtrace/nextStage', {});
+      const st = await c.waitEvent('stopped');
+      from = (await c.waitEvent('migtrace/stopped')).body.steps as number;
+      if ((await lookAhead(c)).includes('ran the whole run')) assert.fail('chegu-256g ended: the test needs a run that outlasts it');
+      if ((st.body.description as string).includes('iterative')) break;
+    }
+    await c.ok('migtrace/nextStage', {});
+    const start = await c.waitEvent('progressStart');
+    await c.ok('cancel', { progressId: start.body.progressId });
+    const st = await c.waitEvent('stopped');
+    assert.equal(st.body.reason, 'pause');
+    await c.waitEvent('progressEnd');
+    const at = (await c.waitEvent('migtrace/stopped', (e) => e.body.reason === 'pause')).body;
+    assert.ok(at.steps > from, `the cancelled run did not move: step ${at.steps}, from ${from}`);
+    // A step from there, a step back and the step again: the same stop twice (a state the session can replay).
+    const tid = await withFrames(c, st.body.threadId as number);
+    await c.ok('next', { threadId: tid });
+    await c.waitEvent('stopped');
+    const there = await picture(c, tid);
+    await c.ok('stepBack', { threadId: tid });
+    await c.waitEvent('stopped');
+    await c.ok('next', { threadId: tid });
+    await c.waitEvent('stopped');
+    assert.equal(await picture(c, tid), there, 'a step from the cancelled stop, back and again, does not land on the same state');
+  } finally {
+    await c.close();
+  }
+});
