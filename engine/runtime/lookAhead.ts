@@ -13,7 +13,6 @@
 // session records a trace: the recording is written by whoever passes a point first, which must be
 // the session's own kernel.
 
-import { NullObserver } from '../sim/observer';
 import type { Kernel, StopReason } from '../sim/kernel';
 import { ReplayDivergence } from '../sim/decisionLog';
 import { buildMigration } from '../model/build';
@@ -34,16 +33,6 @@ export interface Landmark {
   sync: boolean;
 }
 
-/** Hears the two events the landmarks are made of. */
-class LandmarkEvents extends NullObserver {
-  status = 0;
-  syncs = 0;
-  override custom(kind: string): void {
-    if (kind === 'status') this.status++;
-    else if (kind === 'sync') this.syncs++;
-  }
-}
-
 export class LookAhead {
   readonly k: Kernel;
   /** in step order; complete for every boundary up to the look-ahead kernel's position */
@@ -54,9 +43,8 @@ export class LookAhead {
   stoppedWhy: string | null = null;
   private stopped = false;
   private sliceSteps = SLICE_STEPS_START;
-  private readonly ev = new LandmarkEvents();
   private prevStage: string;
-  private evaluated = 0;
+  private prevSyncs: number;
 
   constructor(
     o: SimRunOptions,
@@ -66,31 +54,33 @@ export class LookAhead {
     /** whether the session is moving now (the look-ahead waits) */
     private readonly sessionBusy: () => boolean,
   ) {
-    const built = buildMigration(o.scenario.config, { strategy: o.strategy, replay: o.replay, observe: () => this.ev });
+    // No observer: the kernel sends no events at all, and runs as fast as a plain run.
+    const built = buildMigration(o.scenario.config, { strategy: o.strategy, replay: o.replay });
     this.k = built.kernel;
     this.k.log = log;
     this.k.run({ steps: 0 });
-    this.prevStage = md(this.k).mig.stage;
+    const m = md(this.k).mig;
+    this.prevStage = m.stage;
+    this.prevSyncs = m.dirty_sync_count;
     this.k.boundary = this.boundary;
   }
 
+  /**
+   * At every boundary: did the step before it change the stage or run a sync? The model changes
+   * the stage only in the statement that emits its `status` event, and counts a sync only in the
+   * one that emits `sync`, so these are the boundaries the stop matcher finds by those events.
+   */
   private readonly boundary = (): boolean => {
     const k = this.k;
-    const ev = this.ev;
-    if (ev.status === 0 && ev.syncs === 0) return false;
-    if (k.s.steps === this.evaluated) return false;
-    this.evaluated = k.s.steps;
-    const stage = md(k).mig.stage;
-    const stageChanged = stage !== this.prevStage;
-    const sync = ev.syncs > 0;
-    ev.status = 0;
-    ev.syncs = 0;
-    this.prevStage = stage;
-    if (stageChanged || sync) {
-      this.landmarks.push({ steps: k.s.steps, stageChanged, sync });
-      // The stop itself, so that going there is a restore (no recording runs beside the look-ahead: no events to count).
-      this.cps.takeMark(k, 0, { tid: k.cur.id, statement: ranStatement(k) });
-    }
+    const m = md(k).mig;
+    if (m.stage === this.prevStage && m.dirty_sync_count === this.prevSyncs) return false;
+    const stageChanged = m.stage !== this.prevStage;
+    const sync = m.dirty_sync_count !== this.prevSyncs;
+    this.prevStage = m.stage;
+    this.prevSyncs = m.dirty_sync_count;
+    this.landmarks.push({ steps: k.s.steps, stageChanged, sync });
+    // The stop itself, so that going there is a restore (no recording runs beside the look-ahead: no events to count).
+    this.cps.takeMark(k, 0, { tid: k.cur.id, statement: ranStatement(k) });
     return false;
   };
 

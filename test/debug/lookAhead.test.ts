@@ -68,25 +68,36 @@ function same(got: Stop[], want: Stop[], what: string): void {
   }
 }
 
-for (const command of ['migtrace/nextIteration', 'migtrace/nextStage', 'continue']) {
-  test(`${command} with the look-ahead lands where the session without it does`, async () => {
-    const plain = await session(false);
-    const want = await walk(plain.c, command, () => 0);
-    assert.match(await lookAhead(plain.c), /^off/);
-    await plain.c.close();
-    assert.ok(want.length >= (command === 'continue' ? 1 : command.endsWith('Stage') ? 3 : 4), `too few stops to compare: ${want.map((s) => s.description).join(' | ')}`);
+// SMALL (2 GiB, a few rounds), seed-specjbb-128g (ten rounds, 2.5 M steps), a multifd run that
+// hangs on its seed, and auto-converge under TCG (the throttle, syncs that wait for the vCPUs).
+const RUNS: [string, Record<string, unknown>][] = [
+  ['small-2g', { scenario: SMALL }],
+  ['seed-specjbb-128g', { scenario: 'seed-specjbb-128g' }],
+  ['multifd-sync-hang seed 5', { scenario: 'multifd-sync-hang', seed: 5 }],
+  ['auto-converge under TCG (qtest-bootblock)', { scenario: 'qtest-bootblock', set: ['migration.capabilities={"auto-converge":true}', 'migration.max-bandwidth="1G"', 'migration.downtime-limit=30', 'limits.max-time=5'] }],
+];
 
-    // The look-ahead has run the whole migration: every press is a restore.
-    const ahead = await session(true);
-    await whole(ahead.c);
-    same(await walk(ahead.c, command, () => 0), want, 'after the look-ahead ran the whole run');
-    await ahead.c.close();
+for (const [name, run] of RUNS) {
+  for (const command of ['migtrace/nextIteration', 'migtrace/nextStage', 'continue']) {
+    test(`${name}: ${command} with the look-ahead lands where the session without it does`, async () => {
+      const plain = await session(false, run);
+      const want = await walk(plain.c, command, () => 0);
+      assert.match(await lookAhead(plain.c), /^off/);
+      await plain.c.close();
+      assert.ok(want.length >= (command === 'continue' ? 1 : 3), `too few stops to compare: ${want.map((s) => s.description).join(' | ')}`);
 
-    // Racing the user: pressed at once, and after a few ms of looking now and then.
-    const race = await session(true);
-    same(await walk(race.c, command, (i) => [0, 3, 0, 15, 1][i % 5]), want, 'racing the look-ahead');
-    await race.c.close();
-  });
+      // The look-ahead has run the whole migration: every press is a restore.
+      const ahead = await session(true, run);
+      await whole(ahead.c);
+      same(await walk(ahead.c, command, () => 0), want, 'after the look-ahead ran the whole run');
+      await ahead.c.close();
+
+      // Racing the user: pressed at once, and after a few ms of looking now and then.
+      const race = await session(true, run);
+      same(await walk(race.c, command, (i) => [0, 3, 0, 15, 1][i % 5]), want, 'racing the look-ahead');
+      await race.c.close();
+    });
+  }
 }
 
 test('with a breakpoint set, next stage stops at the breakpoint on the way, as without the look-ahead', async () => {
