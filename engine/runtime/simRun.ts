@@ -247,10 +247,7 @@ export class SimCore {
     }
   }
 
-  /**
-   * Runs forward until `goal` (or a breakpoint) stops it, or the end, or `until_ns` (with
-   * `goal` null: a seek that ignores breakpoints). Yields to the host between chunks.
-   */
+  /** What a long movement's pacer needs: the clock, progress reports, and whether to stop. */
   private get pacing(): PacerHost {
     return {
       clock: this.o.clock,
@@ -260,6 +257,10 @@ export class SimCore {
     };
   }
 
+  /**
+   * Runs forward until `goal` (or a breakpoint) stops it, or the end, or `until_ns` (with
+   * `goal` null: a seek that ignores breakpoints). Yields to the host between chunks.
+   */
   async forward(goal: Goal | null, until_ns?: number): Promise<Hit | 'end' | 'time' | 'paused'> {
     const k = this.k;
     this.pauseRequested = false;
