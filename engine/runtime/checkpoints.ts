@@ -10,6 +10,10 @@
 // step back (people press it repeatedly) restores one nearby instead of replaying a whole interval.
 // They are few (TEMP_MAX), the first to go when the budget is tight, and the farthest from where
 // the user stands go first.
+//
+// And there are landmark ones, where the look-ahead (lookAhead.ts) passed a stage change or the end
+// of a sync round: the stops of "next stage" and "next iteration", so those are a restore. They are
+// kept when old regular ones are thinned, and no more are taken once they hold half the budget.
 
 import type { ChunkedArray } from '../sim/chunkedArray';
 import type { Snapshot } from '../sim/snapshot';
@@ -26,7 +30,7 @@ export interface BoundaryInfo {
 
 export interface Checkpoint {
   steps: number;
-  /** a temporary checkpoint near the user (see above) */
+  /** a temporary checkpoint near the user, or a landmark (see above): not one of the regular ones */
   temp: boolean;
   /** the step that led here, when known (null at the start and where the kernel had not stepped since a restore) */
   info: BoundaryInfo | null;
@@ -69,6 +73,9 @@ export class CheckpointStore {
   readonly list: Checkpoint[] = [];
   /** the temporary ones, in step order, each at a step where no regular one is */
   readonly temps: Checkpoint[] = [];
+  /** the landmark ones, in step order */
+  readonly marks: Checkpoint[] = [];
+  private markBytes = 0;
   interval_steps: number;
   private bytes = 0;
   /** how many times old checkpoints were thinned to stay in budget */
@@ -109,6 +116,22 @@ export class CheckpointStore {
     if (t >= 0) this.temps.splice(t, 1);
     if (this.bytes > this.opts.budget_bytes && this.list.length > 3) this.thin();
     return cp;
+  }
+
+  /**
+   * Takes a landmark checkpoint at the kernel's position (anywhere: the look-ahead may be behind the
+   * regular ones), unless one is there already or the landmarks hold half the budget.
+   */
+  takeMark(k: Kernel, events: number, info: BoundaryInfo | null): void {
+    const steps = k.s.steps;
+    if (this.markBytes > this.opts.budget_bytes / 2 || this.atOrBefore(steps).steps === steps) return;
+    const before = this.bytes;
+    const cp = this.snapshot(k, events, true, info);
+    this.markBytes += this.bytes - before;
+    let i = this.marks.length;
+    while (i > 0 && this.marks[i - 1].steps > steps) i--;
+    this.marks.splice(i, 0, cp);
+    if (this.bytes > this.opts.budget_bytes && this.list.length > 3) this.thin();
   }
 
   /** The replay distance a temporary checkpoint is worth saving: a fraction of the interval. */
@@ -157,18 +180,20 @@ export class CheckpointStore {
     return list[lo];
   }
 
-  /** The last checkpoint, regular or temporary, at or before `steps` (there is always checkpoint 0). */
+  /** The last checkpoint, of any kind, at or before `steps` (there is always checkpoint 0). */
   atOrBefore(steps: number): Checkpoint {
-    const a = CheckpointStore.before(this.list, steps);
+    let a = CheckpointStore.before(this.list, steps);
     if (a === undefined) throw new Error(`no checkpoint at or before step ${steps}`);
     const t = CheckpointStore.before(this.temps, steps);
-    return t !== undefined && t.steps > a.steps ? t : a;
+    if (t !== undefined && t.steps > a.steps) a = t;
+    const m = CheckpointStore.before(this.marks, steps);
+    return m !== undefined && m.steps > a.steps ? m : a;
   }
 
-  /** Every checkpoint, regular and temporary, in step order (a copy: taking or thinning checkpoints leaves it as it was). */
+  /** Every checkpoint, of any kind, in step order (a copy: taking or thinning checkpoints leaves it as it was). */
   all(): Checkpoint[] {
-    if (this.temps.length === 0) return [...this.list];
-    return [...this.list, ...this.temps].sort((a, b) => a.steps - b.steps);
+    if (this.temps.length === 0 && this.marks.length === 0) return [...this.list];
+    return [...this.list, ...this.temps, ...this.marks].sort((a, b) => a.steps - b.steps);
   }
 
   /** The last checkpoint whose time is before `time_ns` (or checkpoint 0). */
@@ -190,7 +215,7 @@ export class CheckpointStore {
   measure(): number {
     const seen = new Set<ArrayBufferLike>();
     let total = 0;
-    for (const c of [...this.list, ...this.temps]) {
+    for (const c of [...this.list, ...this.temps, ...this.marks]) {
       total += c.plain_bytes;
       for (const a of c.arrays) {
         for (const ch of a.chunks) {

@@ -85,6 +85,8 @@ export interface DebugTarget {
   start(o: { stopOnEntry: boolean; stopAtTime?: number }): Promise<void>;
   continue(): Promise<void>;
   pause(): void;
+  /** the session is over: stop any background work (the look-ahead) */
+  dispose(): void;
   step(tid: number, mode: StepMode): Promise<void>;
   stepBack(tid: number): Promise<void>;
   reverseContinue(): Promise<void>;

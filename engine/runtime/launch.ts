@@ -89,7 +89,7 @@ export async function launch(args: Record<string, unknown>, host: LaunchHost): P
       throw e;
     }
     const record = c.record === undefined ? undefined : { sink: host.fs.createTraceSink(c.record), header: runHeaderOf(t.header) };
-    const core = new SimCore({ scenario: sc, strategy: { strategy: 'replay' }, replay: decisionsOf(t), record, clock: host.clock, checkpoints: host.checkpoints });
+    const core = new SimCore({ scenario: sc, strategy: { strategy: 'replay' }, replay: decisionsOf(t), record, clock: host.clock, checkpoints: host.checkpoints, lookAhead: c.lookAhead ?? true });
     const qemu = c.qemuSource === undefined ? null : await QemuSourceIndex.build(host.fs, c.qemuSource, core.k.program.fns.map((f) => f.name));
     const note = t.stopped !== null ? ` (the recording is incomplete: ${t.stopped.reason}; it replays as far as it goes)` : '';
     return { target: new SimRun(core, c.record ?? c.trace, qemu), config: c, summary: `${c.trace}: replaying ${sc.config.name} (seed ${sc.config.seed}) with its ${t.events.count} recorded events${note}` };
@@ -97,7 +97,7 @@ export async function launch(args: Record<string, unknown>, host: LaunchHost): P
   const sc = await loadScenario(host.fs, c);
   const strategy: StrategyOptions | undefined = c.strategy === undefined ? undefined : { strategy: c.strategy, depth: c.depth };
   const record = c.record === undefined ? undefined : { sink: host.fs.createTraceSink(c.record), header: headerFor(sc, strategy) };
-  const core = new SimCore({ scenario: sc, strategy, record, clock: host.clock, checkpoints: host.checkpoints });
+  const core = new SimCore({ scenario: sc, strategy, record, clock: host.clock, checkpoints: host.checkpoints, lookAhead: c.lookAhead ?? true });
   const qemu = c.qemuSource === undefined ? null : await QemuSourceIndex.build(host.fs, c.qemuSource, core.k.program.fns.map((f) => f.name));
   const qnote = qemu === null ? '' : `; ${qemu.size} of its functions found in ${c.qemuSource}`;
   return { target: new SimRun(core, c.record ?? null, qemu), config: c, summary: `${sc.config.name}: seed ${sc.config.seed}, ${strategy?.strategy ?? 'random'} schedule, profile ${sc.config.profile.name}${qnote}` };

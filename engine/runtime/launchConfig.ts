@@ -16,6 +16,8 @@ export interface LaunchConfig {
   stopAtTime?: number;
   qemuSource?: string;
   record?: string;
+  /** run the migration ahead of the user while they look at a stop (default true; off while recording) */
+  lookAhead?: boolean;
 }
 
 export class LaunchError extends Error {
@@ -25,7 +27,7 @@ export class LaunchError extends Error {
   }
 }
 
-const KNOWN = ['scenario', 'trace', 'seed', 'strategy', 'depth', 'set', 'stopOnEntry', 'stopAtTime', 'qemuSource', 'record'];
+const KNOWN = ['scenario', 'trace', 'seed', 'strategy', 'depth', 'set', 'stopOnEntry', 'stopAtTime', 'qemuSource', 'record', 'lookAhead'];
 /** fields every DAP client adds to a launch request */
 const CLIENT_FIELDS = ['type', 'request', 'name', '__sessionId', '__configurationTarget', 'noDebug', '__restart', 'cwd', 'presentation', 'preLaunchTask', 'postDebugTask', 'internalConsoleOptions', 'debugServer', 'suppressMultipleSessionWarning', 'env'];
 
@@ -71,6 +73,10 @@ export function parseLaunchConfig(args: Record<string, unknown>): LaunchConfig {
   if (args.set !== undefined) {
     if (!Array.isArray(args.set) || !args.set.every((s) => typeof s === 'string')) fail('set', args.set, 'an array of "key.path=value" strings');
     c.set = args.set as string[];
+  }
+  if (args.lookAhead !== undefined) {
+    if (typeof args.lookAhead !== 'boolean') fail('lookAhead', args.lookAhead, 'true or false');
+    c.lookAhead = args.lookAhead;
   }
   if (args.stopOnEntry !== undefined) {
     if (typeof args.stopOnEntry !== 'boolean') fail('stopOnEntry', args.stopOnEntry, 'true or false');

@@ -89,6 +89,8 @@ export class QemuTraceRun implements DebugTarget {
 
   pause(): void {}
 
+  dispose(): void {}
+
   async step(_tid: number, _mode: StepMode): Promise<void> {
     this.cursor = Math.min(this.n, this.cursor + 1);
     if (this.cursor >= this.n) return this.atEnd();

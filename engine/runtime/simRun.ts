@@ -28,14 +28,14 @@ import { StepBackSearch } from './stepBack';
 import { Emitter } from './emitter';
 import type { ProgressClock } from './host';
 import { RecorderGate } from './recorderGate';
-import { ranStatement, StopMatcher, type Goal, type Hit, type StepMode } from './stopMatcher';
+import { ranStatement, stageGoalHit, StopMatcher, type Goal, type Hit, type StepMode } from './stopMatcher';
+import { LookAhead } from './lookAhead';
+import { Pacer, type PacerHost } from './pacer';
 import { endException, type EndException } from './exceptions';
 import type { StopEvent, TargetEvents } from './debugTarget';
 
 /** Steps per chunk of forward work between looks at the clock, pauses and cancels. */
 const CHUNK_STEPS = 50_000;
-/** Report progress for work that has run this long (wall ms). */
-const PROGRESS_AFTER_MS = 500;
 const YIELD_EVERY_MS = 50;
 
 export interface SimRunOptions {
@@ -47,6 +47,8 @@ export interface SimRunOptions {
   record?: { sink: TraceSink; header: TraceHeaderInfo };
   clock: ProgressClock;
   checkpoints?: CheckpointOptions;
+  /** run the migration ahead of the user while the session waits (lookAhead.ts); ignored while recording */
+  lookAhead?: boolean;
 }
 
 export class SimCore {
@@ -76,6 +78,9 @@ export class SimCore {
   /** the checkpoint restored last, whose info stands for those fields until the kernel steps */
   private restored: Checkpoint | null = null;
   readonly stepBack: StepBackSearch = new StepBackSearch(this);
+  /** the run ahead of the user, if on (lookAhead.ts) */
+  readonly look: LookAhead | null = null;
+  private lookStarted = false;
   /** the run's summary at its end, once made: the end is one state, however often it is reached */
   private endResult: MigrationResult | null = null;
 
@@ -108,6 +113,30 @@ export class SimCore {
     this.k.run({ steps: 0 });
     this.cps.take(this.k, this.eventCount());
     this.matcher.resetAt();
+    if (o.lookAhead === true && o.record === undefined) this.look = new LookAhead(o, this.k.log, this.cps, o.clock, () => this.busy);
+  }
+
+  /** Starts the look-ahead (after the session's first stop); it runs between the session's messages. */
+  startLookAhead(): void {
+    if (this.look === null || this.lookStarted) return;
+    this.lookStarted = true;
+    void this.look.run();
+  }
+
+  /** Where the look-ahead stands, in a user's words. */
+  lookAheadText(): string {
+    const look = this.look;
+    if (look === null) return this.o.record !== undefined ? 'off (the session records a trace)' : 'off';
+    const t = `t=${(look.k.s.now_ns / 1e9).toFixed(3)} s, step ${look.position}, ${look.landmarks.length} stage changes and sync rounds`;
+    if (look.endSteps >= 0) return `ran the whole run (${t})`;
+    if (look.stoppedWhy !== null) return `stopped at ${t}: ${look.stoppedWhy}`;
+    return `running ahead: ${t}`;
+  }
+
+  /** The session is over: nothing more runs in the background. */
+  dispose(): void {
+    this.look?.stop();
+    this.pause();
   }
 
   /**
@@ -178,7 +207,9 @@ export class SimCore {
   /** Puts the run at boundary `steps` exactly (restoring a checkpoint if it lies behind). */
   seekSteps(steps: number): void {
     const target = this.endSteps >= 0 ? Math.min(steps, this.endSteps) : steps;
-    if (target < this.k.s.steps || this.atEnd) this.restore(this.cps.atOrBefore(target));
+    const cp = this.cps.atOrBefore(target);
+    // Behind the run, or ahead of it where a checkpoint (the look-ahead's) saves the replay.
+    if (target < this.k.s.steps || this.atEnd || cp.steps > this.k.s.steps) this.restore(cp);
     this.matcher.mode = 'off';
     this.k.boundary = null;
     this.watch(false);
@@ -216,17 +247,28 @@ export class SimCore {
     }
   }
 
+  /** What a long movement's pacer needs: the clock, progress reports, and whether to stop. */
+  private get pacing(): PacerHost {
+    return {
+      clock: this.o.clock,
+      nextId: () => `migtrace-run-${++this.progressSeq}`,
+      emit: (p) => this.events.emit('progress', p),
+      stopWanted: (id) => this.pauseRequested || (id !== null && this.cancelled.has(id)),
+    };
+  }
+
   /**
    * Runs forward until `goal` (or a breakpoint) stops it, or the end, or `until_ns` (with
    * `goal` null: a seek that ignores breakpoints). Yields to the host between chunks.
    */
   async forward(goal: Goal | null, until_ns?: number): Promise<Hit | 'end' | 'time' | 'paused'> {
     const k = this.k;
-    const clock = this.o.clock;
-    const started = clock.now_ms();
-    let lastYield = started;
-    let progress: string | null = null;
     this.pauseRequested = false;
+    if (goal !== null && (goal.kind === 'nextStage' || goal.kind === 'nextIteration' || goal.kind === 'continue') && this.look !== null && !this.bps.any) {
+      const r = await this.ahead(goal.kind);
+      if (r !== null) return r;
+    }
+    const pacer = new Pacer(this.pacing, () => this.progressText(this.k));
     if (goal === null) {
       this.matcher.mode = 'off';
       k.boundary = null;
@@ -260,18 +302,7 @@ export class SimCore {
           if (n === 'finished' || n === 'hung') return 'end';
           return 'time';
         }
-        const now = clock.now_ms();
-        if (now - lastYield >= YIELD_EVERY_MS) {
-          lastYield = now;
-          if (progress === null && now - started >= PROGRESS_AFTER_MS) {
-            progress = `migtrace-run-${++this.progressSeq}`;
-            this.events.emit('progress', { kind: 'start', id: progress, title: 'Running the migration', message: this.progressText() });
-          } else if (progress !== null) {
-            this.events.emit('progress', { kind: 'update', id: progress, message: this.progressText() });
-          }
-          await clock.yield();
-          if (this.pauseRequested || (progress !== null && this.cancelled.has(progress))) return 'paused';
-        }
+        if (await pacer.tick()) return 'paused';
       }
     } finally {
       this.busy = false;
@@ -284,14 +315,54 @@ export class SimCore {
       k.boundary = null;
       this.matcher.mode = 'off';
       this.watch(false);
-      if (progress !== null) this.events.emit('progress', { kind: 'end', id: progress });
+      pacer.end();
       this.matcher.resetAt();
     }
   }
 
-  private progressText(): string {
-    const m = md(this.k).mig;
-    return `t=${(this.k.now / 1e9).toFixed(3)} s, ${m.status}, ${m.stage}, dirty-sync-count ${m.dirty_sync_count}`;
+  /**
+   * Next stage, next iteration or continue, with no breakpoint that could stop on the way, go
+   * through the look-ahead: where it has been, the stop is its landmark, reached by a restore (a
+   * landmark checkpoint). Where it has not yet been, it runs on in place of this kernel (so nothing
+   * is simulated twice) until it passes the stop, or the end. For a continue, and at the end, the
+   * forward run (null) then starts from the look-ahead's furthest checkpoint instead of from here:
+   * no landmark lies between, so the matcher decides the same from there, and a continue with no
+   * breakpoint stops only at the end. A pause while it runs leaves the session where it got to.
+   */
+  private async ahead(kind: 'nextStage' | 'nextIteration' | 'continue'): Promise<Hit | 'paused' | null> {
+    const look = this.look!;
+    const here = this.k.s.steps;
+    const pacer = new Pacer(this.pacing, () => this.progressText(look.k));
+    this.busy = true;
+    try {
+      for (;;) {
+        const l = kind === 'continue' ? null : look.landmarkAfter(here, kind === 'nextIteration');
+        if (l !== null) {
+          this.seekSteps(l.steps);
+          return stageGoalHit(kind as 'nextStage' | 'nextIteration', l.stageChanged, l.sync ? 1 : 0, this.k, this.ctx);
+        }
+        if (look.done || kind === 'continue') break;
+        look.advance(CHUNK_STEPS);
+        if (await pacer.tick()) {
+          this.seekSteps(Math.max(here, look.position));
+          return 'paused';
+        }
+      }
+    } finally {
+      this.busy = false;
+      pacer.end();
+    }
+    const cp = this.cps.atOrBefore(look.position);
+    if (cp.steps > here) {
+      this.restore(cp);
+      this.matcher.resetAt();
+    }
+    return null;
+  }
+
+  private progressText(k: Kernel): string {
+    const m = md(k).mig;
+    return `t=${(k.now / 1e9).toFixed(3)} s, ${m.status}, ${m.stage}, dirty-sync-count ${m.dirty_sync_count}`;
   }
 
   /**
@@ -304,6 +375,7 @@ export class SimCore {
     let i = list.indexOf(this.cps.atOrBefore(Math.max(0, before - 1)));
     const clock = this.o.clock;
     let lastYield = clock.now_ms();
+    this.busy = true;
     try {
       for (; i >= 0; i--) {
         const cp = list[i];
@@ -330,6 +402,7 @@ export class SimCore {
       }
       return null;
     } finally {
+      this.busy = false;
       k.boundary = null;
       this.matcher.mode = 'off';
       this.watch(false);

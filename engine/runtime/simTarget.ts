@@ -64,6 +64,7 @@ export class SimRun implements DebugTarget {
   }
 
   async start(o: { stopOnEntry: boolean; stopAtTime?: number }): Promise<void> {
+    this.core.startLookAhead();
     if (o.stopAtTime !== undefined) return this.goToTime(o.stopAtTime);
     if (o.stopOnEntry) return this.stop('entry', 'Stopped at the start of the run', -1);
     return this.continue();
@@ -79,6 +80,10 @@ export class SimRun implements DebugTarget {
 
   pause(): void {
     this.core.pause();
+  }
+
+  dispose(): void {
+    this.core.dispose();
   }
 
   async step(tid: number, mode: StepMode): Promise<void> {
@@ -187,7 +192,7 @@ export class SimRun implements DebugTarget {
   }
 
   terminate(): void {
-    this.core.pause();
+    this.core.dispose();
     this.events.emit('ended', this.core.atEnd ? this.core.exitCode() : 0);
   }
 
@@ -233,6 +238,7 @@ export class SimRun implements DebugTarget {
     if (x === 'decision') return String(s.decisions);
     if (x === 'steps') return String(s.steps);
     if (x === 'seed') return String(this.core.ctx.cfg.seed);
+    if (x === 'look-ahead') return this.core.lookAheadText();
     const th = s.threads.find((t) => t.name === x);
     if (th !== undefined) return this.views.threads()[th.id].name;
     const m = s.mutexes.find((mx) => mx.name === x || mx.name === x.toLowerCase());

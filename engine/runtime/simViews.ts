@@ -175,6 +175,7 @@ export class SimViews {
       { name: 'strategy', value: s.sched.strategy },
       { name: 'ready', value: s.ready.map((t) => s.threads[t].name).join(', ') || 'none' },
       { name: 'checkpoints', value: `${this.core.cps.list.length} (every ${this.core.cps.interval_steps} steps)` },
+      { name: 'look-ahead', value: this.core.lookAheadText() },
       { name: 'state hash', value: 'computed when opened', lazy: true, children: () => [{ name: 'state hash', value: stateHash(k.s) }] },
     ];
   }

@@ -318,15 +318,22 @@ export class StopMatcher extends NullObserver {
         return null;
       }
       case 'nextStage':
-        if (stageChanged) return { reason: 'step', description: `Next stage: ${m.stage} (${m.status})`, bpIds: [], tid: this.ctx.ids.migration_tid };
-        return null;
       case 'nextIteration':
-        // A round ends at its bitmap sync; leaving the iterative stage ends the rounds too.
-        if (this.syncs > 0) return { reason: 'step', description: `Next iteration: dirty-sync-count ${m.dirty_sync_count}`, bpIds: [], tid: this.ctx.ids.migration_tid };
-        if (stageChanged) return { reason: 'step', description: `Next stage: ${m.stage} (${m.status})`, bpIds: [], tid: this.ctx.ids.migration_tid };
-        return null;
+        return stageGoalHit(g.kind, stageChanged, this.syncs, k, this.ctx);
     }
   }
+}
+
+/**
+ * Where "next stage" / "next iteration" stops, at a boundary after an event: the stage changed
+ * since the last such boundary, or (next iteration) a bitmap sync ran. A round ends at its sync;
+ * leaving the iterative stage ends the rounds too.
+ */
+export function stageGoalHit(kind: 'nextStage' | 'nextIteration', stageChanged: boolean, syncs: number, k: Kernel, ctx: ModelCtx): Hit | null {
+  const m = md(k).mig;
+  if (kind === 'nextIteration' && syncs > 0) return { reason: 'step', description: `Next iteration: dirty-sync-count ${m.dirty_sync_count}`, bpIds: [], tid: ctx.ids.migration_tid };
+  if (stageChanged) return { reason: 'step', description: `Next stage: ${m.stage} (${m.status})`, bpIds: [], tid: ctx.ids.migration_tid };
+  return null;
 }
 
 /** Whether the step that led to the kernel's boundary ran a statement of a model function (not a kernel relock, not a bare scheduling point). */

@@ -27,6 +27,19 @@ export class MigtraceSession extends DebugSession {
     this.setDebuggerColumnsStartAt1(true);
   }
 
+  /** A client gone without a disconnect (a closed stream, a dropped socket) ends the run's background work too. */
+  override start(inStream: NodeJS.ReadableStream, outStream: NodeJS.WritableStream): void {
+    super.start(inStream, outStream);
+    const gone = (): void => this.target?.dispose();
+    inStream.on('end', gone);
+    inStream.on('close', gone);
+  }
+
+  override dispose(): void {
+    this.target?.dispose();
+    super.dispose();
+  }
+
   /** DAP thread ids start at 1; the simulation's at 0. */
   private static threadId(tid: number): number {
     return tid + 1;
@@ -328,7 +341,7 @@ export class MigtraceSession extends DebugSession {
   }
 
   protected override disconnectRequest(response: DebugProtocol.DisconnectResponse): void {
-    this.target?.pause();
+    this.target?.dispose();
     this.sendResponse(response);
   }
 

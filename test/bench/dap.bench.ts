@@ -6,6 +6,11 @@
 // time (`step-back-random`). The whole run under the debugger is set beside a plain run of the
 // same scenario in the same process (`debugger-vs-plain-run`). Floors: p95 ≤ 50 ms forward,
 // ≤ 200 ms back; checkpoints ≤ 1 GiB. Prints BENCH lines; never fails on time.
+//
+// Next stage is measured twice: pressed as soon as the session starts (`next-stage`: it simulates
+// what the look-ahead has not yet run), and again through the whole run once the look-ahead has
+// run it (`next-stage-explored`, and `next-iteration-explored`), with the wall time from the
+// launch until the look-ahead had run the whole migration (`look-ahead-whole-run`).
 import { inMemoryClient, startSession, type DapClient } from '../debug/dapClient';
 import { launch } from '../../engine/runtime/launch';
 import type { SimRun } from '../../engine/runtime/simTarget';
@@ -32,9 +37,29 @@ function report(tag: string, what: string, xs: number[]): void {
   console.log(`BENCH dap-${tag}-${what}-p95 ${pct(xs, 95).toFixed(2)} ms`);
 }
 
+async function lookAheadText(c: DapClient): Promise<string> {
+  return (await c.ok('evaluate', { expression: 'look-ahead', context: 'repl' })).result as string;
+}
+
+/** Presses `command` from the start of the run until it ends (at most `max` times). */
+async function walk(c: DapClient, command: string, max: number): Promise<number[]> {
+  await c.ok('migtrace/goToTime', { time_ns: 0 });
+  await c.waitEvent('stopped');
+  c.drain('migtrace/stopped');
+  const xs: number[] = [];
+  for (let i = 0; i < max; i++) {
+    xs.push(await timed(c, command, {}));
+    const at = (await c.waitEvent('migtrace/stopped')).body;
+    if (at.reason !== 'step') break;
+  }
+  c.drain('migtrace/stopped');
+  return xs;
+}
+
 async function measure(tag: string, launchArgs: Record<string, unknown>, samples: number): Promise<void> {
   const c = inMemoryClient();
   (c as { timeout_ms: number }).timeout_ms = 600_000;
+  const launched = process.hrtime.bigint();
   await startSession(c, { ...launchArgs, stopOnEntry: true });
   const entry = await c.waitEvent('stopped');
   const mig = entry.body.threadId as number;
@@ -65,6 +90,16 @@ async function measure(tag: string, launchArgs: Record<string, unknown>, samples
     for (let i = 0; i < samples; i++) back.push(await timed(c, 'stepBack', { threadId: mig }));
     c.drain('migtrace/stopped');
   }
+  // Once the look-ahead has run the whole migration: next stage and next iteration through it.
+  let look = await lookAheadText(c);
+  while (!look.startsWith('ran the whole run')) {
+    if (!look.startsWith('running ahead')) throw new Error(`the look-ahead stopped: ${look}`);
+    await new Promise((r) => setTimeout(r, 50));
+    look = await lookAheadText(c);
+  }
+  console.log(`BENCH dap-${tag}-look-ahead-whole-run ${(Number(process.hrtime.bigint() - launched) / 1e6).toFixed(0)} ms`);
+  const stageExplored = await walk(c, 'migtrace/nextStage', 20);
+  const iterExplored = await walk(c, 'migtrace/nextIteration', 200);
   const end = Math.max(...times);
   for (let i = 0; i < samples; i++) {
     goto.push(await timed(c, 'migtrace/goToTime', { time_ns: prngInt(rng, Math.max(1, Math.floor(end / 1e6))) * 1e6 }));
@@ -78,6 +113,9 @@ async function measure(tag: string, launchArgs: Record<string, unknown>, samples
   }
   report(tag, 'step', step);
   report(tag, 'next-stage', stage);
+  report(tag, 'next-stage-explored', stageExplored);
+  report(tag, 'next-iteration-explored', iterExplored);
+  console.log(`BENCH dap-${tag}-iterations ${iterExplored.length} stops`);
   report(tag, 'step-back', back);
   report(tag, 'step-back-random', backRandom);
   report(tag, 'go-to-time', goto);
@@ -86,11 +124,13 @@ async function measure(tag: string, launchArgs: Record<string, unknown>, samples
 }
 
 async function checkpointMemory(tag: string, launchArgs: Record<string, unknown>): Promise<void> {
-  const l = await launch(launchArgs, { fs: nodeFiles, clock: nodeClock });
+  // The whole run by "continue": the session's own kernel, no look-ahead beside it.
+  const l = await launch({ ...launchArgs, lookAhead: false }, { fs: nodeFiles, clock: nodeClock });
   const r = l.target as SimRun;
   const t0 = process.hrtime.bigint();
   await r.start({ stopOnEntry: false });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  r.dispose();
   const cps = r.core.cps;
   console.log(`BENCH dap-${tag}-whole-run ${ms.toFixed(0)} ms`);
   // The same scenario run plainly (no debugger, no recording, as the session above records nothing).

@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { DESIGN_PROFILES } from '../../engine/model/profiles';
 import { inMemoryClient, processClient, startSession, type DapClient } from './dapClient';
 import { CLI, misbehavingSeed, NO_STAGE3_SEED, SMALL } from './scenarios';
+import { picture, variablesOf } from './stopPicture';
 
 const tmp = mkdtempSync(join(tmpdir(), 'migtrace-dap-'));
 const seed = misbehavingSeed('seed-stage3-hang', 12);
@@ -30,35 +31,6 @@ async function withAdapter(f: (c: DapClient) => Promise<void>): Promise<void> {
   } finally {
     await c.close();
   }
-}
-
-async function variablesOf(c: DapClient, threadId: number, scope: string): Promise<Record<string, string>> {
-  const stack = await c.ok('stackTrace', { threadId });
-  const scopes = await c.ok('scopes', { frameId: stack.stackFrames[0].id });
-  const s = scopes.scopes.find((x: { name: string }) => x.name.startsWith(scope));
-  assert.ok(s, `no ${scope} scope in ${JSON.stringify(scopes.scopes.map((x: { name: string }) => x.name))}`);
-  const vars = await c.ok('variables', { variablesReference: s.variablesReference });
-  return Object.fromEntries(vars.variables.map((v: { name: string; value: string }) => [v.name, v.value]));
-}
-
-/** Everything a user sees at a stop, with the state hash (the Scheduler scope's lazy entry). */
-async function picture(c: DapClient, threadId: number): Promise<string> {
-  const threads = await c.ok('threads');
-  const stacks: string[] = [];
-  for (const th of threads.threads) {
-    const st = await c.ok('stackTrace', { threadId: th.id });
-    stacks.push(`${th.name}: ${st.stackFrames.map((f: { name: string; line: number }) => `${f.name}:${f.line}`).join(' <- ')}`);
-  }
-  const mig = await variablesOf(c, threadId, 'Migration');
-  delete mig['query-migrate'];
-  const stack = await c.ok('stackTrace', { threadId });
-  const scopes = await c.ok('scopes', { frameId: stack.stackFrames[0].id });
-  const sched = scopes.scopes.find((x: { name: string }) => x.name === 'Scheduler');
-  const sv = await c.ok('variables', { variablesReference: sched.variablesReference });
-  const hashVar = sv.variables.find((v: { name: string }) => v.name === 'state hash');
-  const hash = (await c.ok('variables', { variablesReference: hashVar.variablesReference })).variables[0].value;
-  const rest = sv.variables.filter((v: { name: string }) => v.name !== 'state hash' && v.name !== 'checkpoints').map((v: { name: string; value: string }) => `${v.name}=${v.value}`);
-  return [...stacks, JSON.stringify(mig), ...rest, `hash=${hash}`].join('\n');
 }
 
 async function assertHangStop(c: DapClient): Promise<void> {

@@ -1,0 +1,153 @@
+// The look-ahead of a debugging session: while the user looks at a stop, a second kernel runs the
+// same migration (same scenario, seed, schedule, recorded decisions) ahead of them, in short slices
+// between the session's messages, laying down the session's checkpoints and noting where the
+// stages change and where each bitmap sync round ends ("landmarks"). A run is deterministic, so
+// its state at a step is the same whichever kernel computed it: a checkpoint the look-ahead took
+// is one the session would have taken passing there, and "next stage" or "next iteration" to a
+// place it has been is a restore instead of a replay (it leaves a landmark checkpoint at each) (the stop is then the boundary the stop
+// matcher would have stopped at: the first boundary after an event where the stage differs, or a
+// sync ran). Both kernels share one decision log, so each checks the other's decisions.
+//
+// It never runs while the session moves (the session's own work comes first) and stops at the end
+// of the run, at a divergence from a recording, or when the session ends. It is off while the
+// session records a trace: the recording is written by whoever passes a point first, which must be
+// the session's own kernel.
+
+import type { Kernel, StopReason } from '../sim/kernel';
+import { ReplayDivergence } from '../sim/decisionLog';
+import { buildMigration } from '../model/build';
+import { md } from '../model/ctx';
+import type { CheckpointStore } from './checkpoints';
+import type { ProgressClock } from './host';
+import { ranStatement } from './stopMatcher';
+import type { SimRunOptions } from './simRun';
+
+/** Wall time one slice of look-ahead work aims at: the most a request waits for it to yield. */
+const SLICE_MS = 8;
+const SLICE_STEPS_START = 4_000;
+
+/** A boundary where the stage changed, or a bitmap sync round ended (or both), since the previous such boundary. */
+export interface Landmark {
+  steps: number;
+  stageChanged: boolean;
+  sync: boolean;
+}
+
+export class LookAhead {
+  readonly k: Kernel;
+  /** in step order; complete for every boundary up to the look-ahead kernel's position */
+  readonly landmarks: Landmark[] = [];
+  /** the step count of the run's end, once the look-ahead reached it */
+  endSteps = -1;
+  /** why it stopped before the end (a divergence, an error), if it did */
+  stoppedWhy: string | null = null;
+  private stopped = false;
+  private sliceSteps = SLICE_STEPS_START;
+  private prevStage: string;
+  private prevSyncs: number;
+
+  constructor(
+    o: SimRunOptions,
+    log: Kernel['log'],
+    private readonly cps: CheckpointStore,
+    private readonly clock: ProgressClock,
+    /** whether the session is moving now (the look-ahead waits) */
+    private readonly sessionBusy: () => boolean,
+  ) {
+    // No observer: the kernel sends no events at all, and runs as fast as a plain run.
+    const built = buildMigration(o.scenario.config, { strategy: o.strategy, replay: o.replay });
+    this.k = built.kernel;
+    this.k.log = log;
+    this.k.run({ steps: 0 });
+    const m = md(this.k).mig;
+    this.prevStage = m.stage;
+    this.prevSyncs = m.dirty_sync_count;
+    this.k.boundary = this.boundary;
+  }
+
+  /**
+   * At every boundary: did the step before it change the stage or run a sync? The model changes
+   * the stage only in the statement that emits its `status` event, and counts a sync only in the
+   * one that emits `sync`, so these are the boundaries the stop matcher finds by those events.
+   */
+  private readonly boundary = (): boolean => {
+    const k = this.k;
+    const m = md(k).mig;
+    if (m.stage === this.prevStage && m.dirty_sync_count === this.prevSyncs) return false;
+    const stageChanged = m.stage !== this.prevStage;
+    const sync = m.dirty_sync_count !== this.prevSyncs;
+    this.prevStage = m.stage;
+    this.prevSyncs = m.dirty_sync_count;
+    this.landmarks.push({ steps: k.s.steps, stageChanged, sync });
+    // The stop itself, so that going there is a restore (no recording runs beside the look-ahead: no events to count).
+    this.cps.takeMark(k, 0, { tid: k.cur.id, statement: ranStatement(k) });
+    return false;
+  };
+
+  /** The boundary up to which the landmarks are complete. */
+  get position(): number {
+    return this.k.s.steps;
+  }
+
+  get done(): boolean {
+    return this.endSteps >= 0 || this.stoppedWhy !== null || this.stopped;
+  }
+
+  /** The first landmark after boundary `after` that ends a "next stage" (or "next iteration") from there; null if none up to the look-ahead's position. */
+  landmarkAfter(after: number, iteration: boolean): Landmark | null {
+    const l = this.landmarks;
+    let lo = 0;
+    let hi = l.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (l[mid].steps <= after) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < l.length; i++) if (l[i].stageChanged || (iteration && l[i].sync)) return l[i];
+    return null;
+  }
+
+  /** Runs in slices until the end, a stop, or `stop()`. */
+  async run(): Promise<void> {
+    const clock = this.clock;
+    while (!this.done) {
+      await clock.yield();
+      if (this.done) return;
+      if (this.sessionBusy()) continue;
+      const t0 = clock.now_ms();
+      this.advance(this.sliceSteps);
+      const ms = clock.now_ms() - t0;
+      // Aim each slice at SLICE_MS of wall time.
+      if (ms < SLICE_MS / 2) this.sliceSteps = Math.min(this.sliceSteps * 2, 1_000_000);
+      else if (ms > SLICE_MS * 2) this.sliceSteps = Math.max(500, Math.floor(this.sliceSteps / 2));
+    }
+  }
+
+  /** Runs up to `steps` steps (fewer where a checkpoint falls due), unless it is done. */
+  advance(steps: number): void {
+    if (this.done) return;
+    const k = this.k;
+    const cps = this.cps;
+    let r: StopReason;
+    try {
+      const last = cps.last!;
+      const n = k.s.steps < last.steps ? steps : Math.max(1, Math.min(steps, last.steps + cps.interval_steps - k.s.steps));
+      r = k.run({ steps: n });
+    } catch (e) {
+      this.stoppedWhy = e instanceof ReplayDivergence ? `the recording ends: ${e.message}` : `the look-ahead stopped: ${(e as Error).message}`;
+      return;
+    }
+    if (r === 'finished' || r === 'hung') {
+      this.endSteps = k.s.steps;
+      return;
+    }
+    if (k.s.steps > cps.last!.steps && cps.due(k.s.steps)) {
+      // (No recording while it runs: no observer events to count.)
+      cps.take(k, 0, { tid: k.cur.id, statement: ranStatement(k) });
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+}

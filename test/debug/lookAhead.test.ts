@@ -1,0 +1,175 @@
+// The look-ahead (engine/runtime/lookAhead.ts) through a real DAP session: "next iteration",
+// "next stage" and "continue" through a stretch the look-ahead has already run land on the very stops a session
+// without it reaches by simulating (same description, same stacks, variables and state hash),
+// whether the look-ahead has run the whole migration, is partway, or is racing the user; and with
+// a breakpoint set, it stays out of the way.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { inMemoryClient, startSession, type DapClient } from './dapClient';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLI, SMALL } from './scenarios';
+import { picture } from './stopPicture';
+
+interface Stop { description: string; picture: string }
+
+const dir = mkdtempSync(join(tmpdir(), 'migtrace-look-'));
+
+async function session(lookAhead: boolean, extra: Record<string, unknown> = { scenario: SMALL }): Promise<{ c: DapClient }> {
+  const c = inMemoryClient();
+  await startSession(c, { stopOnEntry: true, lookAhead, ...extra });
+  await c.waitEvent('stopped');
+  return { c };
+}
+
+async function lookAhead(c: DapClient): Promise<string> {
+  return (await c.ok('evaluate', { expression: 'look-ahead', context: 'repl' })).result as string;
+}
+
+/** Waits until the look-ahead has run the whole migration. */
+async function whole(c: DapClient): Promise<void> {
+  for (let i = 0; i < 3000; i++) {
+    if ((await lookAhead(c)).startsWith('ran the whole run')) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.fail(`the look-ahead did not finish: ${await lookAhead(c)}`);
+}
+
+/** `tid` if it has a frame to read the scopes of, else the first thread that has one (at the end, the migration thread has returned). */
+async function withFrames(c: DapClient, tid: number): Promise<number> {
+  if ((await c.ok('stackTrace', { threadId: tid })).stackFrames.length > 0) return tid;
+  for (const th of (await c.ok('threads')).threads) if ((await c.ok('stackTrace', { threadId: th.id })).stackFrames.length > 0) return th.id as number;
+  assert.fail('no thread has a frame');
+}
+
+/** Presses `command` until the run ends, with `pause(i)` ms of looking before each press. */
+async function walk(c: DapClient, command: string, pause: (i: number) => number): Promise<Stop[]> {
+  const out: Stop[] = [];
+  for (let i = 0; i < 200; i++) {
+    const ms = pause(i);
+    if (ms > 0) await new Promise((r) => setTimeout(r, ms));
+    await c.ok(command, { threadId: 1 });
+    const st = await c.waitEvent('stopped');
+    out.push({ description: st.body.description as string, picture: await picture(c, await withFrames(c, st.body.threadId as number)) });
+    c.drain('migtrace/stopped');
+    if (st.body.reason !== 'step') return out;
+  }
+  assert.fail(`${command} never reached the end of the run`);
+}
+
+function same(got: Stop[], want: Stop[], what: string): void {
+  assert.equal(got.length, want.length, `${what}: ${got.length} stops, without the look-ahead ${want.length}: ${got.map((s) => s.description).join(' | ')}`);
+  for (let i = 0; i < want.length; i++) {
+    assert.equal(got[i].description, want[i].description, `${what}: stop ${i}`);
+    assert.equal(got[i].picture, want[i].picture, `${what}: stop ${i} (${want[i].description}) differs from the same stop reached without the look-ahead`);
+  }
+}
+
+// SMALL (2 GiB, a few rounds), seed-specjbb-128g (ten rounds, 2.5 M steps), a multifd run that
+// hangs on its seed, and auto-converge under TCG (the throttle, syncs that wait for the vCPUs).
+const RUNS: [string, Record<string, unknown>][] = [
+  ['small-2g', { scenario: SMALL }],
+  ['seed-specjbb-128g', { scenario: 'seed-specjbb-128g' }],
+  ['multifd-sync-hang seed 5', { scenario: 'multifd-sync-hang', seed: 5 }],
+  ['auto-converge under TCG (qtest-bootblock)', { scenario: 'qtest-bootblock', set: ['migration.capabilities={"auto-converge":true}', 'migration.max-bandwidth="1G"', 'migration.downtime-limit=30', 'limits.max-time=5'] }],
+];
+
+for (const [name, run] of RUNS) {
+  for (const command of ['migtrace/nextIteration', 'migtrace/nextStage', 'continue']) {
+    test(`${name}: ${command} with the look-ahead lands where the session without it does`, async () => {
+      const plain = await session(false, run);
+      const want = await walk(plain.c, command, () => 0);
+      assert.match(await lookAhead(plain.c), /^off/);
+      await plain.c.close();
+      assert.ok(want.length >= (command === 'continue' ? 1 : 3), `too few stops to compare: ${want.map((s) => s.description).join(' | ')}`);
+
+      // The look-ahead has run the whole migration: every press is a restore.
+      const ahead = await session(true, run);
+      await whole(ahead.c);
+      same(await walk(ahead.c, command, () => 0), want, 'after the look-ahead ran the whole run');
+      await ahead.c.close();
+
+      // Racing the user: pressed at once, and after a few ms of looking now and then.
+      const race = await session(true, run);
+      same(await walk(race.c, command, (i) => [0, 3, 0, 15, 1][i % 5]), want, 'racing the look-ahead');
+      await race.c.close();
+    });
+  }
+}
+
+test('with a breakpoint set, next stage stops at the breakpoint on the way, as without the look-ahead', async () => {
+  const stops: string[][] = [];
+  for (const on of [false, true]) {
+    const s = await session(on);
+    if (on) await whole(s.c);
+    await s.c.ok('setFunctionBreakpoints', { breakpoints: [{ name: 'migration_bitmap_sync' }] });
+    const seen: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      await s.c.ok('migtrace/nextStage', {});
+      const st = await s.c.waitEvent('stopped');
+      seen.push(`${st.body.reason}: ${st.body.description} @ ${await picture(s.c, await withFrames(s.c, st.body.threadId as number))}`);
+      if (st.body.reason === 'exception' || st.body.reason === 'end') break;
+    }
+    stops.push(seen);
+    await s.c.close();
+  }
+  assert.ok(stops[0].some((x) => x.startsWith('function breakpoint')), `the breakpoint never stopped the run: ${stops[0].join(' | ')}`);
+  assert.deepEqual(stops[1], stops[0]);
+});
+
+test('replaying a recorded trace, the look-ahead follows its decisions: next iteration lands where it does without', async () => {
+  const trace = join(dir, 'small.migtrace');
+  const r = spawnSync(process.execPath, [CLI, 'run', SMALL, '--out', trace, '-q'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const plain = await session(false, { trace });
+  const want = await walk(plain.c, 'migtrace/nextIteration', () => 0);
+  await plain.c.close();
+  const ahead = await session(true, { trace });
+  await whole(ahead.c);
+  same(await walk(ahead.c, 'migtrace/nextIteration', () => 0), want, 'a trace, after the look-ahead ran it');
+  await ahead.c.close();
+});
+
+test('the look-ahead is off while the session records, and says so', async () => {
+  const s = await session(true, { scenario: SMALL, record: join(dir, 'run.migtrace') });
+  assert.equal(await lookAhead(s.c), 'off (the session records a trace)');
+  await s.c.close();
+});
+
+test('a long next stage run by the look-ahead reports progress; cancelling it stops the session where the look-ahead got to, a state it steps and replays from', async () => {
+  // chegu-256g never converges: with a 100,000 s limit its iterative stage runs for many minutes.
+  const { c } = await session(true, { scenario: 'chegu-256g', seed: 1, set: ['limits.max-time=100000'] });
+  try {
+    let from = 0;
+    for (let i = 0; i < 4; i++) {
+      await c.ok('migtrace/nextStage', {});
+      const st = await c.waitEvent('stopped');
+      from = (await c.waitEvent('migtrace/stopped')).body.steps as number;
+      if ((await lookAhead(c)).includes('ran the whole run')) assert.fail('chegu-256g ended: the test needs a run that outlasts it');
+      if ((st.body.description as string).includes('iterative')) break;
+    }
+    await c.ok('migtrace/nextStage', {});
+    const start = await c.waitEvent('progressStart');
+    await c.ok('cancel', { progressId: start.body.progressId });
+    const st = await c.waitEvent('stopped');
+    assert.equal(st.body.reason, 'pause');
+    await c.waitEvent('progressEnd');
+    const at = (await c.waitEvent('migtrace/stopped', (e) => e.body.reason === 'pause')).body;
+    assert.ok(at.steps > from, `the cancelled run did not move: step ${at.steps}, from ${from}`);
+    // A step from there, a step back and the step again: the same stop twice (a state the session can replay).
+    const tid = await withFrames(c, st.body.threadId as number);
+    await c.ok('next', { threadId: tid });
+    await c.waitEvent('stopped');
+    const there = await picture(c, tid);
+    await c.ok('stepBack', { threadId: tid });
+    await c.waitEvent('stopped');
+    await c.ok('next', { threadId: tid });
+    await c.waitEvent('stopped');
+    assert.equal(await picture(c, tid), there, 'a step from the cancelled stop, back and again, does not land on the same state');
+  } finally {
+    await c.close();
+  }
+});
