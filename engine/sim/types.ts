@@ -166,7 +166,7 @@ export interface WaitedOn {
   seen: ChunkedArray;
   /** per pair (place in `order`), ns waited up to the last fold; pairs beyond its length had none (f64) */
   base: ChunkedArray;
-  /** the waits since the last fold, in order: the pair's code (f64, growable) and the ns (f64, growable) */
+  /** the waits since the last fold, in order: the pair's cell (i32, growable) and the ns (u32, growable) */
   log_pair: ChunkedArray;
   log_ns: ChunkedArray;
 }

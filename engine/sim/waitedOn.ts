@@ -8,9 +8,11 @@
 // and the totals are what the last fold left (`base`) plus the log: a checkpoint shares every full
 // chunk of the log and of `order`, and copies only what was appended since the previous one. The
 // one structure written at random, the bitmap of pairs seen, is one bit per pair (35 KiB at 512
-// vCPUs) and stops changing once every pair has waited. The log is folded into a new `base` once
-// it is four times as long as there are pairs, so a fold (a copy of the totals) costs two bytes
-// per logged wait, the log sixteen.
+// vCPUs) and stops changing once every pair has waited. A logged wait is eight bytes, its cell and
+// its ns (a wait of 4.3 s or more, or of a fraction of a ns, goes straight into a fresh `base`);
+// the checkpoints of a whole 1 TiB run hold every wait of it, 17 M of them. The log is folded into
+// a new `base` once it is eight times as long as there are pairs, so a fold (a copy of the totals)
+// costs one byte per logged wait.
 //
 // A pair's total is a sum in the order its waits happened, here as before (base, then the log in
 // order), so the numbers are the same bit for bit.
@@ -22,11 +24,11 @@ const ORDER_SHIFT = 10;
 /** 256 words of the bitmap (8 Ki cells) per chunk */
 const SEEN_SHIFT = 8;
 const BASE_SHIFT = 12;
-const LOG_SHIFT = 10;
+const LOG_SHIFT = 11;
 /** the shortest log that is folded (a mutex with few pairs folds every so many waits) */
 const FOLD_MIN = 2048;
 /** a log this many times as long as there are pairs is folded */
-const FOLD_PER_PAIR = 4;
+const FOLD_PER_PAIR = 8;
 
 /** A side for the cells that holds `need` and leaves room for threads yet to come. */
 function sideFor(need: number, threads: number): number {
@@ -44,13 +46,14 @@ export function createWaitedOn(threads: number): WaitedOn {
     side,
     seen: bitmap(side),
     base: new ChunkedArray('f64', 0, BASE_SHIFT),
-    log_pair: ChunkedArray.growable('f64', LOG_SHIFT),
-    log_ns: ChunkedArray.growable('f64', LOG_SHIFT),
+    log_pair: ChunkedArray.growable('i32', LOG_SHIFT),
+    log_ns: ChunkedArray.growable('u32', LOG_SHIFT),
   };
 }
 
-/** A bigger bitmap for a waiter or holder id beyond the side, rebuilt from `order`. */
+/** A bigger side for a waiter or holder id beyond it: the log (of cells) folded, the bitmap rebuilt from `order`. */
 function grow(wo: WaitedOn, need: number, threads: number): void {
+  fold(wo);
   const side = sideFor(Math.max(need, Math.ceil(wo.side * 1.5)), threads);
   const seen = bitmap(side);
   const order = wo.order;
@@ -84,7 +87,12 @@ export function waitedOnTotals(wo: WaitedOn, place?: Map<number, number>): Float
   const ln = wo.log_ns;
   if (lp.length === 0) return out;
   const at = place ?? waitedOnPlaces(wo);
-  for (let j = 0; j < lp.length; j++) out[at.get(lp.get(j)) as number] += ln.get(j);
+  const side = wo.side;
+  for (let j = 0; j < lp.length; j++) {
+    const cell = lp.get(j);
+    const w = Math.floor(cell / side);
+    out[at.get(w * WAITED_ON_PAIR + cell - w * side) as number] += ln.get(j);
+  }
   return out;
 }
 
@@ -93,8 +101,8 @@ function fold(wo: WaitedOn): void {
   const base = new ChunkedArray('f64', totals.length, BASE_SHIFT);
   for (let c = 0; c < base.chunkCount; c++) base.chunks[c].set(totals.subarray(c << BASE_SHIFT, (c << BASE_SHIFT) + base.chunks[c].length));
   wo.base = base;
-  wo.log_pair = ChunkedArray.growable('f64', LOG_SHIFT);
-  wo.log_ns = ChunkedArray.growable('f64', LOG_SHIFT);
+  wo.log_pair = ChunkedArray.growable('i32', LOG_SHIFT);
+  wo.log_ns = ChunkedArray.growable('u32', LOG_SHIFT);
 }
 
 /** Charges `ns` of waiting by `waiter` to `holder` (-1: unknown); `threads`: threads created so far. */
@@ -111,7 +119,14 @@ export function addWait(wo: WaitedOn, waiter: number, holder: number, ns: number
     seen.set(word, bits | bit);
     wo.order.push(code);
   }
-  wo.log_pair.push(code);
+  if (ns >>> 0 !== ns) {
+    // Too long (or not whole) for the log: into the totals, freshly folded and so owned here.
+    fold(wo);
+    const at = waitedOnPlaces(wo).get(code) as number;
+    wo.base.set(at, wo.base.get(at) + ns);
+    return;
+  }
+  wo.log_pair.push(cell);
   wo.log_ns.push(ns);
   if (wo.log_pair.length >= Math.max(FOLD_MIN, FOLD_PER_PAIR * wo.order.length)) fold(wo);
 }

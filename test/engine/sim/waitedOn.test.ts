@@ -39,7 +39,7 @@ test('a growable ChunkedArray appends across chunks, and a shared copy keeps wha
   assert.throws(() => new ChunkedArray('u8', 100, 6).push(1), /fixed length/);
 });
 
-test('wait-for statistics match a plain map of pair totals, through folds, new threads and snapshots', () => {
+test('wait-for statistics match a plain map of pair totals, through folds, new threads, long waits and snapshots', () => {
   const rng = prngCreate(11, 5);
   const wo = createWaitedOn(4);
   const ref = new Map<string, [number, number, number]>();
@@ -51,7 +51,8 @@ test('wait-for statistics match a plain map of pair totals, through folds, new t
     if (i % 2000 === 0 && threads < 40) threads += 3;
     const w = prngInt(rng, threads);
     const h = prngInt(rng, threads + 1) - 1;
-    const ns = 1 + prngInt(rng, 100_000);
+    // now and then a wait too long for the log's 32 bits, or a fraction of a ns
+    const ns = i % 997 === 0 ? 2 ** 32 + prngInt(rng, 1000) : i % 1009 === 0 ? 0.25 : 1 + prngInt(rng, 100_000);
     addWait(wo, w, h, ns, threads);
     const key = `${w}>${h}`;
     const r = ref.get(key);
