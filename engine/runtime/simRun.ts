@@ -422,8 +422,40 @@ export class SimCore {
       this.restore(cp);
       if (time_ns <= this.k.now) return 'time';
     }
+    // A long replay first stops a little short of the time and leaves a temporary checkpoint there,
+    // so that a step back from the landing (people step back from where they went) replays that
+    // little instead of the whole stretch again. The first boundary at or after the earlier time,
+    // then the first at or after `time_ns` from there, is the first at or after `time_ns`.
+    const short = this.shortOf(time_ns);
+    if (short !== null) {
+      const r = await this.forward(null, short);
+      if (r === 'end') return 'end';
+      if (r === 'paused') return 'time';
+      this.leaveTemp();
+      if (time_ns <= this.k.now) return 'time';
+    }
     const r = await this.forward(null, time_ns);
     return r === 'end' ? 'end' : 'time';
+  }
+
+  /**
+   * A time about one temporary-checkpoint gap of steps before `time_ns`, at the pace of the run
+   * there (from the checkpoints around it), when the replay to `time_ns` is more than twice that
+   * long; else null.
+   */
+  private shortOf(time_ns: number): number | null {
+    const all = this.cps.all();
+    let i = 0;
+    while (i + 1 < all.length && all[i + 1].time_ns < time_ns) i++;
+    const a = i + 1 < all.length ? all[i] : all[i - 1];
+    const b = i + 1 < all.length ? all[i + 1] : all[i];
+    if (a === undefined || b === undefined || b.time_ns <= a.time_ns) return null;
+    const stepsPerNs = (b.steps - a.steps) / (b.time_ns - a.time_ns);
+    const gap = this.cps.tempGap;
+    const from = this.k.now;
+    if ((time_ns - from) * stepsPerNs < 2 * gap) return null;
+    const short = Math.floor(time_ns - gap / stepsPerNs);
+    return short > from ? short : null;
   }
 
   pause(): void {
