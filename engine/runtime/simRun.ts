@@ -27,7 +27,7 @@ import { CheckpointStore, CHECKPOINT_DEFAULTS, type BoundaryInfo, type Checkpoin
 import { StepBackSearch } from './stepBack';
 import { Emitter } from './emitter';
 import type { ProgressClock } from './host';
-import { RecorderGate } from './recorderGate';
+import { RecorderGate, type RecordingFrontier } from './recorderGate';
 import { ranStatement, stageGoalHit, StopMatcher, type Goal, type Hit, type StepMode } from './stopMatcher';
 import { LookAhead } from './lookAhead';
 import { Pacer, type PacerHost } from './pacer';
@@ -47,7 +47,7 @@ export interface SimRunOptions {
   record?: { sink: TraceSink; header: TraceHeaderInfo };
   clock: ProgressClock;
   checkpoints?: CheckpointOptions;
-  /** run the migration ahead of the user while the session waits (lookAhead.ts); ignored while recording */
+  /** run the migration ahead of the user while the session waits (lookAhead.ts) */
   lookAhead?: boolean;
 }
 
@@ -59,8 +59,8 @@ export class SimCore {
   readonly matcher: StopMatcher;
   readonly cps: CheckpointStore;
   readonly gate: RecorderGate | null;
-  private readonly recorder: TraceRecorder | null = null;
-  private recordingDone = false;
+  /** the session's recording, shared with the look-ahead's gate */
+  private readonly recording: RecordingFrontier | null = null;
   /** the step count of the run's end, once reached */
   endSteps = -1;
   endInfo: EndException | null = null;
@@ -86,15 +86,15 @@ export class SimCore {
 
   constructor(readonly o: SimRunOptions) {
     const fan = new FanoutObserver([]);
-    let recorder: TraceRecorder | null = null;
+    let recording: RecordingFrontier | null = null;
     let gate: RecorderGate | null = null;
     const built = buildMigration(o.scenario.config, {
       strategy: o.strategy,
       replay: o.replay,
       observe: (k) => {
         if (o.record !== undefined) {
-          recorder = new TraceRecorder(k, o.record.header, o.record.sink, threadRole);
-          gate = new RecorderGate(recorder);
+          recording = { frontier: 0, done: false, recorder: new TraceRecorder(k, o.record.header, o.record.sink, threadRole) };
+          gate = new RecorderGate(recording, k);
           fan.targets.push(gate);
         }
         return fan;
@@ -102,7 +102,7 @@ export class SimCore {
     });
     this.k = built.kernel;
     this.ctx = built.ctx;
-    this.recorder = recorder;
+    this.recording = recording;
     this.gate = gate;
     this.bps = new BreakpointSet(this.k, this.ctx);
     this.matcher = new StopMatcher(this.k, this.ctx, this.bps, (text) => this.events.emit('output', `${text}\n`, 'console'));
@@ -113,7 +113,7 @@ export class SimCore {
     this.k.run({ steps: 0 });
     this.cps.take(this.k, this.eventCount());
     this.matcher.resetAt();
-    if (o.lookAhead === true && o.record === undefined) this.look = new LookAhead(o, this.k.log, this.cps, o.clock, () => this.busy);
+    if (o.lookAhead === true) this.look = new LookAhead(o, this.k.log, this.cps, o.clock, () => this.busy, this.recording);
   }
 
   /** Starts the look-ahead (after the session's first stop); it runs between the session's messages. */
@@ -126,7 +126,7 @@ export class SimCore {
   /** Where the look-ahead stands, in a user's words. */
   lookAheadText(): string {
     const look = this.look;
-    if (look === null) return this.o.record !== undefined ? 'off (the session records a trace)' : 'off';
+    if (look === null) return 'off';
     const t = `t=${(look.k.s.now_ns / 1e9).toFixed(3)} s, step ${look.position}, ${look.landmarks.length} stage changes and sync rounds`;
     if (look.endSteps >= 0) return `ran the whole run (${t})`;
     if (look.stoppedWhy !== null) return `stopped at ${t}: ${look.stoppedWhy}`;
@@ -241,9 +241,11 @@ export class SimCore {
   private reachedEnd(): void {
     this.endSteps = this.k.s.steps;
     this.endInfo = this.divergence !== null ? { filter: 'divergence', id: 'replay-ended', description: this.divergence, details: this.divergence } : endException(this.k, this.ctx);
-    if (this.recorder !== null && !this.recordingDone && this.divergence === null && this.gate !== null && this.gate.count === this.gate.frontier) {
-      this.recordingDone = true;
-      this.recorder.finish(resultJson(this.summary()));
+    const rec = this.recording;
+    if (rec !== null && !rec.done && this.divergence === null && this.gate !== null && this.gate.count === rec.frontier) {
+      rec.done = true;
+      rec.recorder.k = this.k;
+      rec.recorder.finish(resultJson(this.summary()));
     }
   }
 
