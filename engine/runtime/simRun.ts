@@ -266,9 +266,13 @@ export class SimCore {
   async forward(goal: Goal | null, until_ns?: number): Promise<Hit | 'end' | 'time' | 'paused'> {
     const k = this.k;
     this.pauseRequested = false;
-    if (goal !== null && (goal.kind === 'nextStage' || goal.kind === 'nextIteration' || goal.kind === 'continue') && this.look !== null && !this.bps.any) {
-      const r = await this.ahead(goal.kind);
-      if (r !== null) return r;
+    if (this.look !== null) {
+      // A seek to a time ignores breakpoints; the others go through the look-ahead only with none set.
+      const kind = goal === null ? (until_ns !== undefined ? 'time' : null) : !this.bps.any && (goal.kind === 'nextStage' || goal.kind === 'nextIteration' || goal.kind === 'continue') ? goal.kind : null;
+      if (kind !== null) {
+        const r = await this.ahead(kind, until_ns ?? Infinity);
+        if (r !== null) return r;
+      }
     }
     const pacer = new Pacer(this.pacing, () => this.progressText(this.k));
     if (goal === null) {
@@ -323,28 +327,31 @@ export class SimCore {
   }
 
   /**
-   * Next stage, next iteration or continue, with no breakpoint that could stop on the way, go
-   * through the look-ahead: where it has been, the stop is its landmark, reached by a restore (a
-   * landmark checkpoint). Where it has not yet been, it runs on in place of this kernel (so nothing
-   * is simulated twice) until it passes the stop, or the end. For a continue, and at the end, the
-   * forward run (null) then starts from the look-ahead's furthest checkpoint instead of from here:
-   * no landmark lies between, so the matcher decides the same from there, and a continue with no
-   * breakpoint stops only at the end. A pause while it runs leaves the session where it got to.
+   * Next stage, next iteration, continue or a seek to a time, with no breakpoint that could stop
+   * on the way, go through the look-ahead: where it has been, the stop of a next stage or next
+   * iteration is its landmark, reached by a restore (a landmark checkpoint). Where it has not yet
+   * been, it runs on in place of this kernel (so nothing is simulated twice) until it passes the
+   * stop, the time, or the end. Then the forward run (null) starts from the look-ahead's furthest
+   * checkpoint (before the time, for a seek) instead of from here: no landmark lies between, so
+   * the matcher decides the same from there, and a continue with no breakpoint stops only at the
+   * end. A pause while it runs leaves the session where it got to.
    */
-  private async ahead(kind: 'nextStage' | 'nextIteration' | 'continue'): Promise<Hit | 'paused' | null> {
+  private async ahead(kind: 'nextStage' | 'nextIteration' | 'continue' | 'time', until_ns: number): Promise<Hit | 'paused' | null> {
     const look = this.look!;
     const here = this.k.s.steps;
     const pacer = new Pacer(this.pacing, () => this.progressText(look.k));
+    const stops = kind === 'nextStage' || kind === 'nextIteration';
     this.busy = true;
     try {
       for (;;) {
-        const l = kind === 'continue' ? null : look.landmarkAfter(here, kind === 'nextIteration');
+        const l = stops ? look.landmarkAfter(here, kind === 'nextIteration') : null;
         if (l !== null) {
           this.seekSteps(l.steps);
           return stageGoalHit(kind as 'nextStage' | 'nextIteration', l.stageChanged, l.sync ? 1 : 0, this.k, this.ctx);
         }
-        if (look.done || kind === 'continue') break;
+        if (look.done || look.k.s.now_ns >= until_ns) break;
         look.advance(CHUNK_STEPS);
+        if (look.k.s.now_ns >= until_ns) break;
         if (await pacer.tick()) {
           this.seekSteps(Math.max(here, look.position));
           return 'paused';
@@ -354,7 +361,7 @@ export class SimCore {
       this.busy = false;
       pacer.end();
     }
-    const cp = this.cps.atOrBefore(look.position);
+    const cp = kind === 'time' ? this.cps.beforeTime(until_ns) : this.cps.atOrBefore(look.position);
     if (cp.steps > here) {
       this.restore(cp);
       this.matcher.resetAt();

@@ -119,6 +119,23 @@ test('step back, reverse continue and step over right after stops the look-ahead
   assert.deepEqual(seen[1], seen[0]);
 });
 
+test('go to time ahead of the look-ahead (it runs there in place of the session) and behind it lands as without it', async () => {
+  const times = [300e9, 120e9, 480e9, 5e9, 530e9];
+  const seen: string[][] = [];
+  for (const on of [false, true]) {
+    const { c } = await session(on, { scenario: 'seed-specjbb-128g' });
+    const got: string[] = [];
+    for (const t of times) {
+      await c.ok('migtrace/goToTime', { time_ns: t });
+      const st = await c.waitEvent('stopped');
+      got.push(`${t}: ${st.body.reason} ${st.body.description ?? ''} @ ${await picture(c, await withFrames(c, st.body.threadId as number))}`);
+    }
+    seen.push(got);
+    await c.close();
+  }
+  assert.deepEqual(seen[1], seen[0]);
+});
+
 test('with a breakpoint set, next stage stops at the breakpoint on the way, as without the look-ahead', async () => {
   const stops: string[][] = [];
   for (const on of [false, true]) {
