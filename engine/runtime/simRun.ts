@@ -127,10 +127,11 @@ export class SimCore {
   lookAheadText(): string {
     const look = this.look;
     if (look === null) return 'off';
-    const t = `t=${(look.k.s.now_ns / 1e9).toFixed(3)} s, step ${look.position}, ${look.landmarks.length} stage changes and sync rounds`;
-    if (look.endSteps >= 0) return `ran the whole run (${t})`;
-    if (look.stoppedWhy !== null) return `stopped at ${t}: ${look.stoppedWhy}`;
-    return `running ahead: ${t}`;
+    const t = `t=${(look.k.s.now_ns / 1e9).toFixed(3)} s`;
+    const marks = `step ${look.position}, ${look.landmarks.length} stage changes and sync rounds`;
+    if (look.endSteps >= 0) return `ran the whole run, to ${t} (${marks})`;
+    if (look.stoppedWhy !== null) return `stopped at ${t}: ${look.stoppedWhy} (${marks})`;
+    return `running ahead, at ${t} (${marks})`;
   }
 
   /** The session is over: nothing more runs in the background. */
