@@ -16,7 +16,7 @@ export interface LaunchConfig {
   stopAtTime?: number;
   qemuSource?: string;
   record?: string;
-  /** run the migration ahead of the user while they look at a stop (default true; off while recording) */
+  /** run the migration ahead of the user while they look at a stop (default true) */
   lookAhead?: boolean;
 }
 

@@ -9,14 +9,19 @@
 // sync ran). Both kernels share one decision log, so each checks the other's decisions.
 //
 // It never runs while the session moves (the session's own work comes first) and stops at the end
-// of the run, at a divergence from a recording, or when the session ends. It is off while the
-// session records a trace: the recording is written by whoever passes a point first, which must be
-// the session's own kernel.
+// of the run, at a divergence from a recording, or when the session ends. When the session records
+// a trace, the look-ahead has a gate on the same recording (recorderGate.ts): whichever kernel
+// passes an event first writes it, and whichever reaches the end first with every event written
+// finishes the file, so the recording is complete as soon as the look-ahead has run the whole
+// migration, and is still the bytes `migtrace run --out` writes.
 
 import type { Kernel, StopReason } from '../sim/kernel';
 import { ReplayDivergence } from '../sim/decisionLog';
 import { buildMigration } from '../model/build';
-import { md } from '../model/ctx';
+import { md, type ModelCtx } from '../model/ctx';
+import { summarise } from '../model/run';
+import { resultJson } from '../model/resultJson';
+import { RecorderGate, type RecordingFrontier } from './recorderGate';
 import type { CheckpointStore } from './checkpoints';
 import type { ProgressClock } from './host';
 import { ranStatement } from './stopMatcher';
@@ -35,6 +40,9 @@ export interface Landmark {
 
 export class LookAhead {
   readonly k: Kernel;
+  private readonly ctx: ModelCtx;
+  /** its gate on the session's recording, if the session records */
+  private readonly gate: RecorderGate | null = null;
   /** in step order; complete for every boundary up to the look-ahead kernel's position */
   readonly landmarks: Landmark[] = [];
   /** the step count of the run's end, once the look-ahead reached it */
@@ -53,9 +61,13 @@ export class LookAhead {
     private readonly clock: ProgressClock,
     /** whether the session is moving now (the look-ahead waits) */
     private readonly sessionBusy: () => boolean,
+    private readonly recording: RecordingFrontier | null = null,
   ) {
-    // No observer: the kernel sends no events at all, and runs as fast as a plain run.
-    const built = buildMigration(o.scenario.config, { strategy: o.strategy, replay: o.replay });
+    // No observer unless the session records: then the kernel sends no events at all, and runs as fast as a plain run.
+    let gate: RecorderGate | null = null;
+    const built = buildMigration(o.scenario.config, { strategy: o.strategy, replay: o.replay, observe: recording === null ? undefined : (k) => (gate = new RecorderGate(recording, k)) });
+    this.gate = gate;
+    this.ctx = built.ctx;
     this.k = built.kernel;
     this.k.log = log;
     this.k.run({ steps: 0 });
@@ -79,8 +91,8 @@ export class LookAhead {
     this.prevStage = m.stage;
     this.prevSyncs = m.dirty_sync_count;
     this.landmarks.push({ steps: k.s.steps, stageChanged, sync });
-    // The stop itself, so that going there is a restore (no recording runs beside the look-ahead: no events to count).
-    this.cps.takeMark(k, 0, { tid: k.cur.id, statement: ranStatement(k) });
+    // The stop itself, so that going there is a restore.
+    this.cps.takeMark(k, this.events, { tid: k.cur.id, statement: ranStatement(k) });
     return false;
   };
 
@@ -139,12 +151,26 @@ export class LookAhead {
     }
     if (r === 'finished' || r === 'hung') {
       this.endSteps = k.s.steps;
+      this.finishRecording();
       return;
     }
     if (k.s.steps > cps.last!.steps && cps.due(k.s.steps)) {
-      // (No recording while it runs: no observer events to count.)
-      cps.take(k, 0, { tid: k.cur.id, statement: ranStatement(k) });
+      cps.take(k, this.events, { tid: k.cur.id, statement: ranStatement(k) });
     }
+  }
+
+  /** Observer events so far along its path (what a checkpoint it takes must restore). */
+  private get events(): number {
+    return this.gate?.count ?? 0;
+  }
+
+  /** At the end with every event written: the recording's footer, with the run's summary. */
+  private finishRecording(): void {
+    const rec = this.recording;
+    if (rec === null || rec.done || this.gate === null || this.gate.count !== rec.frontier) return;
+    rec.done = true;
+    rec.recorder.k = this.k;
+    rec.recorder.finish(resultJson(summarise(this.k, this.ctx)));
   }
 
   stop(): void {

@@ -2,21 +2,43 @@
 // events it has already recorded. The gate counts every event and lets through only those past the
 // furthest point reached, so the session's recording holds each event once, in order, and is the
 // same file as an undisturbed `migtrace run --out` of the same scenario and seed.
+//
+// With the look-ahead (lookAhead.ts) two kernels run the same migration: each has its own gate
+// and count, and they share one frontier and one recorder. Whichever kernel first passes an event
+// writes it, with the recorder reading that kernel's state, so the file is still written once, in
+// order, as one undisturbed run writes it.
 
 import type { HangReport } from '../sim/hangReport';
+import type { Kernel } from '../sim/kernel';
 import type { ObjKind, SimObserver } from '../sim/observer';
+import type { TraceRecorder } from '../trace/recorder';
+
+/** What the gates of one recording share: the furthest event written, and whether the trace was finished. */
+export interface RecordingFrontier {
+  frontier: number;
+  done: boolean;
+  readonly recorder: TraceRecorder;
+}
 
 export class RecorderGate implements SimObserver {
   /** events emitted so far along the current path (restored with each checkpoint) */
   count = 0;
-  /** the most events ever emitted: everything below was written once already */
-  frontier = 0;
+  private readonly target: TraceRecorder;
 
-  constructor(readonly target: SimObserver) {}
+  constructor(readonly shared: RecordingFrontier, private readonly k: Kernel) {
+    this.target = shared.recorder;
+  }
+
+  /** the most events ever emitted, by any kernel of the session: everything below was written once already */
+  get frontier(): number {
+    return this.shared.frontier;
+  }
 
   private pass(): boolean {
-    if (++this.count <= this.frontier) return false;
-    this.frontier = this.count;
+    const sh = this.shared;
+    if (++this.count <= sh.frontier) return false;
+    sh.frontier = this.count;
+    this.target.k = this.k;
     return true;
   }
 

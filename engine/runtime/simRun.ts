@@ -27,7 +27,7 @@ import { CheckpointStore, CHECKPOINT_DEFAULTS, type BoundaryInfo, type Checkpoin
 import { StepBackSearch } from './stepBack';
 import { Emitter } from './emitter';
 import type { ProgressClock } from './host';
-import { RecorderGate } from './recorderGate';
+import { RecorderGate, type RecordingFrontier } from './recorderGate';
 import { ranStatement, stageGoalHit, StopMatcher, type Goal, type Hit, type StepMode } from './stopMatcher';
 import { LookAhead } from './lookAhead';
 import { Pacer, type PacerHost } from './pacer';
@@ -47,7 +47,7 @@ export interface SimRunOptions {
   record?: { sink: TraceSink; header: TraceHeaderInfo };
   clock: ProgressClock;
   checkpoints?: CheckpointOptions;
-  /** run the migration ahead of the user while the session waits (lookAhead.ts); ignored while recording */
+  /** run the migration ahead of the user while the session waits (lookAhead.ts) */
   lookAhead?: boolean;
 }
 
@@ -59,8 +59,8 @@ export class SimCore {
   readonly matcher: StopMatcher;
   readonly cps: CheckpointStore;
   readonly gate: RecorderGate | null;
-  private readonly recorder: TraceRecorder | null = null;
-  private recordingDone = false;
+  /** the session's recording, shared with the look-ahead's gate */
+  private readonly recording: RecordingFrontier | null = null;
   /** the step count of the run's end, once reached */
   endSteps = -1;
   endInfo: EndException | null = null;
@@ -86,15 +86,15 @@ export class SimCore {
 
   constructor(readonly o: SimRunOptions) {
     const fan = new FanoutObserver([]);
-    let recorder: TraceRecorder | null = null;
+    let recording: RecordingFrontier | null = null;
     let gate: RecorderGate | null = null;
     const built = buildMigration(o.scenario.config, {
       strategy: o.strategy,
       replay: o.replay,
       observe: (k) => {
         if (o.record !== undefined) {
-          recorder = new TraceRecorder(k, o.record.header, o.record.sink, threadRole);
-          gate = new RecorderGate(recorder);
+          recording = { frontier: 0, done: false, recorder: new TraceRecorder(k, o.record.header, o.record.sink, threadRole) };
+          gate = new RecorderGate(recording, k);
           fan.targets.push(gate);
         }
         return fan;
@@ -102,7 +102,7 @@ export class SimCore {
     });
     this.k = built.kernel;
     this.ctx = built.ctx;
-    this.recorder = recorder;
+    this.recording = recording;
     this.gate = gate;
     this.bps = new BreakpointSet(this.k, this.ctx);
     this.matcher = new StopMatcher(this.k, this.ctx, this.bps, (text) => this.events.emit('output', `${text}\n`, 'console'));
@@ -113,7 +113,7 @@ export class SimCore {
     this.k.run({ steps: 0 });
     this.cps.take(this.k, this.eventCount());
     this.matcher.resetAt();
-    if (o.lookAhead === true && o.record === undefined) this.look = new LookAhead(o, this.k.log, this.cps, o.clock, () => this.busy);
+    if (o.lookAhead === true) this.look = new LookAhead(o, this.k.log, this.cps, o.clock, () => this.busy, this.recording);
   }
 
   /** Starts the look-ahead (after the session's first stop); it runs between the session's messages. */
@@ -126,11 +126,12 @@ export class SimCore {
   /** Where the look-ahead stands, in a user's words. */
   lookAheadText(): string {
     const look = this.look;
-    if (look === null) return this.o.record !== undefined ? 'off (the session records a trace)' : 'off';
-    const t = `t=${(look.k.s.now_ns / 1e9).toFixed(3)} s, step ${look.position}, ${look.landmarks.length} stage changes and sync rounds`;
-    if (look.endSteps >= 0) return `ran the whole run (${t})`;
-    if (look.stoppedWhy !== null) return `stopped at ${t}: ${look.stoppedWhy}`;
-    return `running ahead: ${t}`;
+    if (look === null) return 'off';
+    const t = `t=${(look.k.s.now_ns / 1e9).toFixed(3)} s`;
+    const marks = `step ${look.position}, ${look.landmarks.length} stage changes and sync rounds`;
+    if (look.endSteps >= 0) return `ran the whole run, to ${t} (${marks})`;
+    if (look.stoppedWhy !== null) return `stopped at ${t}: ${look.stoppedWhy} (${marks})`;
+    return `running ahead, at ${t} (${marks})`;
   }
 
   /** The session is over: nothing more runs in the background. */
@@ -241,9 +242,11 @@ export class SimCore {
   private reachedEnd(): void {
     this.endSteps = this.k.s.steps;
     this.endInfo = this.divergence !== null ? { filter: 'divergence', id: 'replay-ended', description: this.divergence, details: this.divergence } : endException(this.k, this.ctx);
-    if (this.recorder !== null && !this.recordingDone && this.divergence === null && this.gate !== null && this.gate.count === this.gate.frontier) {
-      this.recordingDone = true;
-      this.recorder.finish(resultJson(this.summary()));
+    const rec = this.recording;
+    if (rec !== null && !rec.done && this.divergence === null && this.gate !== null && this.gate.count === rec.frontier) {
+      rec.done = true;
+      rec.recorder.k = this.k;
+      rec.recorder.finish(resultJson(this.summary()));
     }
   }
 
@@ -264,9 +267,13 @@ export class SimCore {
   async forward(goal: Goal | null, until_ns?: number): Promise<Hit | 'end' | 'time' | 'paused'> {
     const k = this.k;
     this.pauseRequested = false;
-    if (goal !== null && (goal.kind === 'nextStage' || goal.kind === 'nextIteration' || goal.kind === 'continue') && this.look !== null && !this.bps.any) {
-      const r = await this.ahead(goal.kind);
-      if (r !== null) return r;
+    if (this.look !== null) {
+      // A seek to a time ignores breakpoints; the others go through the look-ahead only with none set.
+      const kind = goal === null ? (until_ns !== undefined ? 'time' : null) : !this.bps.any && (goal.kind === 'nextStage' || goal.kind === 'nextIteration' || goal.kind === 'continue') ? goal.kind : null;
+      if (kind !== null) {
+        const r = await this.ahead(kind, until_ns ?? Infinity);
+        if (r !== null) return r;
+      }
     }
     const pacer = new Pacer(this.pacing, () => this.progressText(this.k));
     if (goal === null) {
@@ -321,28 +328,31 @@ export class SimCore {
   }
 
   /**
-   * Next stage, next iteration or continue, with no breakpoint that could stop on the way, go
-   * through the look-ahead: where it has been, the stop is its landmark, reached by a restore (a
-   * landmark checkpoint). Where it has not yet been, it runs on in place of this kernel (so nothing
-   * is simulated twice) until it passes the stop, or the end. For a continue, and at the end, the
-   * forward run (null) then starts from the look-ahead's furthest checkpoint instead of from here:
-   * no landmark lies between, so the matcher decides the same from there, and a continue with no
-   * breakpoint stops only at the end. A pause while it runs leaves the session where it got to.
+   * Next stage, next iteration, continue or a seek to a time, with no breakpoint that could stop
+   * on the way, go through the look-ahead: where it has been, the stop of a next stage or next
+   * iteration is its landmark, reached by a restore (a landmark checkpoint). Where it has not yet
+   * been, it runs on in place of this kernel (so nothing is simulated twice) until it passes the
+   * stop, the time, or the end. Then the forward run (null) starts from the look-ahead's furthest
+   * checkpoint (before the time, for a seek) instead of from here: no landmark lies between, so
+   * the matcher decides the same from there, and a continue with no breakpoint stops only at the
+   * end. A pause while it runs leaves the session where it got to.
    */
-  private async ahead(kind: 'nextStage' | 'nextIteration' | 'continue'): Promise<Hit | 'paused' | null> {
+  private async ahead(kind: 'nextStage' | 'nextIteration' | 'continue' | 'time', until_ns: number): Promise<Hit | 'paused' | null> {
     const look = this.look!;
     const here = this.k.s.steps;
     const pacer = new Pacer(this.pacing, () => this.progressText(look.k));
+    const stops = kind === 'nextStage' || kind === 'nextIteration';
     this.busy = true;
     try {
       for (;;) {
-        const l = kind === 'continue' ? null : look.landmarkAfter(here, kind === 'nextIteration');
+        const l = stops ? look.landmarkAfter(here, kind === 'nextIteration') : null;
         if (l !== null) {
           this.seekSteps(l.steps);
           return stageGoalHit(kind as 'nextStage' | 'nextIteration', l.stageChanged, l.sync ? 1 : 0, this.k, this.ctx);
         }
-        if (look.done || kind === 'continue') break;
+        if (look.done || look.k.s.now_ns >= until_ns) break;
         look.advance(CHUNK_STEPS);
+        if (look.k.s.now_ns >= until_ns) break;
         if (await pacer.tick()) {
           this.seekSteps(Math.max(here, look.position));
           return 'paused';
@@ -352,7 +362,7 @@ export class SimCore {
       this.busy = false;
       pacer.end();
     }
-    const cp = this.cps.atOrBefore(look.position);
+    const cp = kind === 'time' ? this.cps.beforeTime(until_ns) : this.cps.atOrBefore(look.position);
     if (cp.steps > here) {
       this.restore(cp);
       this.matcher.resetAt();
@@ -422,8 +432,40 @@ export class SimCore {
       this.restore(cp);
       if (time_ns <= this.k.now) return 'time';
     }
+    // A long replay first stops a little short of the time and leaves a temporary checkpoint there,
+    // so that a step back from the landing (people step back from where they went) replays that
+    // little instead of the whole stretch again. The first boundary at or after the earlier time,
+    // then the first at or after `time_ns` from there, is the first at or after `time_ns`.
+    const short = this.shortOf(time_ns);
+    if (short !== null) {
+      const r = await this.forward(null, short);
+      if (r === 'end') return 'end';
+      if (r === 'paused') return 'time';
+      this.leaveTemp();
+      if (time_ns <= this.k.now) return 'time';
+    }
     const r = await this.forward(null, time_ns);
     return r === 'end' ? 'end' : 'time';
+  }
+
+  /**
+   * A time about one temporary-checkpoint gap of steps before `time_ns`, at the pace of the run
+   * there (from the checkpoints around it), when the replay to `time_ns` is more than twice that
+   * long; else null.
+   */
+  private shortOf(time_ns: number): number | null {
+    const all = this.cps.all();
+    let i = 0;
+    while (i + 1 < all.length && all[i + 1].time_ns < time_ns) i++;
+    const a = i + 1 < all.length ? all[i] : all[i - 1];
+    const b = i + 1 < all.length ? all[i + 1] : all[i];
+    if (a === undefined || b === undefined || b.time_ns <= a.time_ns) return null;
+    const stepsPerNs = (b.steps - a.steps) / (b.time_ns - a.time_ns);
+    const gap = this.cps.tempGap;
+    const from = this.k.now;
+    if ((time_ns - from) * stepsPerNs < 2 * gap) return null;
+    const short = Math.floor(time_ns - gap / stepsPerNs);
+    return short > from ? short : null;
   }
 
   pause(): void {

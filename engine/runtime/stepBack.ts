@@ -70,7 +70,8 @@ export class StepBackSearch {
         let evaluated = k.s.steps;
         k.boundary = () => {
           const s = k.s;
-          if (k.cur.id !== tid || s.steps === evaluated) return false;
+          // (The boundary it starts from first: a kernel that has only ever been restored has no current thread.)
+          if (s.steps === evaluated || k.cur.id !== tid) return false;
           evaluated = s.steps;
           if (ranStatement(k)) t.visit(s.steps, k.lastEffect, k.cur.stack.length);
           return false;

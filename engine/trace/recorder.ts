@@ -14,12 +14,13 @@ export class TraceRecorder implements SimObserver {
   readonly w: TraceWriter;
 
   constructor(
-    private readonly k: Kernel,
+    /** the kernel whose state the events describe (a debugging session's look-ahead may take over: recorderGate.ts) */
+    public k: Kernel,
     header: TraceHeaderInfo,
     sink: TraceSink,
     private readonly roleOf: (name: string) => string = () => 'other',
   ) {
-    this.w = new TraceWriter(sink, header, () => ({ time_ns: k.s.now_ns, steps: k.s.steps, decisions: k.s.decisions }));
+    this.w = new TraceWriter(sink, header, () => ({ time_ns: this.k.s.now_ns, steps: this.k.s.steps, decisions: this.k.s.decisions }));
     k.program.fns.forEach((f) => this.w.func(f.id, f.name));
   }
 

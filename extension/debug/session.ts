@@ -72,7 +72,17 @@ export class MigtraceSession extends DebugSession {
 
   private run(t: DebugTarget, f: (t: DebugTarget) => Promise<void>): void {
     this.moving = true;
-    f(t).catch((e: unknown) => this.sendEvent(new OutputEvent(`migtrace: ${(e as Error).message}\n`, 'stderr'))).finally(() => {
+    f(t).catch((e: unknown) => {
+      const message = (e as Error).message;
+      this.sendEvent(new OutputEvent(`migtrace: the movement failed: ${message}\n`, 'stderr'));
+      // A client waits for a stop after every movement: without one it shows the run as running forever.
+      if (this.moving) {
+        const ev = new StoppedEvent('pause', 1) as DebugProtocol.StoppedEvent;
+        ev.body.description = `Stopped: the movement failed (${message}); the Debug Console has the message`;
+        ev.body.allThreadsStopped = true;
+        this.sendEvent(ev);
+      }
+    }).finally(() => {
       this.moving = false;
     });
   }

@@ -1,14 +1,15 @@
 // The look-ahead (engine/runtime/lookAhead.ts) through a real DAP session: "next iteration",
 // "next stage" and "continue" through a stretch the look-ahead has already run land on the very stops a session
 // without it reaches by simulating (same description, same stacks, variables and state hash),
-// whether the look-ahead has run the whole migration, is partway, or is racing the user; and with
-// a breakpoint set, it stays out of the way.
+// whether the look-ahead has run the whole migration, is partway, or is racing the user; with a
+// breakpoint set, it stays out of the way; and a session that records writes the same file.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inMemoryClient, startSession, type DapClient } from './dapClient';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, SMALL } from './scenarios';
@@ -100,6 +101,41 @@ for (const [name, run] of RUNS) {
   }
 }
 
+test('step back, reverse continue and step over right after stops the look-ahead gave (a session kernel that has only been restored) land as without it', async () => {
+  const moves: [string, object][] = [['migtrace/nextStage', {}], ['migtrace/nextStage', {}], ['migtrace/nextIteration', {}], ['stepBack', { threadId: 1 }], ['migtrace/nextIteration', {}], ['next', { threadId: 1 }], ['migtrace/nextIteration', {}], ['reverseContinue', { threadId: 1 }]];
+  const seen: string[][] = [];
+  for (const on of [false, true]) {
+    const { c } = await session(on);
+    if (on) await whole(c);
+    const got: string[] = [];
+    for (const [cmd, args] of moves) {
+      await c.ok(cmd, args);
+      const st = await c.waitEvent('stopped');
+      got.push(`${cmd}: ${st.body.reason} ${st.body.description ?? ''} @ ${await picture(c, await withFrames(c, st.body.threadId as number))}`);
+    }
+    seen.push(got);
+    await c.close();
+  }
+  assert.deepEqual(seen[1], seen[0]);
+});
+
+test('go to time ahead of the look-ahead (it runs there in place of the session) and behind it lands as without it', async () => {
+  const times = [300e9, 120e9, 480e9, 5e9, 530e9];
+  const seen: string[][] = [];
+  for (const on of [false, true]) {
+    const { c } = await session(on, { scenario: 'seed-specjbb-128g' });
+    const got: string[] = [];
+    for (const t of times) {
+      await c.ok('migtrace/goToTime', { time_ns: t });
+      const st = await c.waitEvent('stopped');
+      got.push(`${t}: ${st.body.reason} ${st.body.description ?? ''} @ ${await picture(c, await withFrames(c, st.body.threadId as number))}`);
+    }
+    seen.push(got);
+    await c.close();
+  }
+  assert.deepEqual(seen[1], seen[0]);
+});
+
 test('with a breakpoint set, next stage stops at the breakpoint on the way, as without the look-ahead', async () => {
   const stops: string[][] = [];
   for (const on of [false, true]) {
@@ -133,11 +169,34 @@ test('replaying a recorded trace, the look-ahead follows its decisions: next ite
   await ahead.c.close();
 });
 
-test('the look-ahead is off while the session records, and says so', async () => {
-  const s = await session(true, { scenario: SMALL, record: join(dir, 'run.migtrace') });
-  assert.equal(await lookAhead(s.c), 'off (the session records a trace)');
-  await s.c.close();
-});
+for (const [name, run, cliArgs] of [
+  ['small-2g', { scenario: SMALL }, [SMALL]],
+  ['multifd-sync-hang seed 5 (a hang)', { scenario: 'multifd-sync-hang', seed: 5 }, ['multifd-sync-hang', '--seed', '5']],
+] as [string, Record<string, unknown>, string[]][]) {
+  test(`${name}: a session that records, with the look-ahead, writes the file \`migtrace run --out\` writes (the look-ahead alone, and racing the user)`, async () => {
+    const straight = join(dir, `${name.split(' ')[0]}-straight.migtrace`);
+    const r = spawnSync(process.execPath, [CLI, 'run', ...cliArgs, '--out', straight, '-q'], { encoding: 'utf8' });
+    assert.ok(r.status === 0 || r.status === 3, r.stderr);
+    const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
+    // The user only looks: the look-ahead runs the whole migration and finishes the file.
+    const alone = join(dir, `${name.split(' ')[0]}-alone.migtrace`);
+    const a = await session(true, { ...run, record: alone });
+    await whole(a.c);
+    assert.ok(existsSync(alone), 'the look-ahead ran the whole run but the recording is not complete');
+    await a.c.close();
+    assert.equal(sha(alone), sha(straight), 'the recording the look-ahead wrote differs from migtrace run --out');
+    // The user moves about (forward past the look-ahead, back, forward again) while it runs.
+    const raced = join(dir, `${name.split(' ')[0]}-raced.migtrace`);
+    const b = await session(true, { ...run, record: raced });
+    for (const [cmd, args] of [['migtrace/nextStage', {}], ['migtrace/nextIteration', {}], ['next', { threadId: 1 }], ['stepBack', { threadId: 1 }], ['migtrace/goToTime', { time_ns: 1e9 }], ['migtrace/nextStage', {}], ['continue', { threadId: 1 }]] as [string, object][]) {
+      await b.c.ok(cmd, args);
+      await b.c.waitEvent('stopped');
+    }
+    await whole(b.c);
+    await b.c.close();
+    assert.equal(sha(raced), sha(straight), 'the recording made racing the look-ahead differs from migtrace run --out');
+  });
+}
 
 test('a long next stage run by the look-ahead reports progress; cancelling it stops the session where the look-ahead got to, a state it steps and replays from', async () => {
   // chegu-256g never converges: with a 100,000 s limit its iterative stage runs for many minutes.

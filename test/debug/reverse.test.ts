@@ -5,7 +5,9 @@
 // and migration variables. Checkpoints every 300 steps, so the moves cross dozens of them; and
 // again with checkpoints far apart and temporary ones left at stops and on step backs' replays
 // every 40 steps, so landings come from temporary checkpoints and from stretches kept for step
-// backs (stepBackTrack.ts) as often as from a replay.
+// backs (stepBackTrack.ts) as often as from a replay; and with the look-ahead running beside the
+// movements (its checkpoints and landmark checkpoints, next stage and continue through it). Each
+// go to time is checked against a run from the start to that time.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,9 +30,12 @@ function picture(r: SimRun): string {
   return [`steps=${k.s.steps} t=${k.s.now_ns} decision=${k.s.decisions}`, ...stacks, ...mig, `hash=${stateHash(k.s)}`].join('\n');
 }
 
-function newRun(interval_steps: number, temp_gap_min_steps?: number): SimRun {
+/** A clock whose yield lets the look-ahead run a slice between two movements. */
+const macroClock = { now_ms: () => Date.now(), yield: () => new Promise<void>((resolve) => setImmediate(resolve)) };
+
+function newRun(interval_steps: number, temp_gap_min_steps?: number, lookAhead = false): SimRun {
   const sc = loadScenarioText(readFileSync(SMALL, 'utf8'), SMALL);
-  const core = new SimCore({ scenario: sc, clock, checkpoints: { interval_steps, budget_bytes: 1024 ** 3, temp_gap_min_steps } });
+  const core = new SimCore({ scenario: sc, clock: lookAhead ? macroClock : clock, lookAhead, checkpoints: { interval_steps, budget_bytes: 1024 ** 3, temp_gap_min_steps } });
   return new SimRun(core, null);
 }
 
@@ -81,6 +86,7 @@ async function randomMovements(r: SimRun, count: number, seed: number): Promise<
   const fnNames = ['ram_save_complete', 'migration_bitmap_sync', 'kvm_cpu_exec', 'qemu_savevm_state_iterate'];
   const landed: { steps: number; picture: string; op: string }[] = [];
   const backs: { tid: number; before: number; after: number; op: string }[] = [];
+  const gotos: { t: number; after: number; op: string }[] = [];
   await r.start({ stopOnEntry: true });
   // Find the end once, so that random targets cover the whole run.
   await r.continue();
@@ -118,6 +124,7 @@ async function randomMovements(r: SimRun, count: number, seed: number): Promise<
         const t = prngInt(rng, Math.max(1, Math.floor(endTime / 1e6))) * 1e6;
         op = `goToTime ${t}`;
         await r.goToTime(t);
+        gotos.push({ t, after: r.core.steps, op: `#${i} ${op}` });
         break;
       }
       case 7: {
@@ -142,6 +149,9 @@ async function randomMovements(r: SimRun, count: number, seed: number): Promise<
       }
     }
     landed.push({ steps: r.core.steps, picture: picture(r), op: `#${i} ${op}` });
+    // With the look-ahead, breakpoints go again after the move, so that next stage, next iteration
+    // and continue go through it (a breakpoint in force keeps them on the session's own kernel).
+    if (r.core.look !== null && r.core.bps.any) r.core.setFunctionBreakpoints([]);
   }
   // The straight run: never goes back, never stops on anything but a step count.
   const straight = newRun(1e9);
@@ -157,6 +167,13 @@ async function randomMovements(r: SimRun, count: number, seed: number): Promise<
   assert.equal(checked, count);
   // Each step back landed where a search from the start says it must.
   for (const b of backs) assert.equal(b.after, stepBackOracle(straight, b.tid, b.before), b.op);
+  // Each go to time landed on the first boundary at or after its time (or the end): a run from the start to that time.
+  for (const g of gotos) {
+    straight.core.seekSteps(0);
+    await straight.core.forward(null, g.t);
+    assert.equal(g.after, straight.core.steps, `${g.op} landed on step ${g.after}; the first boundary at or after that time is step ${straight.core.steps}`);
+  }
+  assert.ok(gotos.length > count / 20, `only ${gotos.length} go to times`);
   assert.ok(backs.length > count / 10, `only ${backs.length} step backs`);
   const distinct = new Set(landed.map((l) => l.steps)).size;
   assert.ok(distinct > count * 0.3, `the movements visited only ${distinct} distinct boundaries`);
@@ -173,3 +190,16 @@ test('movements landing from temporary checkpoints and kept stretches land on th
   await randomMovements(r, 400, 20261202);
   assert.ok(r.core.cps.temps.length > 5, `only ${r.core.cps.temps.length} temporary checkpoints`);
 });
+
+test('movements with the look-ahead running beside them (landmarks, its checkpoints, racing it) land on the states of a straight run', async () => {
+  const r = newRun(300, undefined, true);
+  r.core.startLookAhead();
+  try {
+    await randomMovements(r, 400, 20261203);
+  } finally {
+    r.dispose();
+  }
+  assert.ok(r.core.look !== null && r.core.look.landmarks.length >= 3, 'the look-ahead found no landmarks');
+  assert.ok(r.core.cps.marks.length >= 3, `only ${r.core.cps.marks.length} landmark checkpoints`);
+});
+
