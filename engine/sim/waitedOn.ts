@@ -2,7 +2,7 @@
 // arrived, per (waiter, holder) pair, in the order each pair first waited (types.ts WaitedOn).
 //
 // Kept for the debugger's checkpoints. At 512 vCPUs the BQL has ~266,000 pairs, and between two
-// checkpoints 100,000 steps apart ~4,700 waits land on pairs spread over every waiter: a matrix of
+// checkpoints 100,000 steps apart ~8,000 waits land on pairs spread over every waiter: a matrix of
 // totals updated in place, even in copy-on-write chunks, has every chunk written between two
 // checkpoints, and each checkpoint copies all of it (2 MiB). Instead a wait is appended to a log,
 // and the totals are what the last fold left (`base`) plus the log: a checkpoint shares every full
