@@ -40,6 +40,8 @@ export interface Checkpoint {
   snap: Snapshot;
   /** heap bytes of its plain data */
   plain_bytes: number;
+  /** what taking it added to the store's count: its plain data and the chunks the live state owned then */
+  cost: number;
   /** the snapshot's ChunkedArrays (RAM bitmaps, wait statistics), for counting shared chunks once */
   arrays: ChunkedArray[];
 }
@@ -47,8 +49,10 @@ export interface Checkpoint {
 export interface CheckpointOptions {
   /** steps between checkpoints to begin with */
   interval_steps: number;
-  /** bytes all checkpoints may hold together */
+  /** bytes the regular and landmark checkpoints may hold together */
   budget_bytes: number;
+  /** bytes the temporary ones may hold besides (default a twelfth of budget_bytes) */
+  temp_budget_bytes?: number;
   /** the shortest replay a temporary checkpoint is taken to save (default TEMP_GAP_MIN_STEPS) */
   temp_gap_min_steps?: number;
   /**
@@ -78,7 +82,10 @@ export class CheckpointStore {
   readonly marks: Checkpoint[] = [];
   private markBytes = 0;
   interval_steps: number;
+  /** the regular and landmark checkpoints' bytes (measured at each thinning, counted in between) */
   private bytes = 0;
+  /** the temporary ones' bytes, counted apart: they come and go at every stop */
+  private tempBytes = 0;
   /** how many times old checkpoints were thinned to stay in budget */
   thinned = 0;
 
@@ -100,8 +107,7 @@ export class CheckpointStore {
   private snapshot(k: Kernel, events: number, temp: boolean, info: BoundaryInfo | null): Checkpoint {
     // chunk_bytes: what the live state owned, which this snapshot holds apart from the previous ones
     const { snap, plain_bytes, arrays, chunk_bytes } = takeCheckpointSnapshot(k);
-    this.bytes += chunk_bytes + plain_bytes;
-    return { steps: k.s.steps, temp, info, time_ns: k.s.now_ns, events, snap, plain_bytes, arrays };
+    return { steps: k.s.steps, temp, info, time_ns: k.s.now_ns, events, snap, plain_bytes, arrays, cost: chunk_bytes + plain_bytes };
   }
 
   /** Takes a checkpoint at the kernel's position (a step boundary past the last checkpoint). */
@@ -109,12 +115,13 @@ export class CheckpointStore {
     const last = this.last;
     if (last !== undefined && k.s.steps <= last.steps) throw new Error(`checkpoint at step ${k.s.steps} is not past the last one (step ${last.steps})`);
     const cp = this.snapshot(k, events, false, info);
+    this.bytes += cp.cost;
     this.list.push(cp);
     const floor = Math.ceil(cp.plain_bytes * (this.opts.steps_per_plain_byte ?? 0));
     if (floor > this.interval_steps) this.interval_steps = floor;
     // A temporary one at the same step is now redundant.
     const t = this.temps.findIndex((c) => c.steps === cp.steps);
-    if (t >= 0) this.temps.splice(t, 1);
+    if (t >= 0) this.tempBytes -= this.temps.splice(t, 1)[0].cost;
     if (this.bytes > this.opts.budget_bytes && this.list.length > 3) this.thin();
     return cp;
   }
@@ -126,9 +133,9 @@ export class CheckpointStore {
   takeMark(k: Kernel, events: number, info: BoundaryInfo | null): void {
     const steps = k.s.steps;
     if (this.markBytes > this.opts.budget_bytes / 2 || this.atOrBefore(steps).steps === steps) return;
-    const before = this.bytes;
     const cp = this.snapshot(k, events, true, info);
-    this.markBytes += this.bytes - before;
+    this.bytes += cp.cost;
+    this.markBytes += cp.cost;
     let i = this.marks.length;
     while (i > 0 && this.marks[i - 1].steps > steps) i--;
     this.marks.splice(i, 0, cp);
@@ -150,23 +157,21 @@ export class CheckpointStore {
     const before = this.atOrBefore(steps);
     if (steps - before.steps < this.tempGap) return;
     const cp = this.snapshot(k, events, true, info);
+    this.tempBytes += cp.cost;
     let i = this.temps.length;
     while (i > 0 && this.temps[i - 1].steps > steps) i--;
     this.temps.splice(i, 0, cp);
-    while (this.temps.length > TEMP_MAX) this.dropFarthestTemp(near);
-    if (this.bytes > this.opts.budget_bytes) {
-      this.temps.length = 0;
-      this.bytes = this.measure();
-      if (this.bytes > this.opts.budget_bytes && this.list.length > 3) this.thin();
-    }
+    // Too many, or over their own budget: the farthest from the user go (counted, not measured:
+    // a measure walks every chunk of every checkpoint, a quarter of a second at 1 TiB).
+    const budget = this.opts.temp_budget_bytes ?? this.opts.budget_bytes / 12;
+    while (this.temps.length > TEMP_MAX || (this.tempBytes > budget && this.temps.length > 0)) this.dropFarthestTemp(near);
   }
 
   private dropFarthestTemp(near: number): void {
     let far = 0;
     for (let i = 1; i < this.temps.length; i++) if (Math.abs(this.temps[i].steps - near) > Math.abs(this.temps[far].steps - near)) far = i;
     const [gone] = this.temps.splice(far, 1);
-    // Its plain data is gone; the RAM chunks it alone held are counted again at the next measure.
-    this.bytes -= gone.plain_bytes;
+    this.tempBytes -= gone.cost;
   }
 
   private static before(list: Checkpoint[], steps: number): Checkpoint | undefined {
@@ -230,13 +235,14 @@ export class CheckpointStore {
   }
 
   get estimatedBytes(): number {
-    return this.bytes;
+    return this.bytes + this.tempBytes;
   }
 
   /** Drops every other checkpoint between the first and the last two, and spaces new ones twice as far. */
   private thin(): void {
     // The temporary ones go first.
     this.temps.length = 0;
+    this.tempBytes = 0;
     const keep: Checkpoint[] = [];
     const n = this.list.length;
     for (let i = 0; i < n; i++) if (i === 0 || i >= n - 2 || i % 2 === 0) keep.push(this.list[i]);

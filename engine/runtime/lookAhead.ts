@@ -30,6 +30,7 @@ import type { SimRunOptions } from './simRun';
 /** Wall time one slice of look-ahead work aims at: the most a request waits for it to yield. */
 const SLICE_MS = 8;
 const SLICE_STEPS_START = 4_000;
+const SLICE_STEPS_MAX = 200_000;
 
 /** A boundary where the stage changed, or a bitmap sync round ended (or both), since the previous such boundary. */
 export interface Landmark {
@@ -127,11 +128,14 @@ export class LookAhead {
       if (this.done) return;
       if (this.sessionBusy()) continue;
       const t0 = clock.now_ms();
+      const s0 = this.k.s.steps;
       this.advance(this.sliceSteps);
       const ms = clock.now_ms() - t0;
-      // Aim each slice at SLICE_MS of wall time.
-      if (ms < SLICE_MS / 2) this.sliceSteps = Math.min(this.sliceSteps * 2, 1_000_000);
-      else if (ms > SLICE_MS * 2) this.sliceSteps = Math.max(500, Math.floor(this.sliceSteps / 2));
+      const ran = this.k.s.steps - s0;
+      // Aim each slice at SLICE_MS of wall time, from the pace of the last one (a slice cut short
+      // by a checkpoint falling due says nothing about a longer one: the pace does).
+      if (ran > 0 && ms >= 1) this.sliceSteps = Math.max(500, Math.min(SLICE_STEPS_MAX, Math.floor((ran / ms) * SLICE_MS)));
+      else if (ran >= this.sliceSteps) this.sliceSteps = Math.min(SLICE_STEPS_MAX, this.sliceSteps * 2);
     }
   }
 
