@@ -9,6 +9,7 @@
 // qualifies, the latest is the answer; if none does, the answer lies before `from` and the caller
 // looks further back.
 
+import { firstNotBelow } from '../sim/bisect';
 import { statementDepth, stepStops } from './stopMatcher';
 
 export class StepBackTrack {
@@ -62,14 +63,8 @@ export class StepBackTrack {
   /** The step back's landing from `before`, or null if it lies before this stretch. */
   answer(before: number): number | null {
     // The latest qualifying boundary: walk back from the last one before `before`.
-    let lo = 0;
-    let hi = this.at.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.at[mid] < before) lo = mid + 1;
-      else hi = mid;
-    }
-    for (let i = lo - 1; i >= 0; i--) if (this.end[i] >= before) return this.at[i];
+    const at = this.at;
+    for (let i = firstNotBelow(at.length, (j) => at[j] < before) - 1; i >= 0; i--) if (this.end[i] >= before) return this.at[i];
     return null;
   }
 }

@@ -14,6 +14,7 @@ import { CRC_TAG, EK, FORMAT_VERSION, MAGIC, MAX_PACKET_BYTES, PACKET_TAG, Trace
 import { chainHash, CHAIN_START } from './packets';
 import { modelRecordFromProto, type ModelRecord } from './modelEvents';
 import type { HangReport } from '../sim/hangReport';
+import { firstNotBelow } from '../sim/bisect';
 
 export interface TraceHeader {
   format_version: number;
@@ -416,12 +417,5 @@ export function readTrace(bytes: Uint8Array): TraceData {
 /** Index of the first event at or after `time_ns` (events are in time order). */
 export function eventIndexAt(t: TraceData, time_ns: number): number {
   const time = t.events.time;
-  let lo = 0;
-  let hi = t.events.count;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (time[mid] < time_ns) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return firstNotBelow(t.events.count, (i) => time[i] < time_ns);
 }
