@@ -15,6 +15,7 @@
 // of a sync round: the stops of "next stage" and "next iteration", so those are a restore. They are
 // kept when old regular ones are thinned, and no more are taken once they hold half the budget.
 
+import { firstNotBelow } from '../sim/bisect';
 import type { ChunkedArray } from '../sim/chunkedArray';
 import type { Snapshot } from '../sim/snapshot';
 import { takeCheckpointSnapshot, TYPED_ARRAY_BYTES } from './stateClone';
@@ -104,6 +105,18 @@ export class CheckpointStore {
     return last === undefined || steps >= last.steps + this.interval_steps;
   }
 
+  /** How far (at most `max` steps) a run standing at `steps` may go before a checkpoint falls due (behind the last one: `max`). */
+  stepsUntilDue(steps: number, max: number): number {
+    const last = this.last!;
+    if (steps < last.steps) return max;
+    return Math.max(1, Math.min(max, last.steps + this.interval_steps - steps));
+  }
+
+  /** After a chunk of forward work: a regular checkpoint where the kernel stands, if it is past every one and due. */
+  takeIfDue(k: Kernel, events: number, info: () => BoundaryInfo | null): void {
+    if (k.s.steps > this.last!.steps && this.due(k.s.steps)) this.take(k, events, info());
+  }
+
   private snapshot(k: Kernel, events: number, temp: boolean, info: BoundaryInfo | null): Checkpoint {
     // chunk_bytes: what the live state owned, which this snapshot holds apart from the previous ones
     const { snap, plain_bytes, arrays, chunk_bytes } = takeCheckpointSnapshot(k);
@@ -175,15 +188,8 @@ export class CheckpointStore {
   }
 
   private static before(list: Checkpoint[], steps: number): Checkpoint | undefined {
-    let lo = 0;
-    let hi = list.length - 1;
-    if (hi < 0 || list[0].steps > steps) return undefined;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (list[mid].steps <= steps) lo = mid;
-      else hi = mid - 1;
-    }
-    return list[lo];
+    const i = firstNotBelow(list.length, (j) => list[j].steps <= steps) - 1;
+    return i < 0 ? undefined : list[i];
   }
 
   /** The last checkpoint, of any kind, at or before `steps` (there is always checkpoint 0). */

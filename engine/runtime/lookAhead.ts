@@ -17,6 +17,7 @@
 
 import type { Kernel, StopReason } from '../sim/kernel';
 import { ReplayDivergence } from '../sim/decisionLog';
+import { firstNotBelow } from '../sim/bisect';
 import { buildMigration } from '../model/build';
 import { md, type ModelCtx } from '../model/ctx';
 import { summarise } from '../model/run';
@@ -62,7 +63,8 @@ export class LookAhead {
     private readonly clock: ProgressClock,
     /** whether the session is moving now (the look-ahead waits) */
     private readonly sessionBusy: () => boolean,
-    private readonly recording: RecordingFrontier | null = null,
+    /** the session's recording, if it records */
+    recording: RecordingFrontier | null = null,
   ) {
     // No observer unless the session records: then the kernel sends no events at all, and runs as fast as a plain run.
     let gate: RecorderGate | null = null;
@@ -109,14 +111,7 @@ export class LookAhead {
   /** The first landmark after boundary `after` that ends a "next stage" (or "next iteration") from there; null if none up to the look-ahead's position. */
   landmarkAfter(after: number, iteration: boolean): Landmark | null {
     const l = this.landmarks;
-    let lo = 0;
-    let hi = l.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (l[mid].steps <= after) lo = mid + 1;
-      else hi = mid;
-    }
-    for (let i = lo; i < l.length; i++) if (l[i].stageChanged || (iteration && l[i].sync)) return l[i];
+    for (let i = firstNotBelow(l.length, (j) => l[j].steps <= after); i < l.length; i++) if (l[i].stageChanged || (iteration && l[i].sync)) return l[i];
     return null;
   }
 
@@ -146,35 +141,22 @@ export class LookAhead {
     const cps = this.cps;
     let r: StopReason;
     try {
-      const last = cps.last!;
-      const n = k.s.steps < last.steps ? steps : Math.max(1, Math.min(steps, last.steps + cps.interval_steps - k.s.steps));
-      r = k.run({ steps: n });
+      r = k.run({ steps: cps.stepsUntilDue(k.s.steps, steps) });
     } catch (e) {
       this.stoppedWhy = e instanceof ReplayDivergence ? `the recording ends: ${e.message}` : `the look-ahead stopped: ${(e as Error).message}`;
       return;
     }
     if (r === 'finished' || r === 'hung') {
       this.endSteps = k.s.steps;
-      this.finishRecording();
+      this.gate?.finishIfWhole(() => resultJson(summarise(this.k, this.ctx)));
       return;
     }
-    if (k.s.steps > cps.last!.steps && cps.due(k.s.steps)) {
-      cps.take(k, this.events, { tid: k.cur.id, statement: ranStatement(k) });
-    }
+    cps.takeIfDue(k, this.events, () => ({ tid: k.cur.id, statement: ranStatement(k) }));
   }
 
   /** Observer events so far along its path (what a checkpoint it takes must restore). */
   private get events(): number {
     return this.gate?.count ?? 0;
-  }
-
-  /** At the end with every event written: the recording's footer, with the run's summary. */
-  private finishRecording(): void {
-    const rec = this.recording;
-    if (rec === null || rec.done || this.gate === null || this.gate.count !== rec.frontier) return;
-    rec.done = true;
-    rec.recorder.k = this.k;
-    rec.recorder.finish(resultJson(summarise(this.k, this.ctx)));
   }
 
   stop(): void {

@@ -34,6 +34,18 @@ export class RecorderGate implements SimObserver {
     return this.shared.frontier;
   }
 
+  /**
+   * At the end of the run along this gate's kernel: writes the trace's footer (`summary()`, the
+   * run's summary) if every event is written and no kernel of the session has finished it yet.
+   */
+  finishIfWhole(summary: () => unknown): void {
+    const sh = this.shared;
+    if (sh.done || this.count !== sh.frontier) return;
+    sh.done = true;
+    this.target.k = this.k;
+    this.target.finish(summary());
+  }
+
   private pass(): boolean {
     const sh = this.shared;
     if (++this.count <= sh.frontier) return false;

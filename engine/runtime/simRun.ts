@@ -59,8 +59,6 @@ export class SimCore {
   readonly matcher: StopMatcher;
   readonly cps: CheckpointStore;
   readonly gate: RecorderGate | null;
-  /** the session's recording, shared with the look-ahead's gate */
-  private readonly recording: RecordingFrontier | null = null;
   /** the step count of the run's end, once reached */
   endSteps = -1;
   endInfo: EndException | null = null;
@@ -102,7 +100,6 @@ export class SimCore {
     });
     this.k = built.kernel;
     this.ctx = built.ctx;
-    this.recording = recording;
     this.gate = gate;
     this.bps = new BreakpointSet(this.k, this.ctx);
     this.matcher = new StopMatcher(this.k, this.ctx, this.bps, (text) => this.events.emit('output', `${text}\n`, 'console'));
@@ -113,7 +110,7 @@ export class SimCore {
     this.k.run({ steps: 0 });
     this.cps.take(this.k, this.eventCount());
     this.matcher.resetAt();
-    if (o.lookAhead === true) this.look = new LookAhead(o, this.k.log, this.cps, o.clock, () => this.busy, this.recording);
+    if (o.lookAhead === true) this.look = new LookAhead(o, this.k.log, this.cps, o.clock, () => this.busy, recording);
   }
 
   /** Starts the look-ahead (after the session's first stop); it runs between the session's messages. */
@@ -215,39 +212,26 @@ export class SimCore {
     this.k.boundary = null;
     this.watch(false);
     while (this.k.s.steps < target && !this.atEnd) {
-      const n = Math.min(target - this.k.s.steps, this.chunkToCheckpoint());
+      const n = Math.min(target - this.k.s.steps, this.cps.stepsUntilDue(this.k.s.steps, CHUNK_STEPS));
       const r = this.kernelRun({ steps: n });
       this.afterChunk(r);
     }
     this.matcher.resetAt();
   }
 
-  /** Steps until the next checkpoint is due, when the run is past every checkpoint. */
-  private chunkToCheckpoint(): number {
-    const last = this.cps.last!;
-    if (this.k.s.steps < last.steps) return CHUNK_STEPS;
-    return Math.max(1, Math.min(CHUNK_STEPS, last.steps + this.cps.interval_steps - this.k.s.steps));
-  }
-
   /** Bookkeeping after a chunk of forward work: a checkpoint when due, the recording's end. */
   private afterChunk(r: StopReason): void {
-    const s = this.k.s;
     if (r === 'finished' || r === 'hung') {
       this.reachedEnd();
       return;
     }
-    if (s.steps > this.cps.last!.steps && this.cps.due(s.steps)) this.cps.take(this.k, this.eventCount(), this.hereInfo());
+    this.cps.takeIfDue(this.k, this.eventCount(), () => this.hereInfo());
   }
 
   private reachedEnd(): void {
     this.endSteps = this.k.s.steps;
     this.endInfo = this.divergence !== null ? { filter: 'divergence', id: 'replay-ended', description: this.divergence, details: this.divergence } : endException(this.k, this.ctx);
-    const rec = this.recording;
-    if (rec !== null && !rec.done && this.divergence === null && this.gate !== null && this.gate.count === rec.frontier) {
-      rec.done = true;
-      rec.recorder.k = this.k;
-      rec.recorder.finish(resultJson(this.summary()));
-    }
+    if (this.divergence === null) this.gate?.finishIfWhole(() => resultJson(this.summary()));
   }
 
   /** What a long movement's pacer needs: the clock, progress reports, and whether to stop. */
@@ -293,7 +277,7 @@ export class SimCore {
     try {
       for (;;) {
         if (this.atEnd) return 'end';
-        const r = this.kernelRun({ steps: this.chunkToCheckpoint(), until_ns: until_ns === undefined ? undefined : until_ns - 1 });
+        const r = this.kernelRun({ steps: this.cps.stepsUntilDue(k.s.steps, CHUNK_STEPS), until_ns: until_ns === undefined ? undefined : until_ns - 1 });
         this.afterChunk(r);
         if (r === 'finished' || r === 'hung') return 'end';
         if (r === 'requested') {
@@ -363,10 +347,7 @@ export class SimCore {
       pacer.end();
     }
     const cp = kind === 'time' ? this.cps.beforeTime(until_ns) : this.cps.atOrBefore(look.position);
-    if (cp.steps > here) {
-      this.restore(cp);
-      this.matcher.resetAt();
-    }
+    if (cp.steps > here) this.restore(cp);
     return null;
   }
 
