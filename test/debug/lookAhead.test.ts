@@ -101,39 +101,29 @@ for (const [name, run] of RUNS) {
   }
 }
 
+/** Each move's stop as a user sees it, in a session with the look-ahead (`wait`: once it has run the whole run) or without. */
+async function stopsOf(on: boolean, wait: boolean, run: Record<string, unknown>, moves: [string, object][]): Promise<string[]> {
+  const { c } = await session(on, run);
+  if (on && wait) await whole(c);
+  const got: string[] = [];
+  for (const [cmd, args] of moves) {
+    await c.ok(cmd, args);
+    const st = await c.waitEvent('stopped');
+    got.push(`${cmd} ${JSON.stringify(args)}: ${st.body.reason} ${st.body.description ?? ''} @ ${await picture(c, await withFrames(c, st.body.threadId as number))}`);
+  }
+  await c.close();
+  return got;
+}
+
 test('step back, reverse continue and step over right after stops the look-ahead gave (a session kernel that has only been restored) land as without it', async () => {
   const moves: [string, object][] = [['migtrace/nextStage', {}], ['migtrace/nextStage', {}], ['migtrace/nextIteration', {}], ['stepBack', { threadId: 1 }], ['migtrace/nextIteration', {}], ['next', { threadId: 1 }], ['migtrace/nextIteration', {}], ['reverseContinue', { threadId: 1 }]];
-  const seen: string[][] = [];
-  for (const on of [false, true]) {
-    const { c } = await session(on);
-    if (on) await whole(c);
-    const got: string[] = [];
-    for (const [cmd, args] of moves) {
-      await c.ok(cmd, args);
-      const st = await c.waitEvent('stopped');
-      got.push(`${cmd}: ${st.body.reason} ${st.body.description ?? ''} @ ${await picture(c, await withFrames(c, st.body.threadId as number))}`);
-    }
-    seen.push(got);
-    await c.close();
-  }
-  assert.deepEqual(seen[1], seen[0]);
+  assert.deepEqual(await stopsOf(true, true, { scenario: SMALL }, moves), await stopsOf(false, false, { scenario: SMALL }, moves));
 });
 
 test('go to time ahead of the look-ahead (it runs there in place of the session) and behind it lands as without it', async () => {
-  const times = [300e9, 120e9, 480e9, 5e9, 530e9];
-  const seen: string[][] = [];
-  for (const on of [false, true]) {
-    const { c } = await session(on, { scenario: 'seed-specjbb-128g' });
-    const got: string[] = [];
-    for (const t of times) {
-      await c.ok('migtrace/goToTime', { time_ns: t });
-      const st = await c.waitEvent('stopped');
-      got.push(`${t}: ${st.body.reason} ${st.body.description ?? ''} @ ${await picture(c, await withFrames(c, st.body.threadId as number))}`);
-    }
-    seen.push(got);
-    await c.close();
-  }
-  assert.deepEqual(seen[1], seen[0]);
+  const moves: [string, object][] = [300e9, 120e9, 480e9, 5e9, 530e9].map((t) => ['migtrace/goToTime', { time_ns: t }]);
+  const run = { scenario: 'seed-specjbb-128g' };
+  assert.deepEqual(await stopsOf(true, false, run, moves), await stopsOf(false, false, run, moves));
 });
 
 test('with a breakpoint set, next stage stops at the breakpoint on the way, as without the look-ahead', async () => {
