@@ -23,6 +23,8 @@ import { md, type ModelCtx } from '../model/ctx';
 import { summarise } from '../model/run';
 import { resultJson } from '../model/resultJson';
 import { RecorderGate, type RecordingFrontier } from './recorderGate';
+import { BlockSummary } from './blockSummary';
+import { FanoutObserver, type SimObserver } from '../sim/observer';
 import type { CheckpointStore } from './checkpoints';
 import type { ProgressClock } from './host';
 import { ranStatement } from './stopMatcher';
@@ -45,6 +47,8 @@ export class LookAhead {
   private readonly ctx: ModelCtx;
   /** its gate on the session's recording, if the session records */
   private readonly gate: RecorderGate | null = null;
+  /** what each block of the boundaries it has passed holds, for breakpoints (blockSummary.ts) */
+  readonly summary: BlockSummary;
   /** in step order; complete for every boundary up to the look-ahead kernel's position */
   readonly landmarks: Landmark[] = [];
   /** the step count of the run's end, once the look-ahead reached it */
@@ -66,10 +70,18 @@ export class LookAhead {
     /** the session's recording, if it records */
     recording: RecordingFrontier | null = null,
   ) {
-    // No observer unless the session records: then the kernel sends no events at all, and runs as fast as a plain run.
+    // Its observer notes what each block of the run holds (blockSummary.ts), and writes the session's recording if it records.
     let gate: RecorderGate | null = null;
-    const built = buildMigration(o.scenario.config, { strategy: o.strategy, replay: o.replay, observe: recording === null ? undefined : (k) => (gate = new RecorderGate(recording, k)) });
+    let summary: BlockSummary | null = null;
+    const observe = (k: Kernel): SimObserver => {
+      summary = new BlockSummary(k);
+      if (recording === null) return summary;
+      gate = new RecorderGate(recording, k);
+      return new FanoutObserver([gate, summary]);
+    };
+    const built = buildMigration(o.scenario.config, { strategy: o.strategy, replay: o.replay, observe });
     this.gate = gate;
+    this.summary = summary!;
     this.ctx = built.ctx;
     this.k = built.kernel;
     this.k.log = log;
@@ -87,6 +99,7 @@ export class LookAhead {
    */
   private readonly boundary = (): boolean => {
     const k = this.k;
+    this.summary.atBoundary();
     const m = md(k).mig;
     if (m.stage === this.prevStage && m.dirty_sync_count === this.prevSyncs) return false;
     const stageChanged = m.stage !== this.prevStage;
