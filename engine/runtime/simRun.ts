@@ -409,12 +409,20 @@ export class SimCore {
     let fromNs = k.now;
     const startNs = k.now;
     const pacer = new Pacer(this.pacing, () => `nothing matches from t=${(fromNs / 1e9).toFixed(3)} s to t=${(startNs / 1e9).toFixed(3)} s`, 'Going back through the run');
+    // Where the look-ahead has been, an interval whose blocks hold nothing the breakpoints could stop at is not replayed.
+    const look = this.look;
+    const want = look !== null ? blockWant(goal, this.bps) : null;
     this.busy = true;
     try {
       for (; i >= 0; i--) {
         const cp = list[i];
         const end = Math.min(before - 1, i + 1 < list.length ? list[i + 1].steps : Infinity);
         if (end <= cp.steps) continue;
+        if (want !== null && end <= look!.position && look!.summary.freeUntil(cp.steps, end, want) >= end) {
+          from = cp.steps;
+          fromNs = cp.time_ns;
+          continue;
+        }
         this.restore(cp);
         this.matcher.mode = 'scan';
         this.matcher.goal = goal;

@@ -188,6 +188,15 @@ async function walkLogged(c: DapClient, command: string, pause: (i: number) => n
     if (st.body.reason === 'end' || st.body.reason === 'exception') break;
   }
   const log = c.drain('output').map((e) => e.body.output as string).filter((o) => o.startsWith('round '));
+  // Then back from the end by reverse continue to the start (hit counts and log points do not stop going back).
+  for (let i = 0; ; i++) {
+    assert.ok(i < 400, 'reverse continue never reached the start of the run');
+    await c.ok('reverseContinue', { threadId: 1 });
+    const st = await c.waitEvent('stopped');
+    stops.push({ description: `back: ${st.body.description as string}`, picture: await picture(c, await withFrames(c, st.body.threadId as number)) });
+    c.drain('migtrace/stopped');
+    if (st.body.reason === 'entry') break;
+  }
   return { stops, log };
 }
 
@@ -195,7 +204,7 @@ async function walkLogged(c: DapClient, command: string, pause: (i: number) => n
 for (const [name, run, every] of [[...RUNS[0], 1], [...RUNS[1], 100]] as [string, Record<string, unknown>, number][]) {
   for (const bql of [false, true]) {
     for (const command of ['continue', 'migtrace/nextIteration']) {
-      test(`${name}: ${command} with function, stage, statement${bql ? ', lock' : ''} breakpoints and a log point, with the look-ahead, stops and logs as the session without it`, async () => {
+      test(`${name}: ${command} with function, stage, statement${bql ? ', lock' : ''} breakpoints and a log point, then reverse continue back to the start, with the look-ahead, stops and logs as the session without it`, async () => {
         const plain = await session(false, run);
         await breakpoints(plain.c, bql, every);
         const want = await walkLogged(plain.c, command, () => 0);
@@ -203,6 +212,7 @@ for (const [name, run, every] of [[...RUNS[0], 1], [...RUNS[1], 100]] as [string
         const kinds = want.stops.map((st) => st.description).join(' | ');
         assert.match(kinds, /function breakpoint migration_bitmap_sync/, 'the function breakpoint never stopped the run');
         assert.match(kinds, /migrate_fd_put_ready/, 'the statement breakpoint never stopped the run');
+        assert.match(kinds, /back: Paused on (function breakpoint|stage:complete)/, 'reverse continue never stopped on a breakpoint');
         assert.ok(want.log.length >= 2, `the log point (on a statement that only decides where to go, run inside the next one's step) printed ${want.log.length} lines`);
 
         const ahead = await session(true, run);
