@@ -11,7 +11,8 @@
 // what the look-ahead has not yet run), and again through the whole run once the look-ahead has
 // run it (`next-stage-explored`, and `next-iteration-explored`), with the wall time from the
 // launch until the look-ahead had run the whole migration (`look-ahead-whole-run`). Then continue
-// from the start to a function breakpoint near the end (`continue-to-breakpoint-explored`).
+// from the start to a function breakpoint near the end (`continue-to-breakpoint-explored`), and
+// reverse continue from there to one in the setup stage (`reverse-continue-to-breakpoint-explored`).
 import { inMemoryClient, startSession, type DapClient } from '../debug/dapClient';
 import { launch } from '../../engine/runtime/launch';
 import type { SimRun } from '../../engine/runtime/simTarget';
@@ -112,6 +113,15 @@ async function measure(tag: string, launchArgs: Record<string, unknown>, samples
   const toBp = Number(process.hrtime.bigint() - b0) / 1e6;
   if (bpStop.body.reason !== 'function breakpoint') throw new Error(`continue to ram_save_complete stopped on ${bpStop.body.reason}: ${bpStop.body.description}`);
   console.log(`BENCH dap-${tag}-continue-to-breakpoint-explored ${toBp.toFixed(2)} ms`);
+  // And from there back to a function of the setup stage.
+  await c.ok('setFunctionBreakpoints', { breakpoints: [{ name: 'qemu_savevm_state_begin' }] });
+  c.drain('migtrace/stopped');
+  const r0 = process.hrtime.bigint();
+  await c.ok('reverseContinue', { threadId: mig });
+  const backStop = await c.waitEvent('stopped');
+  const backBp = Number(process.hrtime.bigint() - r0) / 1e6;
+  if (backStop.body.reason !== 'function breakpoint') throw new Error(`reverse continue to qemu_savevm_state_begin stopped on ${backStop.body.reason}: ${backStop.body.description}`);
+  console.log(`BENCH dap-${tag}-reverse-continue-to-breakpoint-explored ${backBp.toFixed(2)} ms`);
   await c.ok('setFunctionBreakpoints', { breakpoints: [] });
   c.drain('migtrace/stopped');
   const end = Math.max(...times);
