@@ -368,7 +368,7 @@ export class SimCore {
     const here = this.k.s.steps;
     if (look.position <= here) return null;
     const pacer = new Pacer(this.pacing, () => this.progressText(look.k));
-    let free = here;
+    let free: number;
     this.busy = true;
     try {
       for (;;) {
@@ -405,7 +405,7 @@ export class SimCore {
     const list = this.cps.all();
     let i = list.indexOf(this.cps.atOrBefore(Math.max(0, before - 1)));
     this.pauseRequested = false;
-    let from = before;
+    let from: number;
     let fromNs = k.now;
     const startNs = k.now;
     const pacer = new Pacer(this.pacing, () => `nothing matches from t=${(fromNs / 1e9).toFixed(3)} s to t=${(startNs / 1e9).toFixed(3)} s`, 'Going back through the run');

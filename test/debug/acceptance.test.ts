@@ -457,7 +457,7 @@ test('a long reverse continue reports progress; cancelling it (or pause) stops w
 test('a statement breakpoint VS Code keeps from an earlier session (its listing\'s reference was that session\'s) lands in the listing of the same name, or is unverified saying why', async () => {
   // The multifd hang's listing of multifd_send_sync_main, and its reference in that session.
   const a = inMemoryClient();
-  let ref = 0;
+  let ref: number;
   try {
     await startSession(a, { scenario: 'multifd-sync-hang', seed: 5 });
     const st = await a.waitEvent('stopped');
