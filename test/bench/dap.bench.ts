@@ -43,6 +43,18 @@ async function lookAheadText(c: DapClient): Promise<string> {
   return (await c.ok('evaluate', { expression: 'look-ahead', context: 'repl' })).result as string;
 }
 
+/** Sets a function breakpoint on `fn` (only that one) and times `command` until it stops there. */
+async function toBreakpoint(c: DapClient, command: string, fn: string, tid: number): Promise<number> {
+  await c.ok('setFunctionBreakpoints', { breakpoints: [{ name: fn }] });
+  c.drain('migtrace/stopped');
+  const t0 = process.hrtime.bigint();
+  await c.ok(command, { threadId: tid });
+  const st = await c.waitEvent('stopped');
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (st.body.reason !== 'function breakpoint') throw new Error(`${command} to ${fn} stopped on ${st.body.reason}: ${st.body.description}`);
+  return ms;
+}
+
 /** Presses `command` from the start of the run until it ends (at most `max` times). */
 async function walk(c: DapClient, command: string, max: number): Promise<number[]> {
   await c.ok('migtrace/goToTime', { time_ns: 0 });
@@ -102,26 +114,12 @@ async function measure(tag: string, launchArgs: Record<string, unknown>, samples
   console.log(`BENCH dap-${tag}-look-ahead-whole-run ${(Number(process.hrtime.bigint() - launched) / 1e6).toFixed(0)} ms`);
   const stageExplored = await walk(c, 'migtrace/nextStage', 20);
   const iterExplored = await walk(c, 'migtrace/nextIteration', 200);
-  // A function breakpoint near the end, continued to from the start: passed by the look-ahead's block summary.
+  // A function breakpoint near the end, continued to from the start, and from there back to a
+  // function of the setup stage: passed by the look-ahead's block summary.
   await c.ok('migtrace/goToTime', { time_ns: 0 });
   await c.waitEvent('stopped');
-  await c.ok('setFunctionBreakpoints', { breakpoints: [{ name: 'ram_save_complete' }] });
-  c.drain('migtrace/stopped');
-  const b0 = process.hrtime.bigint();
-  await c.ok('continue', { threadId: mig });
-  const bpStop = await c.waitEvent('stopped');
-  const toBp = Number(process.hrtime.bigint() - b0) / 1e6;
-  if (bpStop.body.reason !== 'function breakpoint') throw new Error(`continue to ram_save_complete stopped on ${bpStop.body.reason}: ${bpStop.body.description}`);
-  console.log(`BENCH dap-${tag}-continue-to-breakpoint-explored ${toBp.toFixed(2)} ms`);
-  // And from there back to a function of the setup stage.
-  await c.ok('setFunctionBreakpoints', { breakpoints: [{ name: 'qemu_savevm_state_begin' }] });
-  c.drain('migtrace/stopped');
-  const r0 = process.hrtime.bigint();
-  await c.ok('reverseContinue', { threadId: mig });
-  const backStop = await c.waitEvent('stopped');
-  const backBp = Number(process.hrtime.bigint() - r0) / 1e6;
-  if (backStop.body.reason !== 'function breakpoint') throw new Error(`reverse continue to qemu_savevm_state_begin stopped on ${backStop.body.reason}: ${backStop.body.description}`);
-  console.log(`BENCH dap-${tag}-reverse-continue-to-breakpoint-explored ${backBp.toFixed(2)} ms`);
+  console.log(`BENCH dap-${tag}-continue-to-breakpoint-explored ${(await toBreakpoint(c, 'continue', 'ram_save_complete', mig)).toFixed(2)} ms`);
+  console.log(`BENCH dap-${tag}-reverse-continue-to-breakpoint-explored ${(await toBreakpoint(c, 'reverseContinue', 'qemu_savevm_state_begin', mig)).toFixed(2)} ms`);
   await c.ok('setFunctionBreakpoints', { breakpoints: [] });
   c.drain('migtrace/stopped');
   const end = Math.max(...times);

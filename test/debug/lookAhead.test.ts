@@ -46,19 +46,22 @@ async function withFrames(c: DapClient, tid: number): Promise<number> {
   assert.fail('no thread has a frame');
 }
 
-/** Presses `command` until the run ends, with `pause(i)` ms of looking before each press. */
-async function walk(c: DapClient, command: string, pause: (i: number) => number): Promise<Stop[]> {
+/**
+ * Presses `command` until the run ends (a stop whose reason is not "step", or whatever `ends`
+ * says), with `pause(i)` ms of looking before each press; each stop's description after `prefix`.
+ */
+async function walk(c: DapClient, command: string, pause: (i: number) => number, ends = (reason: string) => reason !== 'step', max = 200, prefix = ''): Promise<Stop[]> {
   const out: Stop[] = [];
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < max; i++) {
     const ms = pause(i);
     if (ms > 0) await new Promise((r) => setTimeout(r, ms));
     await c.ok(command, { threadId: 1 });
     const st = await c.waitEvent('stopped');
-    out.push({ description: st.body.description as string, picture: await picture(c, await withFrames(c, st.body.threadId as number)) });
+    out.push({ description: `${prefix}${st.body.description as string}`, picture: await picture(c, await withFrames(c, st.body.threadId as number)) });
     c.drain('migtrace/stopped');
-    if (st.body.reason !== 'step') return out;
+    if (ends(st.body.reason as string)) return out;
   }
-  assert.fail(`${command} never reached the end of the run`);
+  assert.fail(`${command} never reached the ${command === 'reverseContinue' ? 'start' : 'end'} of the run`);
 }
 
 function same(got: Stop[], want: Stop[], what: string): void {
@@ -176,27 +179,10 @@ async function breakpoints(c: DapClient, bql: boolean, every: number): Promise<v
 
 /** `command` pressed until the run ends, each stop as a user sees it, and what the log points printed. */
 async function walkLogged(c: DapClient, command: string, pause: (i: number) => number): Promise<{ stops: Stop[]; log: string[] }> {
-  const stops: Stop[] = [];
-  for (let i = 0; ; i++) {
-    assert.ok(i < 400, `${command} never reached the end of the run`);
-    const ms = pause(i);
-    if (ms > 0) await new Promise((r) => setTimeout(r, ms));
-    await c.ok(command, { threadId: 1 });
-    const st = await c.waitEvent('stopped');
-    stops.push({ description: st.body.description as string, picture: await picture(c, await withFrames(c, st.body.threadId as number)) });
-    c.drain('migtrace/stopped');
-    if (st.body.reason === 'end' || st.body.reason === 'exception') break;
-  }
+  const stops = await walk(c, command, pause, (reason) => reason === 'end' || reason === 'exception', 400);
   const log = c.drain('output').map((e) => e.body.output as string).filter((o) => o.startsWith('round '));
   // Then back from the end by reverse continue to the start (hit counts and log points do not stop going back).
-  for (let i = 0; ; i++) {
-    assert.ok(i < 400, 'reverse continue never reached the start of the run');
-    await c.ok('reverseContinue', { threadId: 1 });
-    const st = await c.waitEvent('stopped');
-    stops.push({ description: `back: ${st.body.description as string}`, picture: await picture(c, await withFrames(c, st.body.threadId as number)) });
-    c.drain('migtrace/stopped');
-    if (st.body.reason === 'entry') break;
-  }
+  stops.push(...(await walk(c, 'reverseContinue', () => 0, (reason) => reason === 'entry', 400, 'back: ')));
   return { stops, log };
 }
 
