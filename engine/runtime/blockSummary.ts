@@ -73,6 +73,12 @@ export class BlockSummary extends NullObserver {
     this.flags = new Uint8Array(64);
   }
 
+  /** Block `b` has been seen (room for it, and the count of blocks holds it). */
+  private reach(b: number): void {
+    if (b >= this.flags.length) this.grow(b);
+    if (b >= this.blocks) this.blocks = b + 1;
+  }
+
   private grow(b: number): void {
     let cap = this.flags.length;
     while (cap <= b) cap *= 2;
@@ -94,8 +100,7 @@ export class BlockSummary extends NullObserver {
     const x = this.k.s.steps;
     const hi = x >> BLOCK_SHIFT;
     const lo = x > 0 ? (x - 1) >> BLOCK_SHIFT : 0;
-    if (hi >= this.flags.length) this.grow(hi);
-    if (hi >= this.blocks) this.blocks = hi + 1;
+    this.reach(hi);
     for (let b = lo; b <= hi; b++) {
       this.flags[b] |= flag;
       if (bits === 'entered') this.entered[b * this.fnWords + (bit >>> 5)] |= 1 << (bit & 31);
@@ -123,8 +128,7 @@ export class BlockSummary extends NullObserver {
     if (f === null) return;
     const s = this.k.s.steps;
     const b = s > 0 ? (s - 1) >> BLOCK_SHIFT : 0;
-    if (b >= this.flags.length) this.grow(b);
-    if (b >= this.blocks) this.blocks = b + 1;
+    this.reach(b);
     this.statements[b * this.fnWords + (f.fn >>> 5)] |= 1 << (f.fn & 31);
   }
 
