@@ -20,7 +20,7 @@
 import { firstNotBelow } from '../sim/bisect';
 import type { ChunkedArray } from '../sim/chunkedArray';
 import type { Snapshot } from '../sim/snapshot';
-import { plainBytesOf, takeCheckpointSnapshot, TYPED_ARRAY_BYTES } from './stateClone';
+import { plainBytesApart, takeCheckpointSnapshot, TYPED_ARRAY_BYTES } from './stateClone';
 import type { Kernel } from '../sim/kernel';
 
 /** What the step that led to a boundary did, as far as a step back needs it (kernel fields, not state). */
@@ -238,13 +238,33 @@ export class CheckpointStore {
 
   /** Bytes held by all checkpoints: every distinct RAM chunk and every distinct object of their plain data once. */
   measure(): number {
-    return this.measureOf([...this.list, ...this.temps, ...this.marks]);
+    return this.measureOf(true, true) + this.measureOf(false, true);
   }
 
-  private measureOf(cps: Checkpoint[]): number {
+  /**
+   * Bytes the regular checkpoints hold (`regular`), or what the temporary and landmark ones hold
+   * apart from them; `chunks`: RAM chunks too.
+   */
+  private measureOf(regular: boolean, chunks: boolean): number {
+    const list = this.list;
+    let total = 0;
+    if (regular) {
+      for (let i = 0; i < list.length; i++) {
+        const c = list[i];
+        total += plainBytesApart(c.snap.state, i > 0 && !c.aliased ? list[i - 1].snap.state : undefined, undefined, c.aliased ? new Set() : null);
+      }
+    } else {
+      const seen = new Set<object>();
+      for (const c of [...this.temps, ...this.marks]) {
+        const i = firstNotBelow(list.length, (j) => list[j].steps <= c.steps);
+        total += plainBytesApart(c.snap.state, list[i - 1]?.snap.state, list[i]?.snap.state, seen);
+      }
+    }
+    if (!chunks) return total;
     const seen = new Set<ArrayBufferLike>();
-    let total = plainBytesOf(cps.map((c) => c.snap.state));
-    for (const c of cps) {
+    // The regular ones' chunks, then (for the others) what they hold besides.
+    if (!regular) for (const c of list) for (const a of c.arrays) for (const ch of a.chunks) seen.add(ch.buffer);
+    for (const c of regular ? list : [...this.temps, ...this.marks]) {
       for (const a of c.arrays) {
         for (const ch of a.chunks) {
           if (seen.has(ch.buffer)) continue;
@@ -272,9 +292,7 @@ export class CheckpointStore {
     this.list.push(...keep);
     this.interval_steps *= 2;
     this.thinned++;
-    // What the regular ones hold apart from the landmarks, and these (a landmark may share with a regular one).
-    const all = this.measureOf([...this.list, ...this.marks]);
-    this.markBytes = this.measureOf(this.marks);
-    this.bytes = all - this.markBytes;
+    this.bytes = this.measureOf(true, true);
+    this.markBytes = this.measureOf(false, true);
   }
 }
