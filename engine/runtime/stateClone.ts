@@ -89,7 +89,9 @@ function cloneValue(v: object, p: unknown, memo: Map<object, unknown>, n: Count)
     return out;
   }
   if (v instanceof ChunkedArray) {
-    // What the live array owns is what this copy holds apart from the copies taken before.
+    // What the live array owns is what this copy holds apart from the copies taken before (but
+    // for chunks all 0 or all bits set, which every array shares).
+    v.shareUniform();
     n.chunks += v.ownedBytes();
     for (let i = 0; i < v.chunks.length; i++) if (v.owned[i] === 1) n.chunks += TYPED_ARRAY_BYTES;
     const c = v.share();
