@@ -1,4 +1,4 @@
-// The pace of a long forward movement in wall time: between chunks of simulation it lets the
+// The pace of a long movement (forward, or a scan back) in wall time: between chunks of simulation it lets the
 // host's pending messages in (a pause, a cancel, a query), and past half a second it reports
 // progress with a message that says where the run is, so a client can show it and cancel it.
 
@@ -24,7 +24,7 @@ export class Pacer {
   private lastYield: number;
   private progress: string | null = null;
 
-  constructor(private readonly h: PacerHost, private readonly text: () => string) {
+  constructor(private readonly h: PacerHost, private readonly text: () => string, private readonly title = 'Running the migration') {
     this.started = h.clock.now_ms();
     this.lastYield = this.started;
   }
@@ -37,7 +37,7 @@ export class Pacer {
     this.lastYield = now;
     if (this.progress === null && now - this.started >= PROGRESS_AFTER_MS) {
       this.progress = h.nextId();
-      h.emit({ kind: 'start', id: this.progress, title: 'Running the migration', message: this.text() });
+      h.emit({ kind: 'start', id: this.progress, title: this.title, message: this.text() });
     } else if (this.progress !== null) {
       h.emit({ kind: 'update', id: this.progress, message: this.text() });
     }

@@ -36,7 +36,6 @@ import type { StopEvent, TargetEvents } from './debugTarget';
 
 /** Steps per chunk of forward work between looks at the clock, pauses and cancels. */
 const CHUNK_STEPS = 50_000;
-const YIELD_EVERY_MS = 50;
 
 export interface SimRunOptions {
   scenario: LoadedScenario;
@@ -358,14 +357,19 @@ export class SimCore {
 
   /**
    * The last boundary before `before` (exclusive) where `goal` or a breakpoint matches, scanning
-   * back one checkpoint interval at a time; null if there is none since the start.
+   * back one checkpoint interval at a time; null if there is none since the start. A pause (or a
+   * cancel of its progress) stops the scan where it got to: `{ paused }` is the earliest boundary
+   * it had scanned from, with no match between there and `before`.
    */
-  async scanBack(goal: Goal, before: number): Promise<{ steps: number; hit: Hit } | null> {
+  async scanBack(goal: Goal, before: number): Promise<{ steps: number; hit: Hit } | { paused: number } | null> {
     const k = this.k;
     const list = this.cps.all();
     let i = list.indexOf(this.cps.atOrBefore(Math.max(0, before - 1)));
-    const clock = this.o.clock;
-    let lastYield = clock.now_ms();
+    this.pauseRequested = false;
+    let from = before;
+    let fromNs = k.now;
+    const startNs = k.now;
+    const pacer = new Pacer(this.pacing, () => `nothing matches from t=${(fromNs / 1e9).toFixed(3)} s to t=${(startNs / 1e9).toFixed(3)} s`, 'Going back through the run');
     this.busy = true;
     try {
       for (; i >= 0; i--) {
@@ -384,12 +388,9 @@ export class SimCore {
         k.boundary = null;
         this.matcher.mode = 'off';
         if (this.matcher.lastMatch !== null) return this.matcher.lastMatch;
-        const now = clock.now_ms();
-        if (now - lastYield >= YIELD_EVERY_MS) {
-          lastYield = now;
-          await clock.yield();
-          if (this.pauseRequested) return null;
-        }
+        from = cp.steps;
+        fromNs = cp.time_ns;
+        if (i > 0 && (await pacer.tick())) return { paused: from };
       }
       return null;
     } finally {
@@ -397,6 +398,7 @@ export class SimCore {
       k.boundary = null;
       this.matcher.mode = 'off';
       this.watch(false);
+      pacer.end();
     }
   }
 

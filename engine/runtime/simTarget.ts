@@ -107,6 +107,7 @@ export class SimRun implements DebugTarget {
   /** Goes back to the last boundary where `goal` or a breakpoint matched; to the start if none. */
   private async back(goal: Goal): Promise<void> {
     const before = this.core.steps;
+    const beforeNs = this.core.k.now;
     // Reverse continue with no breakpoint has nothing to find: straight to the start.
     const nothing = goal.kind === 'continue' && !this.core.bps.any;
     const found = before === 0 || nothing ? null : await this.core.scanBack(goal, before);
@@ -116,8 +117,15 @@ export class SimRun implements DebugTarget {
       this.stop('entry', 'Back at the start of the run', -1);
       return;
     }
+    if ('paused' in found) return this.stopPausedBack(found.paused, beforeNs);
     this.core.seekSteps(found.steps);
     this.stopHit(found.hit);
+  }
+
+  /** A scan back paused or cancelled: stops where it got to, saying what it had looked through. */
+  private stopPausedBack(at: number, to: number): void {
+    this.core.seekSteps(at);
+    this.stop('pause', `Paused going back: nothing matched from t=${formatNs(this.core.k.now)} to t=${formatNs(to)}`, -1);
   }
 
   async stepBack(tid: number): Promise<void> {
@@ -155,7 +163,7 @@ export class SimRun implements DebugTarget {
     const here = this.core.steps;
     const out: GotoTarget[] = [];
     const prev = here === 0 ? null : await this.core.scanBack(goal, here);
-    if (prev !== null) out.push(this.gotoTarget(prev.steps, 'previous', line));
+    if (prev !== null && !('paused' in prev)) out.push(this.gotoTarget(prev.steps, 'previous', line));
     this.core.seekSteps(here);
     if (!this.core.atEnd) {
       const next = await this.core.forward(goal);
@@ -181,8 +189,10 @@ export class SimRun implements DebugTarget {
   async restartFrame(frameId: number): Promise<void> {
     const { tid, depth } = frameOf(frameId);
     const here = this.core.steps;
+    const hereNs = this.core.k.now;
     const found = here === 0 ? null : await this.core.scanBack({ kind: 'frameEntry', tid, depth: depth + 1 }, here);
     this.events.emit('invalidated');
+    if (found !== null && 'paused' in found) return this.stopPausedBack(found.paused, hereNs);
     this.core.seekSteps(found === null ? 0 : found.steps);
     this.stop(found === null ? 'entry' : 'goto', found === null ? 'The frame was entered before the run started: back at the start' : 'Rewound to the entry of the frame', tid);
   }

@@ -409,3 +409,46 @@ test('a long run reports progress, and cancelling it (or pause) stops it at a st
     await c.close();
   }
 });
+
+test('a long reverse continue reports progress; cancelling it (or pause) stops where the scan back got to, and going back again goes on from there', async () => {
+  const c = inMemoryClient();
+  try {
+    // chegu-256g never converges, so ram_save_complete never runs: a reverse continue onto it
+    // scans back through everything the run has simulated.
+    await startSession(c, { scenario: 'chegu-256g', seed: 1, set: ['limits.max-time=100000'], stopOnEntry: true });
+    await c.waitEvent('stopped');
+    c.drain('migtrace/stopped');
+    await c.ok('continue', { threadId: 1 });
+    await new Promise((r) => setTimeout(r, 4_000));
+    await c.ok('pause', { threadId: 1 });
+    assert.equal((await c.waitEvent('stopped')).body.reason, 'pause');
+    const far = (await c.waitEvent('migtrace/stopped', (e) => e.body.reason === 'pause')).body;
+    await c.waitEvent('progressEnd');
+    for (const e of ['progressStart', 'progressUpdate', 'progressEnd']) c.drain(e);
+    const bp = await c.ok('setFunctionBreakpoints', { breakpoints: [{ name: 'ram_save_complete' }] });
+    assert.equal(bp.breakpoints[0].verified, true);
+    let before = far;
+    for (const how of ['cancel', 'pause']) {
+      await c.ok('reverseContinue', { threadId: 1 });
+      const start = await c.waitEvent('progressStart');
+      assert.equal(start.body.title, 'Going back through the run');
+      assert.equal(start.body.cancellable, true);
+      if (how === 'cancel') await c.ok('cancel', { progressId: start.body.progressId });
+      else await c.ok('pause', { threadId: 1 });
+      const st = await c.waitEvent('stopped');
+      assert.equal(st.body.reason, 'pause', how);
+      assert.match(st.body.description, /^Paused going back: nothing matched from t=[\d.]+ \w+ to t=[\d.]+ \w+$/, how);
+      await c.waitEvent('progressEnd');
+      const at = (await c.waitEvent('migtrace/stopped', (e) => e.body.reason === 'pause')).body;
+      assert.ok(at.steps > 0 && at.steps < before.steps, `${how}: stopped at step ${at.steps}, going back from ${before.steps}`);
+      assert.ok(at.time_ns < before.time_ns, how);
+      for (const e of ['progressStart', 'progressUpdate', 'progressEnd']) c.drain(e);
+      before = at;
+    }
+    // The session goes on from there: a step forward and a step back.
+    await c.ok('next', { threadId: 1 });
+    assert.equal((await c.waitEvent('stopped')).body.reason, 'step');
+  } finally {
+    await c.close();
+  }
+});

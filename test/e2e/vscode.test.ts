@@ -44,7 +44,8 @@ async function step(name: string, f: () => Promise<void>): Promise<void> {
   } catch (e) {
     const shot = wb ? await wb.shot(`FAILED-${name}`).catch(() => 'none') : 'none';
     const log = cs ? cs.extensionHostLog().split('\n').slice(-40).join('\n') : '';
-    throw new Error(`${(e as Error).message}\n(screenshot: ${shot})\nextension host log, last lines:\n${log}`, { cause: e });
+    const consoleErrors = wb ? wb.consoleErrors.slice(-20).join('\n') : '';
+    throw new Error(`${(e as Error).message}\n(screenshot: ${shot})\nextension host log, last lines:\n${log}\nthe workbench's console errors, last 20:\n${consoleErrors || '(none)'}`, { cause: e });
   }
 }
 

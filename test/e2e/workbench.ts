@@ -25,6 +25,8 @@ export class Workbench {
   readonly shots: Shot[] = [];
   /** errors the workbench page itself threw (not the extension host's) */
   readonly pageErrors: string[] = [];
+  /** the workbench's console errors (the window's log of what failed inside VS Code), newest last */
+  readonly consoleErrors: string[] = [];
 
   private constructor(
     readonly context: BrowserContext,
@@ -46,6 +48,9 @@ export class Workbench {
     const page = context.pages()[0] ?? (await context.newPage());
     const wb = new Workbench(context, page, artifacts);
     page.on('pageerror', (e) => wb.pageErrors.push(String(e)));
+    page.on('console', (m) => {
+      if (m.type() === 'error') wb.consoleErrors.push(m.text());
+    });
     await page.goto(`${url}/?folder=${encodeURIComponent(workspace)}`);
     await page.waitForSelector('div.monaco-workbench', { timeout: 120_000 });
     return wb;
@@ -62,6 +67,20 @@ export class Workbench {
     await this.page.screenshot({ path });
     this.shots.push({ name, path });
     return path;
+  }
+
+  /**
+   * If the active editor group shows VS Code's "could not be opened due to an unexpected error"
+   * placeholder: says so on stderr with the workbench's console errors since `since` (what VS
+   * Code logged as the cause), presses its Try Again, and returns true.
+   */
+  async retryEditorThatFailed(since: number): Promise<boolean> {
+    const placeholder = this.page.locator('.editor-group-container.active', { hasText: 'could not be opened due to an unexpected error' });
+    if (!(await placeholder.isVisible().catch(() => false))) return false;
+    const shot = await this.shot('editor-could-not-be-opened');
+    console.error(`e2e: VS Code could not open the editor (screenshot ${shot}); its console said:\n${this.consoleErrors.slice(since).join('\n') || '(nothing)'}\ne2e: pressing Try Again`);
+    await placeholder.locator('.monaco-button, a', { hasText: 'Try Again' }).first().click();
+    return true;
   }
 
   async pause(ms: number): Promise<void> {
