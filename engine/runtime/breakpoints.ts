@@ -18,6 +18,8 @@ export interface BreakpointResult {
   message?: string;
   /** for statement breakpoints: the listing line it was placed on */
   line?: number;
+  /** for statement breakpoints: this session's reference of the listing it is in */
+  sourceRef?: number;
 }
 
 export interface FunctionBreakpointSpec { name: string; condition?: string; hitCondition?: string }

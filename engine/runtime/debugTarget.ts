@@ -112,7 +112,8 @@ export interface DebugTarget {
   dataBreakpointInfo(ref: number, name: string): { dataId: string | null; description: string };
 
   setFunctionBreakpoints(specs: FunctionBreakpointSpec[]): BreakpointResult[];
-  setLineBreakpoints(sourceRef: number, specs: LineBreakpointSpec[]): BreakpointResult[];
+  /** `sourceName`: the listing's name as the client has it (a reference is only good for the session that gave it; a client may send one from an earlier session) */
+  setLineBreakpoints(sourceRef: number, specs: LineBreakpointSpec[], sourceName?: string): BreakpointResult[];
   setDataBreakpoints(specs: DataBreakpointSpec[]): BreakpointResult[];
   setExceptionFilters(specs: ExceptionFilterSpec[]): BreakpointResult[];
 }

@@ -6,7 +6,9 @@
 // is one the session would have taken passing there, and "next stage" or "next iteration" to a
 // place it has been is a restore instead of a replay (it leaves a landmark checkpoint at each) (the stop is then the boundary the stop
 // matcher would have stopped at: the first boundary after an event where the stage differs, or a
-// sync ran). Both kernels share one decision log, so each checks the other's decisions.
+// sync ran). Both kernels share one decision log, so each checks the other's decisions. It also
+// notes what each block of the run holds that a breakpoint could stop at (blockSummary.ts), so a
+// continue with breakpoints set passes the blocks that hold nothing of the kind by a restore.
 //
 // It never runs while the session moves (the session's own work comes first) and stops at the end
 // of the run, at a divergence from a recording, or when the session ends. When the session records
@@ -23,6 +25,8 @@ import { md, type ModelCtx } from '../model/ctx';
 import { summarise } from '../model/run';
 import { resultJson } from '../model/resultJson';
 import { RecorderGate, type RecordingFrontier } from './recorderGate';
+import { BlockSummary } from './blockSummary';
+import { FanoutObserver, type SimObserver } from '../sim/observer';
 import type { CheckpointStore } from './checkpoints';
 import { restoreCheckpointSnapshot } from './stateClone';
 import type { ProgressClock } from './host';
@@ -46,6 +50,8 @@ export class LookAhead {
   private readonly ctx: ModelCtx;
   /** its gate on the session's recording, if the session records */
   private readonly gate: RecorderGate | null = null;
+  /** what each block of the boundaries it has passed holds, for breakpoints (blockSummary.ts) */
+  readonly summary: BlockSummary;
   /** in step order; complete for every boundary up to the look-ahead kernel's position */
   readonly landmarks: Landmark[] = [];
   /** the step count of the run's end, once the look-ahead reached it */
@@ -67,10 +73,18 @@ export class LookAhead {
     /** the session's recording, if it records */
     recording: RecordingFrontier | null = null,
   ) {
-    // No observer unless the session records: then the kernel sends no events at all, and runs as fast as a plain run.
+    // Its observer notes what each block of the run holds (blockSummary.ts), and writes the session's recording if it records.
     let gate: RecorderGate | null = null;
-    const built = buildMigration(o.scenario.config, { strategy: o.strategy, replay: o.replay, observe: recording === null ? undefined : (k) => (gate = new RecorderGate(recording, k)) });
+    let summary: BlockSummary | null = null;
+    const observe = (k: Kernel): SimObserver => {
+      summary = new BlockSummary(k);
+      if (recording === null) return summary;
+      gate = new RecorderGate(recording, k);
+      return new FanoutObserver([gate, summary]);
+    };
+    const built = buildMigration(o.scenario.config, { strategy: o.strategy, replay: o.replay, observe });
     this.gate = gate;
+    this.summary = summary!;
     this.ctx = built.ctx;
     this.k = built.kernel;
     this.k.log = log;
@@ -92,6 +106,7 @@ export class LookAhead {
    */
   private readonly boundary = (): boolean => {
     const k = this.k;
+    this.summary.atBoundary();
     const m = md(k).mig;
     if (m.stage === this.prevStage && m.dirty_sync_count === this.prevSyncs) return false;
     const stageChanged = m.stage !== this.prevStage;

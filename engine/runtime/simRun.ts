@@ -30,6 +30,7 @@ import type { ProgressClock } from './host';
 import { RecorderGate, type RecordingFrontier } from './recorderGate';
 import { ranStatement, stageGoalHit, StopMatcher, type Goal, type Hit, type StepMode } from './stopMatcher';
 import { LookAhead } from './lookAhead';
+import { blockWant, type BlockWant } from './blockSummary';
 import { Pacer, type PacerHost } from './pacer';
 import { endException, type EndException } from './exceptions';
 import type { StopEvent, TargetEvents } from './debugTarget';
@@ -256,6 +257,10 @@ export class SimCore {
       if (kind !== null) {
         const r = await this.ahead(kind, until_ns ?? Infinity);
         if (r !== null) return r;
+      } else if (goal !== null && until_ns === undefined) {
+        // With breakpoints set: past the stretch where the look-ahead saw nothing they could stop at.
+        const want = blockWant(goal, this.bps);
+        if (want !== null && (await this.skipAhead(want)) === 'paused') return 'paused';
       }
     }
     const pacer = new Pacer(this.pacing, () => this.progressText(this.k));
@@ -350,6 +355,40 @@ export class SimCore {
     return null;
   }
 
+  /**
+   * A continue, next stage or next iteration with breakpoints set: the blocks of the run ahead that
+   * the look-ahead saw nothing in that could stop it (blockSummary.ts) are passed by a restore of
+   * the last checkpoint before the first block that may; where the look-ahead has not been, it runs
+   * on in place of this kernel until it sees such a block or the end. The matcher then goes on from
+   * the restored checkpoint, which no stop lies before. A pause while it runs leaves the session
+   * where nothing could have stopped it yet.
+   */
+  private async skipAhead(want: BlockWant): Promise<'paused' | null> {
+    const look = this.look!;
+    const here = this.k.s.steps;
+    if (look.position <= here) return null;
+    const pacer = new Pacer(this.pacing, () => this.progressText(look.k));
+    let free = here;
+    this.busy = true;
+    try {
+      for (;;) {
+        free = look.summary.freeUntil(here, look.position, want);
+        if (free < look.position || look.done) break;
+        look.advance(CHUNK_STEPS);
+        if (await pacer.tick()) {
+          this.seekSteps(look.summary.freeUntil(here, look.position, want));
+          return 'paused';
+        }
+      }
+    } finally {
+      this.busy = false;
+      pacer.end();
+    }
+    const cp = this.cps.atOrBefore(free);
+    if (cp.steps > here) this.restore(cp);
+    return null;
+  }
+
   private progressText(k: Kernel): string {
     const m = md(k).mig;
     return `t=${(k.now / 1e9).toFixed(3)} s, ${m.status}, ${m.stage}, dirty-sync-count ${m.dirty_sync_count}`;
@@ -370,12 +409,20 @@ export class SimCore {
     let fromNs = k.now;
     const startNs = k.now;
     const pacer = new Pacer(this.pacing, () => `nothing matches from t=${(fromNs / 1e9).toFixed(3)} s to t=${(startNs / 1e9).toFixed(3)} s`, 'Going back through the run');
+    // Where the look-ahead has been, an interval whose blocks hold nothing the breakpoints could stop at is not replayed.
+    const look = this.look;
+    const want = look !== null ? blockWant(goal, this.bps) : null;
     this.busy = true;
     try {
       for (; i >= 0; i--) {
         const cp = list[i];
         const end = Math.min(before - 1, i + 1 < list.length ? list[i + 1].steps : Infinity);
         if (end <= cp.steps) continue;
+        if (want !== null && end <= look!.position && look!.summary.freeUntil(cp.steps, end, want) >= end) {
+          from = cp.steps;
+          fromNs = cp.time_ns;
+          continue;
+        }
         this.restore(cp);
         this.matcher.mode = 'scan';
         this.matcher.goal = goal;

@@ -266,10 +266,18 @@ export class SimRun implements DebugTarget {
     return this.core.setFunctionBreakpoints(specs);
   }
 
-  setLineBreakpoints(sourceRef: number, specs: LineBreakpointSpec[]): BreakpointResult[] {
-    const fn = sourceRef - 1;
-    if (this.core.k.program.fns[fn] === undefined) return specs.map((sp, i) => ({ id: -1 - i, verified: false, line: sp.line, message: 'breakpoints go in the listing of a model function (open one from the Call Stack)' }));
-    return this.core.setLineBreakpoints(fn, specs, this.views.lineCount(fn));
+  setLineBreakpoints(sourceRef: number, specs: LineBreakpointSpec[], sourceName?: string): BreakpointResult[] {
+    const fns = this.core.k.program.fns;
+    let fn = sourceRef - 1;
+    // A listing named for another function than this session's reference `sourceRef` (VS Code keeps
+    // breakpoints across sessions, with the reference of the session they were set in): by its name.
+    const named = sourceName?.endsWith('.c') ? sourceName.slice(0, -2) : undefined;
+    if (named !== undefined && fns[fn]?.name !== named) fn = fns.findIndex((f) => f.name === named);
+    if (fns[fn] === undefined) {
+      const message = named !== undefined ? `this run has no function ${named} (its model of QEMU differs from the run the breakpoint was set in)` : 'breakpoints go in the listing of a model function (open one from the Call Stack)';
+      return specs.map((sp, i) => ({ id: -1 - i, verified: false, line: sp.line, message }));
+    }
+    return this.core.setLineBreakpoints(fn, specs, this.views.lineCount(fn)).map((b) => ({ ...b, sourceRef: fn + 1 }));
   }
 
   setDataBreakpoints(specs: DataBreakpointSpec[]): BreakpointResult[] {

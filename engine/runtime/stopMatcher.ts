@@ -8,7 +8,7 @@
 
 import type { Kernel } from '../sim/kernel';
 import { NullObserver } from '../sim/observer';
-import { EFFECT } from '../sim/types';
+import { EFFECT, type Frame } from '../sim/types';
 import { md, type ModelCtx } from '../model/ctx';
 import { threadRole } from '../model/roles';
 import { evalCondition, hitMatches, type Value } from './condition';
@@ -124,6 +124,8 @@ export class StopMatcher extends NullObserver {
     for (const fn of bps.lineBps.keys()) this.watchFns[fn] = 1;
     if (g === 'statement' && goal.step >= 0) this.watchFns[goal.fn] = 1;
     this.anyWatchFn = this.watchFns.includes(1);
+    // Statements that only jump on run inside another's step: the kernel lists them for the check.
+    this.k.hops = this.anyWatchFn ? (this.k.hops ?? []) : null;
   }
 
   /** Whether the goal or a breakpoint in force needs the run's events at all (else the kernel need not send them here). */
@@ -254,13 +256,16 @@ export class StopMatcher extends NullObserver {
     if (bps.lineBps.size > 0) {
       const f = k.lastFrame;
       if (f !== null) {
+        const hit: Bp[] = [];
         for (const bp of bps.lineBps.get(f.fn) ?? []) {
-          if (bp.step >= 0 && bp.step === f.at && this.fires(bp, { thread: th.name })) {
+          if (bp.step >= 0 && ran(k, f, bp.step) && this.fires(bp, { thread: th.name })) {
             ids.push(bp.id);
-            desc = `Paused on ${bp.label}`;
+            hit.push(bp);
             focus = tid;
           }
         }
+        // (Listing lines: the function's name, then its statements from line 2.)
+        if (hit.length > 0) desc = `Paused on ${hit.map((bp) => bp.label).join(', ')}${hit.some((bp) => bp.step !== f.at) ? ` (the step went on to line ${f.at + 2})` : ''}`;
       }
       for (let i = 0; i < this.pushes.length; i += 2) {
         for (const bp of bps.lineBps.get(this.pushes[i + 1]) ?? []) {
@@ -311,7 +316,7 @@ export class StopMatcher extends NullObserver {
       case 'statement': {
         if (g.step >= 0) {
           const f = k.lastFrame;
-          if (f !== null && f.fn === g.fn && f.at === g.step) return { reason: 'goto', description: '', bpIds: [], tid };
+          if (f !== null && f.fn === g.fn && ran(k, f, g.step)) return { reason: 'goto', description: '', bpIds: [], tid };
           return null;
         }
         for (let i = 0; i < this.pushes.length; i += 2) if (this.pushes[i + 1] === g.fn) return { reason: 'goto', description: '', bpIds: [], tid: this.pushes[i] };
@@ -334,6 +339,11 @@ export function stageGoalHit(kind: 'nextStage' | 'nextIteration', stageChanged: 
   if (kind === 'nextIteration' && syncs > 0) return { reason: 'step', description: `Next iteration: dirty-sync-count ${m.dirty_sync_count}`, bpIds: [], tid: ctx.ids.migration_tid };
   if (stageChanged) return { reason: 'step', description: `Next stage: ${m.stage} (${m.status})`, bpIds: [], tid: ctx.ids.migration_tid };
   return null;
+}
+
+/** Whether the last step ran statement `step` of frame `f` (its last statement, or one it jumped on from). */
+function ran(k: Kernel, f: Frame, step: number): boolean {
+  return f.at === step || (k.hops !== null && k.hops.includes(step));
 }
 
 /** Whether the step that led to the kernel's boundary ran a statement of a model function (not a kernel relock, not a bare scheduling point). */

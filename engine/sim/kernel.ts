@@ -73,6 +73,12 @@ export class Kernel {
   /** the frame the last step executed (null for a kernel relock): the debugger's "which statement ran" */
   lastFrame: Frame | null = null;
   /**
+   * When not null, the statements the last step passed through before `lastFrame.at` (statements
+   * that only decide where to go next jump on within the step): the debugger's statement
+   * breakpoints on such a statement stop after the step that ran it.
+   */
+  hops: number[] | null = null;
+  /**
    * Called at every step boundary, once time has advanced and someone is ready to step, before the
    * next decision; returning true stops `run` there ('requested'). The debugger's breakpoints and
    * stepping live behind it. Null (the default) costs one compare per step. It must not change the
@@ -506,17 +512,21 @@ export class Kernel {
       this.issued = 1;
       this.lastEffect = EFFECT.relock;
       this.lastFrame = null;
+      if (this.hops !== null) this.hops.length = 0;
       sync.relock(this, th);
     } else {
       const f = th.stack[th.stack.length - 1];
       const step = this.program.fns[f.fn].step;
       this.lastFrame = f;
+      const passed = this.hops;
+      if (passed !== null) passed.length = 0;
       // A step that only decides where to go next jumps there: no effect, no scheduling point.
       for (let hops = 0; ; hops++) {
         f.at = f.pc;
         step(this, f, th);
         if (!this.jumped) break;
         this.jumped = false;
+        if (passed !== null) passed.push(f.at);
         if (this.issued !== 0) throw this.error('a step performed an effect and jumped', f);
         if (hops === JUMPS_MAX) throw this.error(`${JUMPS_MAX} jumps in a row without an effect (a loop that cannot end)`, f);
       }

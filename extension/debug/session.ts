@@ -169,8 +169,8 @@ export class MigtraceSession extends DebugSession {
     this.withTarget(response, (t) => {
       const specs = (args.breakpoints ?? []).map((b) => ({ line: b.line, condition: b.condition, hitCondition: b.hitCondition, logMessage: b.logMessage }));
       const ref = args.source.sourceReference ?? 0;
-      const r = t.setLineBreakpoints(ref, specs);
-      response.body = { breakpoints: r.map((b) => ({ id: b.id, verified: b.verified, message: b.message, line: b.line, source: args.source })) };
+      const r = t.setLineBreakpoints(ref, specs, args.source.name);
+      response.body = { breakpoints: r.map((b) => ({ id: b.id, verified: b.verified, message: b.message, line: b.line, source: b.sourceRef !== undefined && b.sourceRef !== ref ? { ...args.source, sourceReference: b.sourceRef } : args.source })) };
       this.sendResponse(response);
     });
   }

@@ -10,7 +10,9 @@
 // Next stage is measured twice: pressed as soon as the session starts (`next-stage`: it simulates
 // what the look-ahead has not yet run), and again through the whole run once the look-ahead has
 // run it (`next-stage-explored`, and `next-iteration-explored`), with the wall time from the
-// launch until the look-ahead had run the whole migration (`look-ahead-whole-run`).
+// launch until the look-ahead had run the whole migration (`look-ahead-whole-run`). Then continue
+// from the start to a function breakpoint near the end (`continue-to-breakpoint-explored`), and
+// reverse continue from there to one in the setup stage (`reverse-continue-to-breakpoint-explored`).
 import { inMemoryClient, startSession, type DapClient } from '../debug/dapClient';
 import { launch } from '../../engine/runtime/launch';
 import type { SimRun } from '../../engine/runtime/simTarget';
@@ -100,6 +102,28 @@ async function measure(tag: string, launchArgs: Record<string, unknown>, samples
   console.log(`BENCH dap-${tag}-look-ahead-whole-run ${(Number(process.hrtime.bigint() - launched) / 1e6).toFixed(0)} ms`);
   const stageExplored = await walk(c, 'migtrace/nextStage', 20);
   const iterExplored = await walk(c, 'migtrace/nextIteration', 200);
+  // A function breakpoint near the end, continued to from the start: passed by the look-ahead's block summary.
+  await c.ok('migtrace/goToTime', { time_ns: 0 });
+  await c.waitEvent('stopped');
+  await c.ok('setFunctionBreakpoints', { breakpoints: [{ name: 'ram_save_complete' }] });
+  c.drain('migtrace/stopped');
+  const b0 = process.hrtime.bigint();
+  await c.ok('continue', { threadId: mig });
+  const bpStop = await c.waitEvent('stopped');
+  const toBp = Number(process.hrtime.bigint() - b0) / 1e6;
+  if (bpStop.body.reason !== 'function breakpoint') throw new Error(`continue to ram_save_complete stopped on ${bpStop.body.reason}: ${bpStop.body.description}`);
+  console.log(`BENCH dap-${tag}-continue-to-breakpoint-explored ${toBp.toFixed(2)} ms`);
+  // And from there back to a function of the setup stage.
+  await c.ok('setFunctionBreakpoints', { breakpoints: [{ name: 'qemu_savevm_state_begin' }] });
+  c.drain('migtrace/stopped');
+  const r0 = process.hrtime.bigint();
+  await c.ok('reverseContinue', { threadId: mig });
+  const backStop = await c.waitEvent('stopped');
+  const backBp = Number(process.hrtime.bigint() - r0) / 1e6;
+  if (backStop.body.reason !== 'function breakpoint') throw new Error(`reverse continue to qemu_savevm_state_begin stopped on ${backStop.body.reason}: ${backStop.body.description}`);
+  console.log(`BENCH dap-${tag}-reverse-continue-to-breakpoint-explored ${backBp.toFixed(2)} ms`);
+  await c.ok('setFunctionBreakpoints', { breakpoints: [] });
+  c.drain('migtrace/stopped');
   const end = Math.max(...times);
   for (let i = 0; i < samples; i++) {
     goto.push(await timed(c, 'migtrace/goToTime', { time_ns: prngInt(rng, Math.max(1, Math.floor(end / 1e6))) * 1e6 }));

@@ -414,8 +414,9 @@ test('a long reverse continue reports progress; cancelling it (or pause) stops w
   const c = inMemoryClient();
   try {
     // chegu-256g never converges, so ram_save_complete never runs: a reverse continue onto it
-    // scans back through everything the run has simulated.
-    await startSession(c, { scenario: 'chegu-256g', seed: 1, set: ['limits.max-time=100000'], stopOnEntry: true });
+    // scans back through everything the run has simulated (with no look-ahead, whose block
+    // summary would show at once that there is nothing to find).
+    await startSession(c, { scenario: 'chegu-256g', seed: 1, set: ['limits.max-time=100000'], stopOnEntry: true, lookAhead: false });
     await c.waitEvent('stopped');
     c.drain('migtrace/stopped');
     await c.ok('continue', { threadId: 1 });
@@ -448,6 +449,50 @@ test('a long reverse continue reports progress; cancelling it (or pause) stops w
     // The session goes on from there: a step forward and a step back.
     await c.ok('next', { threadId: 1 });
     assert.equal((await c.waitEvent('stopped')).body.reason, 'step');
+  } finally {
+    await c.close();
+  }
+});
+
+test('a statement breakpoint VS Code keeps from an earlier session (its listing\'s reference was that session\'s) lands in the listing of the same name, or is unverified saying why', async () => {
+  // The multifd hang's listing of multifd_send_sync_main, and its reference in that session.
+  const a = inMemoryClient();
+  let ref = 0;
+  try {
+    await startSession(a, { scenario: 'multifd-sync-hang', seed: 5 });
+    const st = await a.waitEvent('stopped');
+    const frames = (await a.ok('stackTrace', { threadId: st.body.threadId })).stackFrames;
+    const f = frames.find((x: { name: string }) => x.name === 'multifd_send_sync_main');
+    assert.ok(f, 'no frame in multifd_send_sync_main');
+    ref = f.source.sourceReference;
+  } finally {
+    await a.close();
+  }
+  // Another session of the same run, sent a reference that is not this listing's: found by its name.
+  const b = inMemoryClient();
+  try {
+    await startSession(b, { scenario: 'multifd-sync-hang', seed: 5, stopOnEntry: true });
+    await b.waitEvent('stopped');
+    const stale = ref === 1 ? 2 : 1;
+    const r = await b.ok('setBreakpoints', { source: { name: 'multifd_send_sync_main.c', sourceReference: stale }, breakpoints: [{ line: 3 }] });
+    assert.equal(r.breakpoints[0].verified, true, r.breakpoints[0].message);
+    assert.equal(r.breakpoints[0].source.sourceReference, ref, 'the breakpoint is not said to be in the listing of multifd_send_sync_main');
+    await b.ok('continue', { threadId: 1 });
+    const hit = await b.waitEvent('stopped');
+    assert.equal(hit.body.description, 'Paused on multifd_send_sync_main:3');
+  } finally {
+    await b.close();
+  }
+  // The RFC's design has no multifd: unverified, and nothing else gets the breakpoint.
+  const c = inMemoryClient();
+  try {
+    await startSession(c, { scenario: SMALL, stopOnEntry: true });
+    await c.waitEvent('stopped');
+    const r = await c.ok('setBreakpoints', { source: { name: 'multifd_send_sync_main.c', sourceReference: ref }, breakpoints: [{ line: 3 }] });
+    assert.equal(r.breakpoints[0].verified, false);
+    assert.match(r.breakpoints[0].message, /this run has no function multifd_send_sync_main/);
+    await c.ok('continue', { threadId: 1 });
+    assert.equal((await c.waitEvent('stopped')).body.reason, 'end');
   } finally {
     await c.close();
   }

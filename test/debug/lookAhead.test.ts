@@ -146,6 +146,94 @@ test('with a breakpoint set, next stage stops at the breakpoint on the way, as w
   assert.deepEqual(stops[1], stops[0]);
 });
 
+/** The source reference of `fn`'s listing, from a frame it is in (the session stands where the caller put it). */
+async function listingOf(c: DapClient, fn: string): Promise<number> {
+  for (const th of (await c.ok('threads')).threads) {
+    for (const f of (await c.ok('stackTrace', { threadId: th.id })).stackFrames) if (f.name === fn) return f.source.sourceReference as number;
+  }
+  assert.fail(`no frame is in ${fn}`);
+}
+
+/**
+ * Breakpoints the look-ahead's blocks (blockSummary.ts) can pass, of each kind: a function
+ * breakpoint with a hit count, a stage breakpoint, a statement breakpoint and a log point in a
+ * listing; `bql` adds a lock breakpoint with a condition (the BQL is taken everywhere: nothing to pass).
+ */
+async function breakpoints(c: DapClient, bql: boolean, every: number): Promise<void> {
+  // Two next stages put a frame in migrate_fd_put_ready (once a round, under the RFC's design).
+  for (let i = 0; i < 2; i++) {
+    await c.ok('migtrace/nextStage', {});
+    await c.waitEvent('stopped');
+  }
+  const fns = [{ name: 'migration_bitmap_sync', hitCondition: '% 2' }, { name: 'stage:complete' }, ...(bql ? [{ name: 'lock:bql', condition: 'wait > 20ms', hitCondition: `% ${25 * every}` }] : [])];
+  for (const b of (await c.ok('setFunctionBreakpoints', { breakpoints: fns })).breakpoints) assert.equal(b.verified, true, b.message);
+  const ref = await listingOf(c, 'migrate_fd_put_ready');
+  const lines = await c.ok('setBreakpoints', { source: { name: 'migrate_fd_put_ready.c', sourceReference: ref }, breakpoints: [{ line: 2, logMessage: 'round {dirty-sync-count}: remaining {remaining}' }, { line: 7, hitCondition: `% ${3 * every}` }] });
+  for (const b of lines.breakpoints) assert.equal(b.verified, true, b.message);
+  c.drain('migtrace/stopped');
+  c.drain('output');
+}
+
+/** `command` pressed until the run ends, each stop as a user sees it, and what the log points printed. */
+async function walkLogged(c: DapClient, command: string, pause: (i: number) => number): Promise<{ stops: Stop[]; log: string[] }> {
+  const stops: Stop[] = [];
+  for (let i = 0; ; i++) {
+    assert.ok(i < 400, `${command} never reached the end of the run`);
+    const ms = pause(i);
+    if (ms > 0) await new Promise((r) => setTimeout(r, ms));
+    await c.ok(command, { threadId: 1 });
+    const st = await c.waitEvent('stopped');
+    stops.push({ description: st.body.description as string, picture: await picture(c, await withFrames(c, st.body.threadId as number)) });
+    c.drain('migtrace/stopped');
+    if (st.body.reason === 'end' || st.body.reason === 'exception') break;
+  }
+  const log = c.drain('output').map((e) => e.body.output as string).filter((o) => o.startsWith('round '));
+  // Then back from the end by reverse continue to the start (hit counts and log points do not stop going back).
+  for (let i = 0; ; i++) {
+    assert.ok(i < 400, 'reverse continue never reached the start of the run');
+    await c.ok('reverseContinue', { threadId: 1 });
+    const st = await c.waitEvent('stopped');
+    stops.push({ description: `back: ${st.body.description as string}`, picture: await picture(c, await withFrames(c, st.body.threadId as number)) });
+    c.drain('migtrace/stopped');
+    if (st.body.reason === 'entry') break;
+  }
+  return { stops, log };
+}
+
+// (Hit counts thinned on seed-specjbb-128g, whose rounds are many more: a few dozen stops each way.)
+for (const [name, run, every] of [[...RUNS[0], 1], [...RUNS[1], 100]] as [string, Record<string, unknown>, number][]) {
+  for (const bql of [false, true]) {
+    for (const command of ['continue', 'migtrace/nextIteration']) {
+      test(`${name}: ${command} with function, stage, statement${bql ? ', lock' : ''} breakpoints and a log point, then reverse continue back to the start, with the look-ahead, stops and logs as the session without it`, async () => {
+        const plain = await session(false, run);
+        await breakpoints(plain.c, bql, every);
+        const want = await walkLogged(plain.c, command, () => 0);
+        await plain.c.close();
+        const kinds = want.stops.map((st) => st.description).join(' | ');
+        assert.match(kinds, /function breakpoint migration_bitmap_sync/, 'the function breakpoint never stopped the run');
+        assert.match(kinds, /migrate_fd_put_ready/, 'the statement breakpoint never stopped the run');
+        assert.match(kinds, /back: Paused on (function breakpoint|stage:complete)/, 'reverse continue never stopped on a breakpoint');
+        assert.ok(want.log.length >= 2, `the log point (on a statement that only decides where to go, run inside the next one's step) printed ${want.log.length} lines`);
+
+        const ahead = await session(true, run);
+        await whole(ahead.c);
+        await breakpoints(ahead.c, bql, every);
+        const got = await walkLogged(ahead.c, command, () => 0);
+        same(got.stops, want.stops, 'after the look-ahead ran the whole run');
+        assert.deepEqual(got.log, want.log, 'the log point, after the look-ahead ran the whole run');
+        await ahead.c.close();
+
+        const race = await session(true, run);
+        await breakpoints(race.c, bql, every);
+        const raced = await walkLogged(race.c, command, (i) => [0, 3, 0, 15, 1][i % 5]);
+        same(raced.stops, want.stops, 'racing the look-ahead');
+        assert.deepEqual(raced.log, want.log, 'the log point, racing the look-ahead');
+        await race.c.close();
+      });
+    }
+  }
+}
+
 test('replaying a recorded trace, the look-ahead follows its decisions: next iteration lands where it does without', async () => {
   const trace = join(dir, 'small.migtrace');
   const r = spawnSync(process.execPath, [CLI, 'run', SMALL, '--out', trace, '-q'], { encoding: 'utf8' });

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { CodeServer, packageVsix, ROOT, setupCodeServer } from './codeServer';
 import { ARTIFACTS, Workbench } from './workbench';
 import { HANG, LONG, makeWorkspace, STAGE3 } from './workspace';
-import { callStackAndThreads, frameListing, hangStops, hostAnswersWhileRunning, lockBreakpoint, stage3StopAndCopy, stepBack, variables } from './debugStory';
+import { callStackAndThreads, frameListing, hangStops, hostAnswersWhileRunning, lockBreakpoint, stage3StopAndCopy, statementBreakpoint, stepBack, variables } from './debugStory';
 import { scenarioSchema, walkthrough } from './editorStory';
 import { exportPerfetto, openTimeline, replayToHere } from './timelineStory';
 import type { Frame } from 'playwright-core';
@@ -90,6 +90,7 @@ describe('migtrace in a real VS Code (code-server)', { skip: SKIP, timeout: 60 *
   it('a frame\'s source listing opens at its statement', () => step('listing', () => frameListing(wb)));
   it('Step Back from the toolbar', () => step('stepback', () => stepBack(wb)));
   it('a lock breakpoint (lock:bql) from the Breakpoints view, hit going back and going forward', () => step('lockbp', () => lockBreakpoint(wb)));
+  it('a statement breakpoint in a listing (F9), hit going back; removed, the run goes on to the hang', () => step('stmtbp', () => statementBreakpoint(wb)));
 
   it('the session recorded the hang: the .migtrace says so (migtrace info)', () => step('recording', async () => {
     const trace = join(ws, HANG.recording);
