@@ -1,7 +1,8 @@
 // The checkpoints of a debugging session: whole-state snapshots at step boundaries, so that going
 // back is "restore the nearest one, replay forward" (rr's and the DESIGN's reverse execution).
-// Guest RAM bitmaps are shared copy-on-write between snapshots, so a checkpoint costs what changed
-// since the previous one; the store keeps its total under a byte budget by thinning old
+// Guest RAM bitmaps are shared copy-on-write between snapshots, and plain data left unchanged since
+// the previous checkpoint is that checkpoint's copy (stateClone.ts), so a checkpoint costs what
+// changed since the previous one; the store keeps its total under a byte budget by thinning old
 // checkpoints (every other one) and spacing new ones further apart, so a whole run of a 1 TiB guest
 // fits while recent history stays dense.
 //
@@ -13,12 +14,13 @@
 //
 // And there are landmark ones, where the look-ahead (lookAhead.ts) passed a stage change or the end
 // of a sync round: the stops of "next stage" and "next iteration", so those are a restore. They are
-// kept when old regular ones are thinned, and no more are taken once they hold half the budget.
+// kept when old regular ones are thinned, counted apart from the regular ones like the temporary
+// ones, and no more are taken once they hold their allowance (a twelfth of the budget).
 
 import { firstNotBelow } from '../sim/bisect';
 import type { ChunkedArray } from '../sim/chunkedArray';
 import type { Snapshot } from '../sim/snapshot';
-import { takeCheckpointSnapshot, TYPED_ARRAY_BYTES } from './stateClone';
+import { plainBytesApart, takeCheckpointSnapshot, TYPED_ARRAY_BYTES } from './stateClone';
 import type { Kernel } from '../sim/kernel';
 
 /** What the step that led to a boundary did, as far as a step back needs it (kernel fields, not state). */
@@ -39,8 +41,12 @@ export interface Checkpoint {
   /** observer events emitted before this point (the recorder's frontier) */
   events: number;
   snap: Snapshot;
-  /** heap bytes of its plain data */
+  /** heap bytes of its plain data not shared with the checkpoint before it (when taken) */
   plain_bytes: number;
+  /** heap bytes of all its plain data, shared or not (what taking it copies or compares) */
+  copy_bytes: number;
+  /** its state had an object reachable twice: it shares nothing with other checkpoints */
+  aliased: boolean;
   /** what taking it added to the store's count: its plain data and the chunks the live state owned then */
   cost: number;
   /** the snapshot's ChunkedArrays (RAM bitmaps, wait statistics), for counting shared chunks once */
@@ -50,10 +56,12 @@ export interface Checkpoint {
 export interface CheckpointOptions {
   /** steps between checkpoints to begin with */
   interval_steps: number;
-  /** bytes the regular and landmark checkpoints may hold together */
+  /** bytes the regular checkpoints may hold */
   budget_bytes: number;
   /** bytes the temporary ones may hold besides (default a twelfth of budget_bytes) */
   temp_budget_bytes?: number;
+  /** bytes the landmark ones may hold besides (default a twelfth of budget_bytes) */
+  mark_budget_bytes?: number;
   /** the shortest replay a temporary checkpoint is taken to save (default TEMP_GAP_MIN_STEPS) */
   temp_gap_min_steps?: number;
   /**
@@ -117,10 +125,15 @@ export class CheckpointStore {
     if (k.s.steps > this.last!.steps && this.due(k.s.steps)) this.take(k, events, info());
   }
 
+  /**
+   * A snapshot sharing what is unchanged with the regular checkpoint before it (which stays as long
+   * as this one is counted against it: thinning drops the temporary ones and measures the rest).
+   */
   private snapshot(k: Kernel, events: number, temp: boolean, info: BoundaryInfo | null): Checkpoint {
+    const prev = CheckpointStore.before(this.list, k.s.steps) ?? null;
     // chunk_bytes: what the live state owned, which this snapshot holds apart from the previous ones
-    const { snap, plain_bytes, arrays, chunk_bytes } = takeCheckpointSnapshot(k);
-    return { steps: k.s.steps, temp, info, time_ns: k.s.now_ns, events, snap, plain_bytes, arrays, cost: chunk_bytes + plain_bytes };
+    const { snap, plain_bytes, copy_bytes, arrays, chunk_bytes, aliased } = takeCheckpointSnapshot(k, prev);
+    return { steps: k.s.steps, temp, info, time_ns: k.s.now_ns, events, snap, plain_bytes, copy_bytes, aliased, arrays, cost: chunk_bytes + plain_bytes };
   }
 
   /** Takes a checkpoint at the kernel's position (a step boundary past the last checkpoint). */
@@ -130,7 +143,7 @@ export class CheckpointStore {
     const cp = this.snapshot(k, events, false, info);
     this.bytes += cp.cost;
     this.list.push(cp);
-    const floor = Math.ceil(cp.plain_bytes * (this.opts.steps_per_plain_byte ?? 0));
+    const floor = Math.ceil(cp.copy_bytes * (this.opts.steps_per_plain_byte ?? 0));
     if (floor > this.interval_steps) this.interval_steps = floor;
     // A temporary one at the same step is now redundant.
     const t = this.temps.findIndex((c) => c.steps === cp.steps);
@@ -141,18 +154,18 @@ export class CheckpointStore {
 
   /**
    * Takes a landmark checkpoint at the kernel's position (anywhere: the look-ahead may be behind the
-   * regular ones), unless one is there already or the landmarks hold half the budget.
+   * regular ones), unless one is there already or the landmarks hold their allowance. They are
+   * counted apart from the regular ones, as the temporary ones are: a few landmarks on top of a
+   * store near its budget thinned the regular ones of a whole 1 TiB run to twice the interval.
    */
   takeMark(k: Kernel, events: number, info: BoundaryInfo | null): void {
     const steps = k.s.steps;
-    if (this.markBytes > this.opts.budget_bytes / 2 || this.atOrBefore(steps).steps === steps) return;
+    if (this.markBytes > (this.opts.mark_budget_bytes ?? this.opts.budget_bytes / 12) || this.atOrBefore(steps).steps === steps) return;
     const cp = this.snapshot(k, events, true, info);
-    this.bytes += cp.cost;
     this.markBytes += cp.cost;
     let i = this.marks.length;
     while (i > 0 && this.marks[i - 1].steps > steps) i--;
     this.marks.splice(i, 0, cp);
-    if (this.bytes > this.opts.budget_bytes && this.list.length > 3) this.thin();
   }
 
   /** The replay distance a temporary checkpoint is worth saving: a fraction of the interval. */
@@ -223,12 +236,35 @@ export class CheckpointStore {
     return this.list.indexOf(cp);
   }
 
-  /** Bytes held by all checkpoints: every distinct RAM chunk once, plus their plain data. */
+  /** Bytes held by all checkpoints: every distinct RAM chunk and every distinct object of their plain data once. */
   measure(): number {
-    const seen = new Set<ArrayBufferLike>();
+    return this.measureOf(true, true) + this.measureOf(false, true);
+  }
+
+  /**
+   * Bytes the regular checkpoints hold (`regular`), or what the temporary and landmark ones hold
+   * apart from them; `chunks`: RAM chunks too.
+   */
+  private measureOf(regular: boolean, chunks: boolean): number {
+    const list = this.list;
     let total = 0;
-    for (const c of [...this.list, ...this.temps, ...this.marks]) {
-      total += c.plain_bytes;
+    if (regular) {
+      for (let i = 0; i < list.length; i++) {
+        const c = list[i];
+        total += plainBytesApart(c.snap.state, i > 0 && !c.aliased ? list[i - 1].snap.state : undefined, undefined, c.aliased ? new Set() : null);
+      }
+    } else {
+      const seen = new Set<object>();
+      for (const c of [...this.temps, ...this.marks]) {
+        const i = firstNotBelow(list.length, (j) => list[j].steps <= c.steps);
+        total += plainBytesApart(c.snap.state, list[i - 1]?.snap.state, list[i]?.snap.state, seen);
+      }
+    }
+    if (!chunks) return total;
+    const seen = new Set<ArrayBufferLike>();
+    // The regular ones' chunks, then (for the others) what they hold besides.
+    if (!regular) for (const c of list) for (const a of c.arrays) for (const ch of a.chunks) seen.add(ch.buffer);
+    for (const c of regular ? list : [...this.temps, ...this.marks]) {
       for (const a of c.arrays) {
         for (const ch of a.chunks) {
           if (seen.has(ch.buffer)) continue;
@@ -241,7 +277,7 @@ export class CheckpointStore {
   }
 
   get estimatedBytes(): number {
-    return this.bytes + this.tempBytes;
+    return this.bytes + this.tempBytes + this.markBytes;
   }
 
   /** Drops every other checkpoint between the first and the last two, and spaces new ones twice as far. */
@@ -256,6 +292,7 @@ export class CheckpointStore {
     this.list.push(...keep);
     this.interval_steps *= 2;
     this.thinned++;
-    this.bytes = this.measure();
+    this.bytes = this.measureOf(true, true);
+    this.markBytes = this.measureOf(false, true);
   }
 }

@@ -28,6 +28,7 @@ import { RecorderGate, type RecordingFrontier } from './recorderGate';
 import { BlockSummary } from './blockSummary';
 import { FanoutObserver, type SimObserver } from '../sim/observer';
 import type { CheckpointStore } from './checkpoints';
+import { restoreCheckpointSnapshot } from './stateClone';
 import type { ProgressClock } from './host';
 import { ranStatement } from './stopMatcher';
 import type { SimRunOptions } from './simRun';
@@ -88,6 +89,10 @@ export class LookAhead {
     this.k = built.kernel;
     this.k.log = log;
     this.k.run({ steps: 0 });
+    // The state of checkpoint 0, sharing its RAM chunks: a state of its own would make the first
+    // checkpoint it takes hold a second copy of every chunk (128 MiB at 1 TiB).
+    const zero = cps.list[0];
+    if (zero !== undefined && zero.steps === 0 && this.k.s.steps === 0) restoreCheckpointSnapshot(this.k, zero.snap);
     const m = md(this.k).mig;
     this.prevStage = m.stage;
     this.prevSyncs = m.dirty_sync_count;

@@ -19,6 +19,19 @@ const CTORS = {
   f64: Float64Array,
 } as const;
 
+const uniform = new Map<string, ChunkData>();
+
+/** The shared read-only chunk of `length` elements all `v` (see shareUniform). */
+function uniformChunk(kind: ChunkKind, length: number, v: number): ChunkData {
+  const key = `${kind}:${length}:${v}`;
+  let ch = uniform.get(key);
+  if (ch === undefined) {
+    ch = new CTORS[kind](length).fill(v);
+    uniform.set(key, ch);
+  }
+  return ch;
+}
+
 /** 16 Ki elements per chunk: 16 KiB of bytes, 64 KiB of words. */
 export const CHUNK_SHIFT_DEFAULT = 14;
 
@@ -114,6 +127,31 @@ export class ChunkedArray {
     this.owned.fill(0);
     o.owned = new Uint8Array(this.chunks.length);
     return o;
+  }
+
+  /**
+   * Swaps every chunk it owns whose elements are all 0 (or all bits set) for one read-only chunk of
+   * that content, which every array of its kind and size shares (never written: `owned` stays 0, so
+   * a write copies it first). Guest RAM bitmaps are mostly such chunks (nothing dirty, nothing to
+   * send, every page zero), so a snapshot holds what is mixed. Returns how many it swapped.
+   */
+  shareUniform(): number {
+    if (this.kind === 'f64') return 0; // +0 and -0 are both "zero" to ===: left alone
+    let swapped = 0;
+    for (let c = 0; c < this.chunks.length; c++) {
+      if (this.owned[c] !== 1) continue;
+      const ch = this.chunks[c];
+      const v = ch[0];
+      const ones = this.kind === 'u32' ? 0xffffffff : this.kind === 'u8' ? 0xff : -1;
+      if (v !== 0 && v !== ones) continue;
+      let i = 1;
+      while (i < ch.length && ch[i] === v) i++;
+      if (i < ch.length) continue;
+      this.chunks[c] = uniformChunk(this.kind, ch.length, v);
+      this.owned[c] = 0;
+      swapped++;
+    }
+    return swapped;
   }
 
   /** Bytes held by chunks this instance owns (what a snapshot of it would not share). */
