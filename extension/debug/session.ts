@@ -170,7 +170,10 @@ export class MigtraceSession extends DebugSession {
       const specs = (args.breakpoints ?? []).map((b) => ({ line: b.line, condition: b.condition, hitCondition: b.hitCondition, logMessage: b.logMessage }));
       const ref = args.source.sourceReference ?? 0;
       const r = t.setLineBreakpoints(ref, specs, args.source.name);
-      response.body = { breakpoints: r.map((b) => ({ id: b.id, verified: b.verified, message: b.message, line: b.line, source: b.sourceRef !== undefined && b.sourceRef !== ref ? { ...args.source, sourceReference: b.sourceRef } : args.source })) };
+      // A source only where the listing is another than the one the client sent (a reference from
+      // an earlier session): VS Code moves a breakpoint to the source a response names, and the
+      // source it sent back (a listing's has a reference and no path) is not its editor's.
+      response.body = { breakpoints: r.map((b) => ({ id: b.id, verified: b.verified, message: b.message, line: b.line, source: b.sourceRef !== undefined && b.sourceRef !== ref ? { ...args.source, sourceReference: b.sourceRef } : undefined })) };
       this.sendResponse(response);
     });
   }

@@ -465,6 +465,13 @@ test('a statement breakpoint VS Code keeps from an earlier session (its listing\
     const f = frames.find((x: { name: string }) => x.name === 'multifd_send_sync_main');
     assert.ok(f, 'no frame in multifd_send_sync_main');
     ref = f.source.sourceReference;
+    // Set in the listing this session gave: the response names no source, so the breakpoint stays
+    // in the editor it was set in (VS Code moves it to a source a response names, and the listing
+    // it was sent has a reference and no path: its editor's glyph and its name in the Breakpoints
+    // view were lost).
+    const r = await a.ok('setBreakpoints', { source: f.source, breakpoints: [{ line: 3 }] });
+    assert.equal(r.breakpoints[0].verified, true, r.breakpoints[0].message);
+    assert.equal(r.breakpoints[0].source, undefined, 'the response moves the breakpoint to another source');
   } finally {
     await a.close();
   }

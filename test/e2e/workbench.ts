@@ -106,16 +106,18 @@ export class Workbench {
   /** The command palette: F1, the command's title, Enter (the first row that has this label). */
   async command(title: string, opts: { run?: boolean } = {}): Promise<void> {
     const input = this.page.locator('.quick-input-widget .quick-input-box input');
-    // F1 goes to whatever has the focus: a webview that is reloading may swallow it; then the
-    // focus is taken back to the workbench's window and F1 is pressed again.
+    // F1 goes to whatever has the focus: a webview that is reloading may swallow it, or take the
+    // focus back and close the palette before it is typed into (seen after a session ended while
+    // the timeline followed it); then the focus is taken back to the workbench's window and F1 is
+    // pressed again.
     for (let i = 0; ; i++) {
       await this.page.keyboard.press('F1');
       const shown = await input.waitFor({ state: 'visible', timeout: 4_000 }).then(() => true, () => false);
-      if (shown) break;
-      if (i === 2) throw new Error(`F1 did not open the command palette (for "${title}")`);
+      const typed = shown && (await input.fill(`>${title}`, { timeout: 5_000 }).then(() => true, () => false));
+      if (typed) break;
+      if (i === 2) throw new Error(`F1 did not open the command palette, or it closed before "${title}" was typed`);
       await this.page.evaluate(() => (globalThis as any).document.activeElement?.blur?.()).catch(() => undefined);
     }
-    await input.fill(`>${title}`);
     const row = this.page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
     await row.waitFor({ state: 'visible', timeout: 15_000 });
     if (opts.run === false) return;
