@@ -123,8 +123,18 @@ async function measure(tag: string, launchArgs: Record<string, unknown>, samples
   await c.ok('setFunctionBreakpoints', { breakpoints: [] });
   c.drain('migtrace/stopped');
   const end = Math.max(...times);
-  for (let i = 0; i < samples; i++) {
-    goto.push(await timed(c, 'migtrace/goToTime', { time_ns: prngInt(rng, Math.max(1, Math.floor(end / 1e6))) * 1e6 }));
+  // From where the last one landed (near the start, after the reverse continue above): forwards or back,
+  // each with its floor (50 ms forwards, 200 ms back); three times as many as the other moves, as
+  // each direction gets about half.
+  const gotoFwd: number[] = [];
+  const gotoBack: number[] = [];
+  let at = 0;
+  for (let i = 0; i < 3 * samples; i++) {
+    const time_ns = prngInt(rng, Math.max(1, Math.floor(end / 1e6))) * 1e6;
+    const ms = await timed(c, 'migtrace/goToTime', { time_ns });
+    goto.push(ms);
+    (time_ns >= at ? gotoFwd : gotoBack).push(ms);
+    at = time_ns;
     c.drain('migtrace/stopped');
   }
   for (let i = 0; i < samples; i++) {
@@ -141,6 +151,8 @@ async function measure(tag: string, launchArgs: Record<string, unknown>, samples
   report(tag, 'step-back', back);
   report(tag, 'step-back-random', backRandom);
   report(tag, 'go-to-time', goto);
+  report(tag, 'go-to-time-forward', gotoFwd);
+  report(tag, 'go-to-time-back', gotoBack);
   report(tag, 'threads-stacktrace', views);
   await c.close();
 }
