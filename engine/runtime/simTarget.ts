@@ -190,7 +190,9 @@ export class SimRun implements DebugTarget {
     const { tid, depth } = frameOf(frameId);
     const here = this.core.steps;
     const hereNs = this.core.k.now;
-    const found = here === 0 ? null : await this.core.scanBack({ kind: 'frameEntry', tid, depth: depth + 1 }, here);
+    const fn = this.core.k.s.threads[tid]?.stack[depth]?.fn;
+    if (fn === undefined) throw new Error(`no frame ${frameId} to restart (thread ${tid} has no frame at depth ${depth})`);
+    const found = here === 0 ? null : await this.core.scanBack({ kind: 'frameEntry', tid, depth: depth + 1, fn }, here);
     this.events.emit('invalidated');
     if (found !== null && 'paused' in found) return this.stopPausedBack(found.paused, hereNs);
     this.core.seekSteps(found === null ? 0 : found.steps);

@@ -27,7 +27,8 @@ export type Goal =
   /** scans only: the statements a step back may land on */
   | { kind: 'back'; tid: number; depth: number }
   /** scans only: the call that pushed frame number `depth` of `tid` (1: the thread's start) */
-  | { kind: 'frameEntry'; tid: number; depth: number }
+  /** `fn`: the frame's function (what the block summary knows of an entry) */
+  | { kind: 'frameEntry'; tid: number; depth: number; fn: number }
   /** any thread executing statement `step` of function `fn` (-1: entering it) */
   | { kind: 'statement'; fn: number; step: number };
 
@@ -42,6 +43,9 @@ export interface Hit {
 }
 
 interface LockEvent { m: number; tid: number; wait_ns: number }
+
+/** The breakpoints a goal that ignores them sees. */
+const NO_BPS: Pick<BreakpointSet, 'fnBps' | 'lineBps' | 'dataBps'> = { fnBps: [], lineBps: new Map(), dataBps: [] };
 
 export class StopMatcher extends NullObserver {
   goal: Goal = { kind: 'continue' };
@@ -211,7 +215,8 @@ export class StopMatcher extends NullObserver {
     const th = k.cur;
     const tid = th.id;
     const m = md(k).mig;
-    const bps = this.bps;
+    // Restart Frame rewinds to the frame's entry: nothing on the way back stops it (nor is counted).
+    const bps = this.goal.kind === 'frameEntry' ? NO_BPS : this.bps;
     const ids: number[] = [];
     let reason: StopReasonName = 'breakpoint';
     let desc = '';

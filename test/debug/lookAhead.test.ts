@@ -296,3 +296,48 @@ test('a long next stage run by the look-ahead reports progress; cancelling it st
     await c.close();
   }
 });
+
+/**
+ * Restart Frame on every frame of the thread that stopped (innermost first, each from the stop it
+ * left), with `bp` set as a function breakpoint or none: each stop as a user sees it. Where the
+ * look-ahead has run, the scan back passes the checkpoint intervals whose blocks entered neither
+ * the frame's function nor a breakpoint's.
+ */
+async function restartEach(on: boolean, run: Record<string, unknown>, bp: string | null): Promise<string[]> {
+  const { c } = await session(on, { ...run, stopOnEntry: false });
+  if (on) await whole(c);
+  if (bp !== null) await c.ok('setFunctionBreakpoints', { breakpoints: [{ name: bp }] });
+  const threads = (await c.ok('threads')).threads as { id: number; name: string }[];
+  const mig = threads.find((t) => /^(mig\/src\/main|migration)\b/.test(t.name)) ?? threads[0];
+  const got: string[] = [];
+  const depth = (await c.ok('stackTrace', { threadId: mig.id })).stackFrames.length;
+  assert.ok(depth >= 2, `the migration thread (${mig.name}) has ${depth} frames to restart`);
+  for (let d = 0; d < depth; d++) {
+    const frames = (await c.ok('stackTrace', { threadId: mig.id })).stackFrames as { id: number; name: string }[];
+    if (frames.length === 0) break;
+    const f = frames[Math.min(d, frames.length - 1)];
+    await c.ok('restartFrame', { frameId: f.id });
+    const st = await c.waitEvent('stopped');
+    got.push(`restart ${f.name}: ${st.body.reason} ${st.body.description ?? ''} @ ${await picture(c, await withFrames(c, mig.id))}`);
+    c.drain('migtrace/stopped');
+  }
+  await c.close();
+  return got;
+}
+
+test('Restart Frame through what the look-ahead has run lands where it does without it; a breakpoint on the way back does not stop it', async () => {
+  const runs: [string, Record<string, unknown>][] = [
+    ['multifd-sync-hang seed 5 (at its hang)', { scenario: 'multifd-sync-hang', seed: 5 }],
+    ['seed-specjbb-128g (at t=30 s)', { scenario: 'seed-specjbb-128g', stopAtTime: 30e9 }],
+  ];
+  for (const [name, run] of runs) {
+    const want = await restartEach(false, run, null);
+    assert.ok(want.length >= 3, `${name}: too few frames to restart: ${want.join(' | ')}`);
+    assert.ok(want.some((w) => w.includes('Rewound to the entry of the frame')), `${name}: no frame was rewound to: ${want.join(' | ')}`);
+    if (process.env.MIGTRACE_SHOW_STOPS === '1') console.error(`${name}:\n  ${want.map((w) => w.slice(0, 160)).join('\n  ')}`);
+    assert.deepEqual(await restartEach(true, run, null), want, `${name}, with the look-ahead`);
+    // Restart Frame rewinds: a breakpoint between the stop and the frame's entry (every sync round's) is not a stop.
+    assert.deepEqual(await restartEach(false, run, 'migration_bitmap_sync'), want, `${name}, a breakpoint on migration_bitmap_sync`);
+    assert.deepEqual(await restartEach(true, run, 'migration_bitmap_sync'), want, `${name}, a breakpoint on migration_bitmap_sync, with the look-ahead`);
+  }
+});
