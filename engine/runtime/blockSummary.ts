@@ -7,7 +7,8 @@
 // instead of simulating them. Nothing is counted in a skipped block (a hit count, a log point, a
 // condition) because nothing there could have matched. Data breakpoints look at every boundary:
 // with one set nothing is skipped. Restart Frame's scan back stops only where the frame's function
-// was entered, so it passes the blocks that entered no such function (whatever breakpoints are set).
+// was entered, and Jump to Cursor's scans where the statement's function ran: they pass the blocks
+// without (whatever breakpoints are set).
 //
 // A boundary N (after step N) belongs to block (N - 1) >> BLOCK_SHIFT. An event seen while the
 // kernel's step count is x is weighed by boundary x or x + 1 (during a step or between two), so it
@@ -37,13 +38,16 @@ export interface BlockWant {
 }
 
 /**
- * What a continue, next stage, next iteration or a scan back to a frame's entry (Restart Frame)
- * can stop at, with these breakpoints; null if it may stop anywhere (a data breakpoint) or the goal
- * is none of those. A frame is entered by a call or a spawn, both of which push its function.
+ * What a continue, next stage, next iteration, a scan back to a frame's entry (Restart Frame) or
+ * to a statement (Jump to Cursor's targets) can stop at, with these breakpoints; null if it may
+ * stop anywhere (a data breakpoint) or the goal is none of those. A frame is entered by a call or
+ * a spawn, both of which push its function.
  */
 export function blockWant(goal: Goal, bps: BreakpointSet): BlockWant | null {
-  // Restart Frame's scan back stops at no breakpoint (stopMatcher.ts): only the frame's entry.
+  // Restart Frame and Jump to Cursor stop at no breakpoint (stopMatcher.ts): only the frame's
+  // entry, or where a statement of the function ran (its entry, for the listing's first line).
   if (goal.kind === 'frameEntry') return { entered: [goal.fn], statements: [], locks: [], flags: 0 };
+  if (goal.kind === 'statement') return goal.step >= 0 ? { entered: [], statements: [goal.fn], locks: [], flags: 0 } : { entered: [goal.fn], statements: [], locks: [], flags: 0 };
   if (bps.dataBps.length > 0) return null;
   const g = goal.kind;
   if (g !== 'continue' && g !== 'nextStage' && g !== 'nextIteration') return null;

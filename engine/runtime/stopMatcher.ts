@@ -215,8 +215,9 @@ export class StopMatcher extends NullObserver {
     const th = k.cur;
     const tid = th.id;
     const m = md(k).mig;
-    // Restart Frame rewinds to the frame's entry: nothing on the way back stops it (nor is counted).
-    const bps = this.goal.kind === 'frameEntry' ? NO_BPS : this.bps;
+    // Restart Frame rewinds to the frame's entry, and Jump to Cursor looks for the statement's
+    // previous and next runs: nothing on the way stops them (nor is counted, nor logged).
+    const bps = this.goal.kind === 'frameEntry' || this.goal.kind === 'statement' ? NO_BPS : this.bps;
     const ids: number[] = [];
     let reason: StopReasonName = 'breakpoint';
     let desc = '';

@@ -341,3 +341,42 @@ test('Restart Frame through what the look-ahead has run lands where it does with
     assert.deepEqual(await restartEach(true, run, 'migration_bitmap_sync'), want, `${name}, a breakpoint on migration_bitmap_sync, with the look-ahead`);
   }
 });
+
+/**
+ * Jump to Cursor's targets (the previous and the next time each line of a listing runs) from the
+ * multifd hang's stop at t=5 s, in the listing of the migration thread's innermost frame there,
+ * with breakpoints `bps` set on that listing ('log' puts a log point on its first statement).
+ */
+async function targetsOf(on: boolean, bps: 'none' | 'line' | 'log'): Promise<{ targets: string[]; logged: number }> {
+  const { c } = await session(on, { scenario: 'multifd-sync-hang', seed: 5, stopAtTime: 5e9, stopOnEntry: false });
+  if (on) await whole(c);
+  const threads = (await c.ok('threads')).threads as { id: number; name: string }[];
+  const mig = threads.find((t) => /^mig\/src\/main\b/.test(t.name));
+  assert.ok(mig, 'no migration thread');
+  const top = (await c.ok('stackTrace', { threadId: mig.id })).stackFrames[0];
+  const source = top.source;
+  const lines = ((await c.ok('source', { source, sourceReference: source.sourceReference })).content as string).split('\n').filter((l) => l.length > 0).length;
+  if (bps !== 'none') await c.ok('setBreakpoints', { source, breakpoints: [bps === 'log' ? { line: 2, logMessage: 'LOGGED {remaining}' } : { line: 2 }] });
+  c.drain('output');
+  const targets: string[] = [];
+  for (let line = 1; line <= lines; line++) {
+    const r = await c.ok('gotoTargets', { source, line });
+    targets.push(`${top.name}:${line}: ${r.targets.map((t: { label: string }) => t.label).join(' | ') || 'none'}`);
+  }
+  const logged = c.drain('output').filter((e) => String(e.body.output).includes('LOGGED')).length;
+  await c.close();
+  return { targets, logged };
+}
+
+test('Jump to Cursor: each line\'s previous and next run are the same with and without the look-ahead, and no breakpoint or log point stops or prints while they are looked for', async () => {
+  const want = await targetsOf(false, 'none');
+  assert.ok(want.targets.some((t) => t.includes('previous time')) && want.targets.some((t) => t.includes('next time')), want.targets.join('\n'));
+  if (process.env.MIGTRACE_SHOW_STOPS === '1') console.error(want.targets.join('\n'));
+  for (const on of [false, true]) {
+    for (const bps of ['none', 'line', 'log'] as const) {
+      const got = await targetsOf(on, bps);
+      assert.deepEqual(got.targets, want.targets, `look-ahead ${on ? 'on' : 'off'}, breakpoints: ${bps}`);
+      assert.equal(got.logged, 0, `look-ahead ${on ? 'on' : 'off'}: the log point printed while the targets were looked for`);
+    }
+  }
+});
