@@ -17,7 +17,7 @@
 import { NullObserver } from '../sim/observer';
 import type { Kernel } from '../sim/kernel';
 import type { BreakpointSet } from './breakpoints';
-import type { Goal } from './stopMatcher';
+import { breakpointsFor, type Goal } from './stopMatcher';
 
 const BLOCK_SHIFT = 14;
 /** Boundaries per block. */
@@ -43,15 +43,15 @@ export interface BlockWant {
  * stop anywhere (a data breakpoint) or the goal is none of those. A frame is entered by a call or
  * a spawn, both of which push its function.
  */
-export function blockWant(goal: Goal, bps: BreakpointSet): BlockWant | null {
-  // Restart Frame and Jump to Cursor stop at no breakpoint (stopMatcher.ts): only the frame's
-  // entry, or where a statement of the function ran (its entry, for the listing's first line).
-  if (goal.kind === 'frameEntry') return { entered: [goal.fn], statements: [], locks: [], flags: 0 };
-  if (goal.kind === 'statement') return goal.step >= 0 ? { entered: [], statements: [goal.fn], locks: [], flags: 0 } : { entered: [goal.fn], statements: [], locks: [], flags: 0 };
+export function blockWant(goal: Goal, all: BreakpointSet): BlockWant | null {
+  const bps = breakpointsFor(goal, all);
   if (bps.dataBps.length > 0) return null;
   const g = goal.kind;
-  if (g !== 'continue' && g !== 'nextStage' && g !== 'nextIteration') return null;
+  if (g !== 'continue' && g !== 'nextStage' && g !== 'nextIteration' && g !== 'frameEntry' && g !== 'statement') return null;
   const w: BlockWant = { entered: [], statements: [], locks: [], flags: g === 'nextStage' ? F_STATUS : g === 'nextIteration' ? F_STATUS | F_SYNC : 0 };
+  // A frame's entry, or where a statement of the function ran (its entry, for the listing's first line).
+  if (g === 'frameEntry') w.entered.push(goal.fn);
+  else if (g === 'statement') (goal.step >= 0 ? w.statements : w.entered).push(goal.fn);
   for (const bp of bps.fnBps) {
     if (bp.kind === 'function') w.entered.push(...bp.fns);
     else if (bp.kind === 'stage') w.flags |= F_STATUS;

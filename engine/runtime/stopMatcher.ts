@@ -44,8 +44,19 @@ export interface Hit {
 
 interface LockEvent { m: number; tid: number; wait_ns: number }
 
-/** The breakpoints a goal that ignores them sees. */
-const NO_BPS: Pick<BreakpointSet, 'fnBps' | 'lineBps' | 'dataBps'> = { fnBps: [], lineBps: new Map(), dataBps: [] };
+/** The breakpoints a movement looks at. */
+export type BreakpointsSeen = Pick<BreakpointSet, 'fnBps' | 'lineBps' | 'dataBps'>;
+
+const NO_BPS: BreakpointsSeen = { fnBps: [], lineBps: new Map(), dataBps: [] };
+
+/**
+ * The breakpoints `goal` stops at (and counts and logs): all of them, but for Restart Frame, which
+ * rewinds to the frame's entry, and Jump to Cursor's search for a statement's previous and next
+ * runs, which nothing on the way stops.
+ */
+export function breakpointsFor(goal: Goal, bps: BreakpointSet): BreakpointsSeen {
+  return goal.kind === 'frameEntry' || goal.kind === 'statement' ? NO_BPS : bps;
+}
 
 export class StopMatcher extends NullObserver {
   goal: Goal = { kind: 'continue' };
@@ -118,7 +129,7 @@ export class StopMatcher extends NullObserver {
   arm(): void {
     const goal = this.goal;
     const g = goal.kind;
-    const bps = this.bps;
+    const bps = breakpointsFor(goal, this.bps);
     this.perStep = bps.dataBps.length > 0;
     this.wantPushes = g === 'statement' || bps.lineBps.size > 0 || bps.fnBps.some((b) => b.kind === 'function');
     this.wantLocks = bps.fnBps.some((b) => b.kind === 'lock');
@@ -135,7 +146,7 @@ export class StopMatcher extends NullObserver {
   /** Whether the goal or a breakpoint in force needs the run's events at all (else the kernel need not send them here). */
   get wantsEvents(): boolean {
     const g = this.goal.kind;
-    return this.wantPushes || this.wantLocks || g === 'nextStage' || g === 'nextIteration' || this.bps.fnBps.some((b) => b.kind === 'stage');
+    return this.wantPushes || this.wantLocks || g === 'nextStage' || g === 'nextIteration' || breakpointsFor(this.goal, this.bps).fnBps.some((b) => b.kind === 'stage');
   }
 
   /** Whether a forward run needs the boundary hook at all (else it runs at full speed to the end). */
@@ -215,9 +226,7 @@ export class StopMatcher extends NullObserver {
     const th = k.cur;
     const tid = th.id;
     const m = md(k).mig;
-    // Restart Frame rewinds to the frame's entry, and Jump to Cursor looks for the statement's
-    // previous and next runs: nothing on the way stops them (nor is counted, nor logged).
-    const bps = this.goal.kind === 'frameEntry' || this.goal.kind === 'statement' ? NO_BPS : this.bps;
+    const bps = breakpointsFor(this.goal, this.bps);
     const ids: number[] = [];
     let reason: StopReasonName = 'breakpoint';
     let desc = '';
