@@ -238,42 +238,43 @@ export class CheckpointStore {
 
   /** Bytes held by all checkpoints: every distinct RAM chunk and every distinct object of their plain data once. */
   measure(): number {
-    return this.measureOf(true, true) + this.measureOf(false, true);
+    const m = this.measureApart();
+    return m.regular + m.others;
   }
 
-  /**
-   * Bytes the regular checkpoints hold (`regular`), or what the temporary and landmark ones hold
-   * apart from them; `chunks`: RAM chunks too.
-   */
-  private measureOf(regular: boolean, chunks: boolean): number {
+  /** Bytes the regular checkpoints hold, and what the temporary and landmark ones hold apart from them. */
+  private measureApart(): { regular: number; others: number } {
     const list = this.list;
-    let total = 0;
-    if (regular) {
-      for (let i = 0; i < list.length; i++) {
-        const c = list[i];
-        total += plainBytesApart(c.snap.state, i > 0 && !c.aliased ? list[i - 1].snap.state : undefined, undefined, c.aliased ? new Set() : null);
-      }
-    } else {
-      const seen = new Set<object>();
-      for (const c of [...this.temps, ...this.marks]) {
-        const i = firstNotBelow(list.length, (j) => list[j].steps <= c.steps);
-        total += plainBytesApart(c.snap.state, list[i - 1]?.snap.state, list[i]?.snap.state, seen);
-      }
+    const others = [...this.temps, ...this.marks];
+    let regular = 0;
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i];
+      regular += plainBytesApart(c.snap.state, i > 0 && !c.aliased ? list[i - 1].snap.state : undefined, undefined, c.aliased ? new Set() : null);
     }
-    if (!chunks) return total;
+    let rest = 0;
+    const seenPlain = new Set<object>();
+    for (const c of others) {
+      const i = firstNotBelow(list.length, (j) => list[j].steps <= c.steps);
+      rest += plainBytesApart(c.snap.state, list[i - 1]?.snap.state, list[i]?.snap.state, seenPlain);
+    }
+    // Every distinct chunk once: the regular ones' first, then what the others hold besides.
     const seen = new Set<ArrayBufferLike>();
-    // The regular ones' chunks, then (for the others) what they hold besides.
-    if (!regular) for (const c of list) for (const a of c.arrays) for (const ch of a.chunks) seen.add(ch.buffer);
-    for (const c of regular ? list : [...this.temps, ...this.marks]) {
-      for (const a of c.arrays) {
-        for (const ch of a.chunks) {
-          if (seen.has(ch.buffer)) continue;
-          seen.add(ch.buffer);
-          total += ch.byteLength + TYPED_ARRAY_BYTES;
+    const chunks = (cps: Checkpoint[]): number => {
+      let total = 0;
+      for (const c of cps) {
+        for (const a of c.arrays) {
+          for (const ch of a.chunks) {
+            if (seen.has(ch.buffer)) continue;
+            seen.add(ch.buffer);
+            total += ch.byteLength + TYPED_ARRAY_BYTES;
+          }
         }
       }
-    }
-    return total;
+      return total;
+    };
+    regular += chunks(list);
+    rest += chunks(others);
+    return { regular, others: rest };
   }
 
   get estimatedBytes(): number {
@@ -292,7 +293,8 @@ export class CheckpointStore {
     this.list.push(...keep);
     this.interval_steps *= 2;
     this.thinned++;
-    this.bytes = this.measureOf(true, true);
-    this.markBytes = this.measureOf(false, true);
+    const m = this.measureApart();
+    this.bytes = m.regular;
+    this.markBytes = m.others;
   }
 }
