@@ -182,6 +182,9 @@ export class Kernel {
       trylock_last_owner: -1,
       park_state: TS.blocked,
       exit_ns: -1,
+      contend_mutex: -1,
+      contend_since_ns: 0,
+      contend_holder: -1,
     };
     s.threads.push(th);
     s.live_threads++;

@@ -59,9 +59,9 @@ function sitesNow(k: Kernel, m: SimMutex): LockSiteStats[] {
     st.hold_ns_total += hold;
     if (hold > st.hold_ns_max) st.hold_ns_max = hold;
   }
-  for (const [tid, since] of Object.entries(m.contend_since_ns)) {
-    const th = k.s.threads[Number(tid)];
-    const wait = now - since;
+  for (const th of k.s.threads) {
+    if (th.contend_mutex !== m.id) continue;
+    const wait = now - th.contend_since_ns;
     const st = at(th.stack.length > 0 ? th.stack[th.stack.length - 1].fn : -1);
     st.wait_ns_total += wait;
     if (wait > st.wait_ns_max) st.wait_ns_max = wait;
@@ -87,9 +87,11 @@ function waitedOnNow(k: Kernel, m: SimMutex): { w: number; h: number; ns: number
       out.push({ w, h: code - w * WAITED_ON_PAIR - 1, ns: totals[i] });
     }
   }
-  for (const [tid, since] of Object.entries(m.contend_since_ns)) {
-    const w = Number(tid);
-    const h = m.contend_holder[w];
+  for (const th of k.s.threads) {
+    if (th.contend_mutex !== m.id) continue;
+    const w = th.id;
+    const since = th.contend_since_ns;
+    const h = th.contend_holder;
     const code = w * WAITED_ON_PAIR + h + 1;
     const i = at.get(code);
     if (i !== undefined) out[i].ns += k.s.now_ns - since;

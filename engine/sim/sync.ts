@@ -29,8 +29,6 @@ export function createMutex(k: Kernel, name: string, fair: boolean): number {
     acquired_ns: 0,
     contended_now: false,
     waiters: [],
-    contend_since_ns: {},
-    contend_holder: {},
     last_owner: -1,
     owner_changes: 0,
     sites: [],
@@ -95,12 +93,10 @@ function acquire(k: Kernel, th: SimThread, mx: SimMutex): void {
   const site = mx.sites[si];
   site.acquisitions++;
   let wait = 0;
-  const since = mx.contend_since_ns[th.id];
-  if (since !== undefined) {
-    wait = now - since;
-    delete mx.contend_since_ns[th.id];
-    const holder = mx.contend_holder[th.id];
-    delete mx.contend_holder[th.id];
+  if (th.contend_mutex === mx.id) {
+    wait = now - th.contend_since_ns;
+    const holder = th.contend_holder;
+    th.contend_mutex = -1;
     const threads = k.s.threads.length;
     addWait(mx.waited_on ?? (mx.waited_on = createWaitedOn(threads)), th.id, holder, wait, threads);
     site.wait_ns_total += wait;
@@ -122,9 +118,10 @@ function acquire(k: Kernel, th: SimThread, mx: SimMutex): void {
 
 /** The current thread `th` fails to take `mx` and blocks on it. */
 function contend(k: Kernel, th: SimThread, mx: SimMutex, atHead: boolean): void {
-  if (mx.contend_since_ns[th.id] === undefined) {
-    mx.contend_since_ns[th.id] = k.s.now_ns;
-    mx.contend_holder[th.id] = mx.owner;
+  if (th.contend_mutex !== mx.id) {
+    th.contend_mutex = mx.id;
+    th.contend_since_ns = k.s.now_ns;
+    th.contend_holder = mx.owner;
     mx.sites[siteIndex(mx, callerFn(th))].contentions++;
     const o = k.obs;
     if (o !== null) o.lockContend(mx.id, th.id, mx.owner);

@@ -16,30 +16,20 @@ export function heapCreate(): TimerHeap {
   return { time_ns: [], seq: [], tid: [], gen: [], seq_next: 0 };
 }
 
-function less(h: TimerHeap, a: number, b: number): boolean {
-  const ta = h.time_ns[a], tb = h.time_ns[b];
-  return ta < tb || (ta === tb && h.seq[a] < h.seq[b]);
-}
-
-function swap(h: TimerHeap, a: number, b: number): void {
-  let x = h.time_ns[a]; h.time_ns[a] = h.time_ns[b]; h.time_ns[b] = x;
-  x = h.seq[a]; h.seq[a] = h.seq[b]; h.seq[b] = x;
-  x = h.tid[a]; h.tid[a] = h.tid[b]; h.tid[b] = x;
-  x = h.gen[a]; h.gen[a] = h.gen[b]; h.gen[b] = x;
-}
-
 export function heapPush(h: TimerHeap, time_ns: number, tid: number, gen: number): void {
-  let i = h.time_ns.length;
-  h.time_ns.push(time_ns);
-  h.seq.push(h.seq_next++);
-  h.tid.push(tid);
-  h.gen.push(gen);
+  const t = h.time_ns, q = h.seq, ti = h.tid, g = h.gen;
+  const seq = h.seq_next++;
+  // Sift a hole up from the end, then fill it.
+  let i = t.length;
+  t.push(0); q.push(0); ti.push(0); g.push(0);
   while (i > 0) {
     const p = (i - 1) >> 1;
-    if (!less(h, i, p)) break;
-    swap(h, i, p);
+    const tp = t[p];
+    if (tp < time_ns || (tp === time_ns && q[p] < seq)) break;
+    t[i] = tp; q[i] = q[p]; ti[i] = ti[p]; g[i] = g[p];
     i = p;
   }
+  t[i] = time_ns; q[i] = seq; ti[i] = tid; g[i] = gen;
 }
 
 export function heapSize(h: TimerHeap): number {
@@ -53,26 +43,32 @@ export function heapMinTime(h: TimerHeap): number {
 
 /** Removes the earliest timer; its fields are left in `out` (tid, gen, time_ns). */
 export function heapPop(h: TimerHeap, out: { tid: number; gen: number; time_ns: number }): void {
-  out.time_ns = h.time_ns[0];
-  out.tid = h.tid[0];
-  out.gen = h.gen[0];
-  const last = h.time_ns.length - 1;
-  if (last > 0) {
-    h.time_ns[0] = h.time_ns[last];
-    h.seq[0] = h.seq[last];
-    h.tid[0] = h.tid[last];
-    h.gen[0] = h.gen[last];
-  }
-  h.time_ns.pop(); h.seq.pop(); h.tid.pop(); h.gen.pop();
-  const n = last;
+  const t = h.time_ns, q = h.seq, ti = h.tid, g = h.gen;
+  out.time_ns = t[0];
+  out.tid = ti[0];
+  out.gen = g[0];
+  const n = t.length - 1;
+  // The last timer leaves the end and sifts down from the root as a hole, filled once at its place.
+  const lt = t[n], lq = q[n], lti = ti[n], lg = g[n];
+  t.pop(); q.pop(); ti.pop(); g.pop();
+  if (n === 0) return;
   let i = 0;
   for (;;) {
     const l = 2 * i + 1;
     if (l >= n) break;
+    let m = l;
+    let mt = t[l];
     const r = l + 1;
-    const m = r < n && less(h, r, l) ? r : l;
-    if (!less(h, m, i)) break;
-    swap(h, i, m);
+    if (r < n) {
+      const rt = t[r];
+      if (rt < mt || (rt === mt && q[r] < q[l])) {
+        m = r;
+        mt = rt;
+      }
+    }
+    if (lt < mt || (lt === mt && lq < q[m])) break;
+    t[i] = mt; q[i] = q[m]; ti[i] = ti[m]; g[i] = g[m];
     i = m;
   }
+  t[i] = lt; q[i] = lq; ti[i] = lti; g[i] = lg;
 }

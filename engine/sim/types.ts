@@ -112,6 +112,14 @@ export interface SimThread {
   /** state to show while parked on a condition (blocked, or stopped for a paused vCPU) */
   park_state: ThreadStateCode;
   exit_ns: number;
+  /**
+   * The mutex it is trying to take (-1: none), from the first time it failed to take it until it
+   * does (it may be woken and lose the race again meanwhile): when that first failure was, and who
+   * held the mutex then, for "who waited on whom". A thread waits for one mutex at a time.
+   */
+  contend_mutex: number;
+  contend_since_ns: number;
+  contend_holder: number;
 }
 
 export interface LockSiteStats {
@@ -138,10 +146,6 @@ export interface SimMutex {
   /** someone waited during the current hold (Tracy's "held while contended") */
   contended_now: boolean;
   waiters: number[];
-  /** per waiter tid: when it first failed to take the mutex for the acquisition in progress */
-  contend_since_ns: Record<number, number>;
-  /** who held the mutex when each waiter first contended, for "who waited on whom" */
-  contend_holder: Record<number, number>;
   last_owner: number;
   owner_changes: number;
   sites: LockSiteStats[];
