@@ -92,7 +92,7 @@ export class LookAhead {
     // The state of checkpoint 0, sharing its RAM chunks: a state of its own would make the first
     // checkpoint it takes hold a second copy of every chunk (128 MiB at 1 TiB).
     const zero = cps.list[0];
-    if (zero !== undefined && zero.steps === 0 && this.k.s.steps === 0) restoreCheckpointSnapshot(this.k, zero.snap);
+    if (zero !== undefined && zero.steps === 0 && this.k.s.steps === 0) restoreCheckpointSnapshot(this.k, zero.snap, zero.aliased);
     const m = md(this.k).mig;
     this.prevStage = m.stage;
     this.prevSyncs = m.dirty_sync_count;

@@ -180,7 +180,7 @@ export class SimCore {
 
   /** Puts the run at checkpoint `cp`. */
   restore(cp: Checkpoint): void {
-    restoreCheckpointSnapshot(this.k, cp.snap);
+    restoreCheckpointSnapshot(this.k, cp.snap, cp.aliased);
     this.ranTo = -1;
     this.restored = cp;
     if (this.gate !== null) this.gate.count = cp.events;
