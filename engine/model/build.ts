@@ -24,7 +24,7 @@ import { defineBitmapThread } from './bitmapThread';
 import { defineFaultInjector } from './faults';
 import { createXbzrle } from './xbzrle';
 import { forThisRun } from './hostSpeed';
-import { designOnHost } from './profiles';
+import { designOnHost, namesUnder, vcpuThreadName } from './profiles';
 import { destinationPaceByThread } from './network';
 
 export interface BuildOptions {
@@ -53,7 +53,7 @@ export function buildMigration(given: ModelConfig, o: BuildOptions = {}): BuiltM
   const run = forThisRun(given);
   const profile = designOnHost(run.profile, run.host.qemu_version);
   const cfg = profile === run.profile ? run : { ...run, profile };
-  const ctx: ModelCtx = { cfg, names: cfg.profile.names, ids: emptyIds(), fn: {} };
+  const ctx: ModelCtx = { cfg, names: namesUnder(cfg.profile, cfg.host.accel), ids: emptyIds(), fn: {} };
   const senders = cfg.profile.senders;
   const channels = senders ? cfg.channels : 0;
   const p = new Program();
@@ -120,7 +120,7 @@ export function buildMigration(given: ModelConfig, o: BuildOptions = {}): BuiltM
   }
 
   ids.main_tid = k.thread('main', ctx.fn.main_loop, null);
-  for (let v = 0; v < cfg.vcpus; v++) ids.vcpu_tids.push(k.thread(`CPU ${v}/KVM`, ctx.fn.vcpu, vcpuLocals(v)));
+  for (let v = 0; v < cfg.vcpus; v++) ids.vcpu_tids.push(k.thread(vcpuThreadName(v, cfg.host.accel), ctx.fn.vcpu, vcpuLocals(v)));
   ids.migration_tid = k.thread(cfg.profile.name === 'rfc-2012' ? 'migration' : 'mig/src/main', ctx.fn.migration, null);
   for (let i = 0; i < channels; i++) ids.sender_tids.push(k.thread(`mig/src/send_${i}`, ctx.fn.sender, { i, sync_seen: false }));
   if (bt !== null) ids.bitmap_tid = k.thread('mig/src/bitmap', ctx.fn.bitmap, null);

@@ -53,10 +53,16 @@ export function defineVcpu(p: Program, ctx: ModelCtx, vm: VmControlFns): void {
   const n = ctx.names;
   const ids = ctx.ids;
 
-  const RUN = steps({
-    run: 'ret = ioctl(cpu->kvm_fd, KVM_RUN, 0); /* the guest runs and writes memory */',
-    exit: '/* an exit: handled in KVM (timer, IPI) and straight back in, or out to userspace */',
-  });
+  const tcg = ctx.cfg.host.accel === 'tcg';
+  const RUN = steps(tcg
+    ? {
+        run: 'ret = cpu_exec_loop(cpu, &sc); /* tb_find, cpu_loop_exec_tb: translated guest code runs and writes memory */',
+        exit: '/* an exit: an interrupt served in cpu_exec and straight back in, or out for an MMIO access or a kick */',
+      }
+    : {
+        run: 'ret = ioctl(cpu->kvm_fd, KVM_RUN, 0); /* the guest runs and writes memory */',
+        exit: '/* an exit: handled in KVM (timer, IPI) and straight back in, or out to userspace */',
+      });
   const kvmRun = p.fn<VcpuLocals>(n.kvm_run, (k: Kernel, f: Frame<VcpuLocals>, th: SimThread) => {
     const l = f.l;
     switch (f.pc) {
@@ -114,15 +120,27 @@ export function defineVcpu(p: Program, ctx: ModelCtx, vm: VmControlFns): void {
     }
   }, THR);
 
-  const EXEC = steps({
-    put_registers: 'if (env->kvm_vcpu_dirty) { kvm_arch_put_registers(env, KVM_PUT_RUNTIME_STATE); env->kvm_vcpu_dirty = 0; }',
-    unlock: 'cpu_single_env = NULL; qemu_mutex_unlock_iothread();',
-    run: `run_ret = ${n.kvm_run}(cpu, KVM_RUN, 0);`,
-    lock: 'qemu_mutex_lock_iothread(); cpu_single_env = env;',
-    exit: 'switch (run->exit_reason) { /* a kick ends the loop (EINTR); a pause or the throttle is served */',
-    handle: '    case KVM_EXIT_IO: kvm_handle_io(...); case KVM_EXIT_MMIO: ...; /* under the BQL */ }',
-    throttled: 'if (cpu->queued_work_first) return; /* process_queued_cpu_work runs what was queued behind cpu_throttle_thread */',
-  });
+  // Under TCG the BQL is dropped around tcg_cpus_exec by mttcg_cpu_thread_fn, and retaken inside
+  // cpu_exec for an MMIO access (prepare_mmio_access); this frame holds both, as kvm_cpu_exec does.
+  const EXEC = steps(tcg
+    ? {
+        put_registers: 'cpu_exec_start(cpu); /* TCG keeps the registers in env: nothing to put back */',
+        unlock: 'qemu_mutex_unlock_iothread(); /* mttcg_cpu_thread_fn, or prepare_mmio_access after an MMIO */',
+        run: `ret = ${n.kvm_run}(cpu);`,
+        lock: 'qemu_mutex_lock_iothread(); /* prepare_mmio_access for an MMIO; mttcg_cpu_thread_fn after a kick */',
+        exit: 'switch (ret) { /* EXCP_INTERRUPT: a kick ends the loop; a pause or the throttle is served */',
+        handle: '    io_writex(...): memory_region_dispatch_write(...); /* the MMIO access, under the BQL */ }',
+        throttled: 'if (cpu->queued_work_first) return; /* process_queued_cpu_work runs what was queued behind cpu_throttle_thread */',
+      }
+    : {
+        put_registers: 'if (env->kvm_vcpu_dirty) { kvm_arch_put_registers(env, KVM_PUT_RUNTIME_STATE); env->kvm_vcpu_dirty = 0; }',
+        unlock: 'cpu_single_env = NULL; qemu_mutex_unlock_iothread();',
+        run: `run_ret = ${n.kvm_run}(cpu, KVM_RUN, 0);`,
+        lock: 'qemu_mutex_lock_iothread(); cpu_single_env = env;',
+        exit: 'switch (run->exit_reason) { /* a kick ends the loop (EINTR); a pause or the throttle is served */',
+        handle: '    case KVM_EXIT_IO: kvm_handle_io(...); case KVM_EXIT_MMIO: ...; /* under the BQL */ }',
+        throttled: 'if (cpu->queued_work_first) return; /* process_queued_cpu_work runs what was queued behind cpu_throttle_thread */',
+      });
   const cpuExec = p.fn<VcpuLocals>(n.cpu_exec, (k, f, th) => {
     const l = f.l;
     const d = md(k);
@@ -192,7 +210,7 @@ export function defineVcpu(p: Program, ctx: ModelCtx, vm: VmControlFns): void {
   }, WAIT);
 
   const T = steps({
-    start: 'qemu_mutex_lock(&qemu_global_mutex); kvm_init_vcpu(cpu);',
+    start: tcg ? 'qemu_mutex_lock_iothread(); tcg_register_thread();' : 'qemu_mutex_lock(&qemu_global_mutex); kvm_init_vcpu(cpu);',
     loop: `while (1) { if (cpu_can_run(cpu)) ${n.cpu_exec}(cpu); else ${n.wait_io_event}(cpu); /* then flush_queued_work */ }`,
   });
   ctx.fn.vcpu = p.fn<VcpuLocals>(n.vcpu_thread, (k, f) => {
