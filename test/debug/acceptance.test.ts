@@ -368,6 +368,26 @@ test('with qemuSource, frames open the real function in that tree at its first l
   });
 });
 
+test('on a TCG host (qtest-bootblock) the vCPU is "CPU 0/TCG" with MTTCG\'s frames and TCG\'s statements', async () => {
+  const c = inMemoryClient();
+  await startSession(c, { scenario: 'qtest-bootblock', stopOnEntry: true });
+  await c.waitEvent('stopped');
+  // 100 ms in: the guest runs its boot sector while RAM is sent
+  await c.ok('migtrace/goToTime', { time_ns: 100_000_000 });
+  await c.waitEvent('stopped');
+  const threads = (await c.ok('threads')).threads as { id: number; name: string }[];
+  const cpu = threads.find((t) => t.name.startsWith('CPU 0/'));
+  assert.ok(cpu !== undefined && cpu.name.startsWith('CPU 0/TCG'), `a vCPU named as QEMU 7.2 names it under TCG: ${threads.map((t) => t.name).join(', ')}`);
+  assert.ok(!threads.some((t) => t.name.includes('/KVM')), 'no KVM thread');
+  const frames = (await c.ok('stackTrace', { threadId: cpu.id })).stackFrames as { name: string; source: { sourceReference: number } }[];
+  assert.deepEqual(frames.map((f) => f.name), ['cpu_exec', 'tcg_cpus_exec', 'mttcg_cpu_thread_fn']);
+  for (const f of frames) {
+    const text = (await c.ok('source', { source: f.source, sourceReference: f.source.sourceReference })).content as string;
+    assert.doesNotMatch(text, /KVM_RUN|kvm_/, `${f.name}'s listing speaks of TCG, not KVM`);
+  }
+  await c.close();
+});
+
 test('exception filters with conditions decide whether the end of a run is an exception stop', async () => {
   assert.notEqual(multifdSeed, null);
   for (const [condition, want] of [['time > 1000s', 'end'], ['time > 1s', 'exception']] as [string, string][]) {
