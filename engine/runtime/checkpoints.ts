@@ -18,7 +18,8 @@
 // ones, and no more are taken once they hold their allowance (a twelfth of the budget).
 
 import { firstNotBelow } from '../sim/bisect';
-import type { ChunkedArray } from '../sim/chunkedArray';
+import { isUniformChunk, type ChunkData, type ChunkedArray } from '../sim/chunkedArray';
+import { packChunk, PackedChunk } from '../sim/packedChunk';
 import type { Snapshot } from '../sim/snapshot';
 import { plainBytesApart, takeCheckpointSnapshot, TYPED_ARRAY_BYTES } from './stateClone';
 import type { Kernel } from '../sim/kernel';
@@ -143,6 +144,7 @@ export class CheckpointStore {
     const cp = this.snapshot(k, events, false, info);
     this.bytes += cp.cost;
     this.list.push(cp);
+    this.packBehind(cp);
     const floor = Math.ceil(cp.copy_bytes * (this.opts.steps_per_plain_byte ?? 0));
     if (floor > this.interval_steps) this.interval_steps = floor;
     // A temporary one at the same step is now redundant.
@@ -150,6 +152,53 @@ export class CheckpointStore {
     if (t >= 0) this.tempBytes -= this.temps.splice(t, 1)[0].cost;
     if (this.bytes > this.opts.budget_bytes && this.list.length > 3) this.thin();
     return cp;
+  }
+
+  /**
+   * Packs the RAM bitmap chunks (packedChunk.ts) that the regular checkpoint before `cp` holds and
+   * the live state no longer does (it wrote them since `cp`'s predecessor was taken; `cp` is a copy
+   * of the live state), in every checkpoint that holds them: the regular ones before, back to the
+   * first that holds none (a chunk is held by the checkpoints taken while the live state held it),
+   * and the temporary and landmark ones. What that saves comes off the regular checkpoints' count,
+   * but for chunks a temporary or landmark one holds too (it may be the one that counted them).
+   */
+  private packBehind(cp: Checkpoint): void {
+    const i = this.list.length - 1;
+    if (i < 1 || cp.aliased) return;
+    const live = new Set<ChunkData>();
+    for (const a of cp.arrays) for (const ch of a.chunks) live.add(ch);
+    const packed = new Map<ChunkData, PackedChunk>();
+    for (const a of this.list[i - 1].arrays) {
+      if (a.kind !== 'u32') continue;
+      for (const ch of a.chunks) {
+        if (ch instanceof PackedChunk || live.has(ch) || isUniformChunk(ch) || packed.has(ch)) continue;
+        const p = packChunk(ch as Uint32Array);
+        if (p !== null) packed.set(ch, p);
+      }
+    }
+    if (packed.size === 0) return;
+    const swap = (c: Checkpoint): boolean => {
+      let any = false;
+      for (const a of c.arrays) {
+        if (a.kind !== 'u32') continue;
+        const chunks = a.chunks;
+        for (let x = 0; x < chunks.length; x++) {
+          const p = packed.get(chunks[x]);
+          if (p !== undefined) {
+            chunks[x] = p;
+            any = true;
+          }
+        }
+      }
+      return any;
+    };
+    for (let j = i - 1; j >= 0 && swap(this.list[j]); j--);
+    const elsewhere = new Set<ChunkData>();
+    for (const c of [...this.temps, ...this.marks]) {
+      for (const a of c.arrays) for (const ch of a.chunks) if (packed.has(ch)) elsewhere.add(ch);
+      swap(c);
+    }
+    for (const [ch, p] of packed) if (!elsewhere.has(ch)) this.bytes -= ch.byteLength - p.byteLength;
   }
 
   /**

@@ -9,6 +9,8 @@
 // time: an append-only log whose full chunks every later snapshot shares, so a snapshot of it costs
 // the entries appended since the previous one (and a copy of the last, partly filled chunk).
 
+import { PackedChunk, unpackChunk } from './packedChunk';
+
 export type ChunkKind = 'u8' | 'u32' | 'i32' | 'f64';
 export type ChunkData = Uint8Array | Uint32Array | Int32Array | Float64Array;
 
@@ -20,6 +22,12 @@ const CTORS = {
 } as const;
 
 const uniform = new Map<string, ChunkData>();
+const uniformChunks = new WeakSet<ChunkData>();
+
+/** Whether `ch` is one of the read-only chunks every array shares (see shareUniform). */
+export function isUniformChunk(ch: ChunkData): boolean {
+  return uniformChunks.has(ch);
+}
 
 /** The shared read-only chunk of `length` elements all `v` (see shareUniform). */
 function uniformChunk(kind: ChunkKind, length: number, v: number): ChunkData {
@@ -28,6 +36,7 @@ function uniformChunk(kind: ChunkKind, length: number, v: number): ChunkData {
   if (ch === undefined) {
     ch = new CTORS[kind](length).fill(v);
     uniform.set(key, ch);
+    uniformChunks.add(ch);
   }
   return ch;
 }
@@ -126,6 +135,14 @@ export class ChunkedArray {
     o.chunks = this.chunks.slice();
     this.owned.fill(0);
     o.owned = new Uint8Array(this.chunks.length);
+    // A checkpoint's packed chunks (packedChunk.ts) come out plain, the copy's own.
+    for (let c = 0; c < o.chunks.length; c++) {
+      const ch = o.chunks[c];
+      if (ch instanceof PackedChunk) {
+        o.chunks[c] = unpackChunk(ch);
+        o.owned[c] = 1;
+      }
+    }
     return o;
   }
 

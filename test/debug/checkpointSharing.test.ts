@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { loadScenarioText } from '../../engine/scenario/load';
+import { loadBuiltin, loadScenarioText } from '../../engine/scenario/load';
+import { PackedChunk } from '../../engine/sim/packedChunk';
 import { SimCore } from '../../engine/runtime/simRun';
 import { buildMigration } from '../../engine/model/build';
 import { restoreCheckpointSnapshot, takeCheckpointSnapshot } from '../../engine/runtime/stateClone';
@@ -35,6 +36,26 @@ test('a whole run thinned: every checkpoint restores to the state of a straight 
   assert.ok(Math.abs(measured - cps.estimatedBytes) <= 256 * 1024, `count ${cps.estimatedBytes}, measure ${measured}`);
   // Each restores to what a straight run reaches at its step.
   for (const c of all) {
+    core.restore(c);
+    const got = stateHash(core.k.s);
+    const straight = buildMigration(sc.config).kernel;
+    straight.run({ steps: c.steps });
+    assert.equal(got, stateHash(straight.s), `checkpoint at step ${c.steps}`);
+  }
+});
+
+test('RAM bitmap chunks a checkpoint holds apart from the live state are packed; the checkpoints restore to a straight run, and the count is the measure', async () => {
+  const sc = loadBuiltin('seed-specjbb-128g', ['limits.max-time=40']);
+  const core = new SimCore({ scenario: sc, clock });
+  await core.forward({ kind: 'continue' });
+  const cps = core.cps;
+  const packed = new Set<object>();
+  for (const c of cps.list) for (const a of c.arrays) for (const ch of a.chunks) if (ch instanceof PackedChunk) packed.add(ch);
+  assert.ok(packed.size > 20, `${packed.size} packed chunks in ${cps.list.length} checkpoints`);
+  const measured = cps.measure();
+  assert.ok(Math.abs(measured - cps.estimatedBytes) <= 1024 ** 2, `count ${cps.estimatedBytes}, measure ${measured}`);
+  const list = cps.list;
+  for (const c of [list[1], list[Math.floor(list.length / 3)], list[Math.floor((2 * list.length) / 3)], list[list.length - 2]]) {
     core.restore(c);
     const got = stateHash(core.k.s);
     const straight = buildMigration(sc.config).kernel;
