@@ -166,7 +166,7 @@ export class CheckpointStore {
     const i = this.list.length - 1;
     if (i < 1 || cp.aliased) return;
     const live = new Set<ChunkData>();
-    for (const a of cp.arrays) for (const ch of a.chunks) live.add(ch);
+    for (const a of cp.arrays) if (a.kind === 'u32') for (const ch of a.chunks) live.add(ch);
     const packed = new Map<ChunkData, PackedChunk>();
     for (const a of this.list[i - 1].arrays) {
       if (a.kind !== 'u32') continue;

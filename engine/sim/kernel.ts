@@ -5,8 +5,9 @@
 // steps next, and that decision is recorded. Nothing here reads the wall clock or an unseeded random
 // source: (program, seed, strategy) determines every event.
 //
-// Synchronisation effects (mutexes, conditions, semaphores) live in sync.ts and hang detection in
-// hangDetect.ts; this file keeps the loop, time, threads and frames.
+// Synchronisation effects (mutexes, conditions, semaphores) live in sync.ts, hang detection in
+// hangDetect.ts, a thread's record and its exit in threads.ts; this file keeps the loop, time,
+// the threads' scheduling and their frames.
 
 import { hashCreate, mix1, mix2 } from './hash';
 import { prngCreate, prngFloat, prngNext } from './prng';
@@ -20,6 +21,7 @@ import * as sync from './sync';
 import { detectQuiescentHang, detectWatchdogHang } from './hangDetect';
 import type { HangReport } from './hangReport';
 import { cpuJoin, cpuLeave, cpuPoolCreate, cpuRanAlone, cpuUsed } from './hostCpus';
+import { exitThread, newThread } from './threads';
 
 export class SimError extends Error {
   constructor(message: string) {
@@ -159,33 +161,7 @@ export class Kernel {
     if (this.program.fns[fn] === undefined) throw new SimError(`thread ${name}: no function with id ${fn}`);
     const tid = s.threads.length;
     if (tid >= WAITED_ON_PAIR) throw new SimError(`thread ${name}: more than ${WAITED_ON_PAIR} threads`);
-    const th: SimThread = {
-      id: tid,
-      name,
-      parent,
-      state: TS.runnable,
-      stack: [],
-      wait_kind: WAIT.none,
-      wait_id: -1,
-      since_ns: s.now_ns,
-      timer_gen: 0,
-      deadline_ns: -1,
-      interruptible: false,
-      busy_start_ns: 0,
-      kick_pending: false,
-      result: 0,
-      pending: PENDING.none,
-      pending_arg: -1,
-      held: [],
-      trylock_failures: 0,
-      trylock_last_mutex: -1,
-      trylock_last_owner: -1,
-      park_state: TS.blocked,
-      exit_ns: -1,
-      contend_mutex: -1,
-      contend_since_ns: 0,
-      contend_holder: -1,
-    };
+    const th = newThread(tid, name, parent, s.now_ns);
     s.threads.push(th);
     s.live_threads++;
     schedThreadCreated(s.sched, tid);
@@ -428,7 +404,7 @@ export class Kernel {
     const o = this.obs;
     if (o !== null) o.framePop(th.id, f.fn);
     th.result = value;
-    if (th.stack.length === 0) this.exitThread(th);
+    if (th.stack.length === 0) exitThread(this, th);
   }
 
   // ---- running ----
@@ -723,21 +699,6 @@ export class Kernel {
     th.stack.push({ fn, pc: 0, at: -1, l: locals });
     const o = this.obs;
     if (o !== null) o.framePush(th.id, fn);
-  }
-
-  private exitThread(th: SimThread): void {
-    const s = this.s;
-    if (th.held.length > 0) {
-      throw this.error(`thread exited holding ${th.held.map((m) => s.mutexes[m].name).join(', ')}`);
-    }
-    this.leaveReady();
-    th.exit_ns = s.now_ns;
-    s.live_threads--;
-    this.setState(th, TS.exited, WAIT.none, -1);
-    for (const t of s.threads) {
-      if (t.state === TS.blocked && t.wait_kind === WAIT.join && t.wait_id === th.id) this.makeReady(t);
-    }
-    sync.afterExit(this, th);
   }
 
   /** An error in the simulated program, naming the thread, function and step. */
