@@ -177,7 +177,8 @@ export class CheckpointStore {
       }
     }
     if (packed.size === 0) return;
-    const swap = (c: Checkpoint): boolean => {
+    // Swaps them in `c`; true if it held any (each it held goes into `held`).
+    const swap = (c: Checkpoint, held: Set<ChunkData> | null): boolean => {
       let any = false;
       for (const a of c.arrays) {
         if (a.kind !== 'u32') continue;
@@ -185,6 +186,7 @@ export class CheckpointStore {
         for (let x = 0; x < chunks.length; x++) {
           const p = packed.get(chunks[x]);
           if (p !== undefined) {
+            held?.add(chunks[x]);
             chunks[x] = p;
             any = true;
           }
@@ -192,12 +194,10 @@ export class CheckpointStore {
       }
       return any;
     };
-    for (let j = i - 1; j >= 0 && swap(this.list[j]); j--);
+    for (let j = i - 1; j >= 0 && swap(this.list[j], null); j--);
     const elsewhere = new Set<ChunkData>();
-    for (const c of [...this.temps, ...this.marks]) {
-      for (const a of c.arrays) for (const ch of a.chunks) if (packed.has(ch)) elsewhere.add(ch);
-      swap(c);
-    }
+    for (const c of this.temps) swap(c, elsewhere);
+    for (const c of this.marks) swap(c, elsewhere);
     for (const [ch, p] of packed) if (!elsewhere.has(ch)) this.bytes -= ch.byteLength - p.byteLength;
   }
 

@@ -10,29 +10,27 @@
 /** A u32 chunk as runs: [length, count_1, value_1, count_2, value_2, ...]. */
 export class PackedChunk extends Uint32Array {}
 
+/** Runs being written (the longest chunk's worth that packs: a quarter of its words, two words a run). */
+let scratch = new Uint32Array(0);
+
 /** `ch` as runs of equal words, or null where that would take more than half its bytes. */
 export function packChunk(ch: Uint32Array): PackedChunk | null {
   const n = ch.length;
-  const limit = n >>> 2; // runs that fit in half the bytes (two words a run)
-  let runs = 0;
+  const limit = n >>> 2;
+  if (scratch.length < 2 * limit) scratch = new Uint32Array(2 * limit);
+  let o = 0;
   for (let i = 0; i < n; ) {
     const v = ch[i];
     let j = i + 1;
     while (j < n && ch[j] === v) j++;
-    if (++runs > limit) return null;
+    if (o === 2 * limit) return null;
+    scratch[o++] = j - i;
+    scratch[o++] = v;
     i = j;
   }
-  const p = new PackedChunk(1 + 2 * runs);
+  const p = new PackedChunk(1 + o);
   p[0] = n;
-  let o = 1;
-  for (let i = 0; i < n; ) {
-    const v = ch[i];
-    let j = i + 1;
-    while (j < n && ch[j] === v) j++;
-    p[o++] = j - i;
-    p[o++] = v;
-    i = j;
-  }
+  p.set(scratch.subarray(0, o), 1);
   return p;
 }
 
