@@ -139,13 +139,14 @@ const RFC_2012: FrameNames = {
  * BQL around tcg_cpus_exec, whose cpu_exec runs translated blocks; the 2012 tree had one TCG
  * thread (qemu_tcg_cpu_thread_fn, tcg_exec_all), modelled per vCPU as the merged code does.
  */
-const TCG_VCPU: Pick<FrameNames, 'vcpu_thread' | 'cpu_exec' | 'kvm_run'> = { vcpu_thread: 'mttcg_cpu_thread_fn', cpu_exec: 'tcg_cpus_exec', kvm_run: 'cpu_exec' };
-const TCG_VCPU_2012: Pick<FrameNames, 'vcpu_thread' | 'cpu_exec' | 'kvm_run'> = { vcpu_thread: 'qemu_tcg_cpu_thread_fn', cpu_exec: 'tcg_cpu_exec', kvm_run: 'cpu_exec' };
+type VcpuNames = Pick<FrameNames, 'vcpu_thread' | 'cpu_exec' | 'kvm_run'>;
+const TCG_VCPU: VcpuNames = { vcpu_thread: 'mttcg_cpu_thread_fn', cpu_exec: 'tcg_cpus_exec', kvm_run: 'cpu_exec' };
+const TCG_VCPU_2012: VcpuNames = { vcpu_thread: 'qemu_tcg_cpu_thread_fn', cpu_exec: 'tcg_cpu_exec', kvm_run: 'cpu_exec' };
 
 /** A design's frame names on a host whose guest runs under `accel`. */
 export function namesUnder(profile: DesignProfile, accel: 'kvm' | 'tcg'): FrameNames {
   if (accel === 'kvm') return profile.names;
-  return { ...profile.names, ...(profile.names === RFC_2012 ? TCG_VCPU_2012 : TCG_VCPU) };
+  return { ...profile.names, ...(profile.name === 'rfc-2012' ? TCG_VCPU_2012 : TCG_VCPU) };
 }
 
 /** A vCPU thread's name, as QEMU sets it (qemu_thread_create in the accelerator's create_vcpu_thread). */

@@ -120,6 +120,7 @@ export function defineVcpu(p: Program, ctx: ModelCtx, vm: VmControlFns): void {
     }
   }, THR);
 
+  const throttled = 'if (cpu->queued_work_first) return; /* process_queued_cpu_work runs what was queued behind cpu_throttle_thread */';
   // Under TCG the BQL is dropped around tcg_cpus_exec by mttcg_cpu_thread_fn, and retaken inside
   // cpu_exec for an MMIO access (prepare_mmio_access); this frame holds both, as kvm_cpu_exec does.
   const EXEC = steps(tcg
@@ -130,7 +131,7 @@ export function defineVcpu(p: Program, ctx: ModelCtx, vm: VmControlFns): void {
         lock: 'qemu_mutex_lock_iothread(); /* prepare_mmio_access for an MMIO; mttcg_cpu_thread_fn after a kick */',
         exit: 'switch (ret) { /* EXCP_INTERRUPT: a kick ends the loop; a pause or the throttle is served */',
         handle: '    io_writex(...): memory_region_dispatch_write(...); /* the MMIO access, under the BQL */ }',
-        throttled: 'if (cpu->queued_work_first) return; /* process_queued_cpu_work runs what was queued behind cpu_throttle_thread */',
+        throttled,
       }
     : {
         put_registers: 'if (env->kvm_vcpu_dirty) { kvm_arch_put_registers(env, KVM_PUT_RUNTIME_STATE); env->kvm_vcpu_dirty = 0; }',
@@ -139,7 +140,7 @@ export function defineVcpu(p: Program, ctx: ModelCtx, vm: VmControlFns): void {
         lock: 'qemu_mutex_lock_iothread(); cpu_single_env = env;',
         exit: 'switch (run->exit_reason) { /* a kick ends the loop (EINTR); a pause or the throttle is served */',
         handle: '    case KVM_EXIT_IO: kvm_handle_io(...); case KVM_EXIT_MMIO: ...; /* under the BQL */ }',
-        throttled: 'if (cpu->queued_work_first) return; /* process_queued_cpu_work runs what was queued behind cpu_throttle_thread */',
+        throttled,
       });
   const cpuExec = p.fn<VcpuLocals>(n.cpu_exec, (k, f, th) => {
     const l = f.l;
