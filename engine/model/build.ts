@@ -24,7 +24,7 @@ import { defineBitmapThread } from './bitmapThread';
 import { defineFaultInjector } from './faults';
 import { createXbzrle } from './xbzrle';
 import { forThisRun } from './hostSpeed';
-import { designOnHost, namesUnder, vcpuThreadName } from './profiles';
+import { bqlWords, designOnHost, listingQemu, namesUnder, vcpuThreadName } from './profiles';
 import { destinationPaceByThread } from './network';
 
 export interface BuildOptions {
@@ -53,7 +53,7 @@ export function buildMigration(given: ModelConfig, o: BuildOptions = {}): BuiltM
   const run = forThisRun(given);
   const profile = designOnHost(run.profile, run.host.qemu_version);
   const cfg = profile === run.profile ? run : { ...run, profile };
-  const ctx: ModelCtx = { cfg, names: namesUnder(cfg.profile, cfg.host.accel), ids: emptyIds(), fn: {} };
+  const ctx: ModelCtx = { cfg, names: namesUnder(cfg.profile, cfg.host.accel), bql: bqlWords(listingQemu(cfg.profile, cfg.host.qemu_version)), ids: emptyIds(), fn: {} };
   const senders = cfg.profile.senders;
   const channels = senders ? cfg.channels : 0;
   const p = new Program();

@@ -4,7 +4,7 @@
 
 import type { Kernel } from '../sim/kernel';
 import type { ModelConfig } from './config';
-import type { FrameNames } from './profiles';
+import type { BqlWords, FrameNames } from './profiles';
 import type { MigData } from './state';
 
 export interface ModelIds {
@@ -44,6 +44,8 @@ export interface ModelIds {
 export interface ModelCtx {
   cfg: ModelConfig;
   names: FrameNames;
+  /** the BQL's functions in the words of the QEMU the listings show (profiles.ts) */
+  bql: BqlWords;
   ids: ModelIds;
   /** function ids by role, filled as the program is built */
   fn: Record<string, number>;

@@ -18,8 +18,8 @@ export function defineMainLoop(p: Program, ctx: ModelCtx, vm: VmControlFns): voi
   const period = Math.max(1, Math.round(1e9 / host.main_loop_wakeups_per_s));
 
   const HW = steps({
-    poll: 'bql_unlock(); ret = qemu_poll_ns(gpollfds, timeout); /* until a timer is due or aio_notify */',
-    lock: 'bql_lock();',
+    poll: `${ctx.bql.unlock}(); ret = qemu_poll_ns(gpollfds, timeout); /* until a timer is due or aio_notify */`,
+    lock: `${ctx.bql.lock}();`,
     ret: 'return ret;',
   });
   const hostWait = p.fn(n.host_main_loop_wait, (k, f) => {
@@ -89,7 +89,7 @@ export function defineMainLoop(p: Program, ctx: ModelCtx, vm: VmControlFns): voi
   const MLW = steps({
     wait: `ret = ${n.host_main_loop_wait}(timeout);`,
     dispatch: 'qemu_clock_run_all_timers(); aio_bh_poll(); /* a queued vm stop, the throttle timer, a QMP command */',
-    unlock: 'bql_unlock(); /* back to the poll */',
+    unlock: `${ctx.bql.unlock}(); /* back to the poll */`,
     ret: 'return;',
   });
   const mainLoopWait = p.fn(n.main_loop_wait, (k, f) => {

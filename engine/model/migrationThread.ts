@@ -55,7 +55,7 @@ export function defineMigrationThread(p: Program, ctx: ModelCtx, save: SaveFns, 
   const stopBug = cfg.bugs.has('aa723c23147e');
   const noSetupSync = cfg.bugs.has('79536f4f1693');
   const page0Bug = cfg.bugs.has('7ec81e56edc2');
-  const bql = n.bql_lock;
+  const bql = ctx.bql.lock;
 
   const SETUP = steps({
     init_bitmaps: page0Bug ? 'bitmap_set(migration_bitmap, 1, ram_pages); memory_global_dirty_log_start();' : 'ram_init_bitmaps(rs); /* every page to send; memory_global_dirty_log_start() */',
@@ -209,7 +209,7 @@ export function defineMigrationThread(p: Program, ctx: ModelCtx, save: SaveFns, 
     check: 'if (ret < 0) goto fail;',
     wait_stopped: '/* the destination may run only from a stopped source: wait on qemu_pause_cond */',
     completion_end: 'migration_completion_end(s); /* downtime = now - downtime_start; state COMPLETED */',
-    unlock_bql: 'bql_unlock();',
+    unlock_bql: `${ctx.bql.unlock}();`,
     ret: 'return;',
     fail: 'fail: migration_completion_failed(s, current_active_state); /* vm_start(): the guest runs on */',
     failed_end: 'migrate_set_state(&s->state, current_active_state, MIGRATION_STATUS_FAILED);',

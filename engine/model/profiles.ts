@@ -14,7 +14,6 @@ export interface FrameNames {
   find_and_save: string;
   fflush: string;
   writev: string;
-  bql_lock: string;
   bitmap_sync_precopy: string;
   bitmap_sync: string;
   dirty_log_sync: string;
@@ -63,7 +62,6 @@ const MERGED: FrameNames = {
   find_and_save: 'ram_find_and_save_block',
   fflush: 'qemu_fflush',
   writev: 'qio_channel_writev',
-  bql_lock: 'bql_lock',
   bitmap_sync_precopy: 'migration_bitmap_sync_precopy',
   bitmap_sync: 'migration_bitmap_sync',
   dirty_log_sync: 'kvm_log_sync',
@@ -111,7 +109,6 @@ const RFC_2012: FrameNames = {
   find_and_save: 'ram_save_block',
   fflush: 'buffered_flush',
   writev: 'migrate_fd_put_buffer',
-  bql_lock: 'qemu_mutex_lock_iothread',
   bitmap_sync_precopy: 'ram_save_pending',
   dirty_log_sync: 'kvm_physical_sync_dirty_bitmap',
   rate_limit: 'buffered_rate_limit',
@@ -147,6 +144,38 @@ const TCG_VCPU_2012: VcpuNames = { vcpu_thread: 'qemu_tcg_cpu_thread_fn', cpu_ex
 export function namesUnder(profile: DesignProfile, accel: 'kvm' | 'tcg'): FrameNames {
   if (accel === 'kvm') return profile.names;
   return { ...profile.names, ...(profile.name === 'rfc-2012' ? TCG_VCPU_2012 : TCG_VCPU) };
+}
+
+/**
+ * The BQL in one QEMU's words. QEMU 9.0 renamed the iothread lock the Big QEMU Lock: `bql_lock()`,
+ * the mutex `bql`, `qemu_cond_timedwait_bql()`. Before it, `qemu_mutex_lock_iothread()` on the
+ * mutex `qemu_global_mutex`, and cpu_throttle_thread's `qemu_cond_timedwait_iothread()` (read in
+ * 7.2; versions 2-8 get 7.2's words: the release that added that helper is not pinned here). In
+ * QEMU 1.x the KVM vCPU thread took qemu_global_mutex by hand and kvm_cpu_exec set cpu_single_env.
+ * `lock` and `unlock` are function names; a listing adds the call.
+ */
+export interface BqlWords {
+  lock: string;
+  unlock: string;
+  /** the mutex as a condition wait names it */
+  mutex: string;
+  timedwait(cond: string, ms: string): string;
+  /** QEMU 1.x */
+  qemu1: boolean;
+}
+
+export function bqlWords(qemu_version: string): BqlWords {
+  const [major] = qemu_version.split('.').map(Number);
+  if (major >= 9) return { lock: 'bql_lock', unlock: 'bql_unlock', mutex: '&bql', timedwait: (c, ms) => `qemu_cond_timedwait_bql(${c}, ${ms})`, qemu1: false };
+  const iothread = { lock: 'qemu_mutex_lock_iothread', unlock: 'qemu_mutex_unlock_iothread', mutex: '&qemu_global_mutex' };
+  if (major >= 2) return { ...iothread, timedwait: (c, ms) => `qemu_cond_timedwait_iothread(${c}, ${ms})`, qemu1: false };
+  return { ...iothread, timedwait: (c, ms) => `qemu_cond_timedwait(${c}, &qemu_global_mutex, ${ms})`, qemu1: true };
+}
+
+/** The QEMU whose words a run's listings use: the rfc-2012 design is the 2012 tree (QEMU 1.1) on
+ *  any host; the others are built by the host's QEMU. */
+export function listingQemu(profile: DesignProfile, host_qemu_version: string): string {
+  return profile.name === 'rfc-2012' ? '1.1' : host_qemu_version;
 }
 
 /** A vCPU thread's name, as QEMU sets it (qemu_thread_create in the accelerator's create_vcpu_thread). */

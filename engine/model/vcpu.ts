@@ -52,6 +52,7 @@ function noteLostWrite(k: Kernel, v: number): void {
 export function defineVcpu(p: Program, ctx: ModelCtx, vm: VmControlFns): void {
   const n = ctx.names;
   const ids = ctx.ids;
+  const bql = ctx.bql;
 
   const tcg = ctx.cfg.host.accel === 'tcg';
   const RUN = steps(tcg
@@ -92,7 +93,7 @@ export function defineVcpu(p: Program, ctx: ModelCtx, vm: VmControlFns): void {
   const THR = steps({
     start: 'sleeptime_ns = (pct / (1 - pct)) * CPU_THROTTLE_TIMESLICE_NS; endtime_ns = now + sleeptime_ns;',
     check: 'while (sleeptime_ns > 0 && !cpu->stop) {',
-    sleep: '    qemu_cond_timedwait_bql(cpu->halt_cond, sleeptime_ns / SCALE_MS);',
+    sleep: `    ${bql.timedwait('cpu->halt_cond', 'sleeptime_ns / SCALE_MS')};`,
     slept: '    sleeptime_ns = endtime_ns - now; }',
   });
   const throttle = p.fn<{ v: number; until_ns: number }>(n.throttle, (k, f, th) => {
@@ -126,18 +127,18 @@ export function defineVcpu(p: Program, ctx: ModelCtx, vm: VmControlFns): void {
   const EXEC = steps(tcg
     ? {
         put_registers: 'cpu_exec_start(cpu); /* TCG keeps the registers in env: nothing to put back */',
-        unlock: 'qemu_mutex_unlock_iothread(); /* mttcg_cpu_thread_fn, or prepare_mmio_access after an MMIO */',
+        unlock: `${bql.unlock}(); /* mttcg_cpu_thread_fn, or prepare_mmio_access after an MMIO */`,
         run: `ret = ${n.kvm_run}(cpu);`,
-        lock: 'qemu_mutex_lock_iothread(); /* prepare_mmio_access for an MMIO; mttcg_cpu_thread_fn after a kick */',
+        lock: `${bql.lock}(); /* prepare_mmio_access for an MMIO; mttcg_cpu_thread_fn after a kick */`,
         exit: 'switch (ret) { /* EXCP_INTERRUPT: a kick ends the loop; a pause or the throttle is served */',
         handle: '    io_writex(...): memory_region_dispatch_write(...); /* the MMIO access, under the BQL */ }',
         throttled,
       }
     : {
         put_registers: 'if (env->kvm_vcpu_dirty) { kvm_arch_put_registers(env, KVM_PUT_RUNTIME_STATE); env->kvm_vcpu_dirty = 0; }',
-        unlock: 'cpu_single_env = NULL; qemu_mutex_unlock_iothread();',
+        unlock: bql.qemu1 ? `cpu_single_env = NULL; ${bql.unlock}();` : `${bql.unlock}(); cpu_exec_start(cpu);`,
         run: `run_ret = ${n.kvm_run}(cpu, KVM_RUN, 0);`,
-        lock: 'qemu_mutex_lock_iothread(); cpu_single_env = env;',
+        lock: bql.qemu1 ? `${bql.lock}(); cpu_single_env = env;` : `cpu_exec_end(cpu); ${bql.lock}();`,
         exit: 'switch (run->exit_reason) { /* a kick ends the loop (EINTR); a pause or the throttle is served */',
         handle: '    case KVM_EXIT_IO: kvm_handle_io(...); case KVM_EXIT_MMIO: ...; /* under the BQL */ }',
         throttled,
@@ -193,7 +194,7 @@ export function defineVcpu(p: Program, ctx: ModelCtx, vm: VmControlFns): void {
 
   const WAIT = steps({
     stopped: 'if (cpu->stop) { cpu->stop = false; cpu->stopped = true; qemu_cond_broadcast(&qemu_pause_cond); }',
-    park: 'while (cpu_thread_is_idle(cpu)) qemu_cond_wait(cpu->halt_cond, &bql);',
+    park: `while (cpu_thread_is_idle(cpu)) qemu_cond_wait(cpu->halt_cond, ${bql.mutex});`,
   });
   const waitIoEvent = p.fn<{ v: number }>(n.wait_io_event, (k, f) => {
     const vs = md(k).vcpus[f.l.v];
@@ -211,7 +212,7 @@ export function defineVcpu(p: Program, ctx: ModelCtx, vm: VmControlFns): void {
   }, WAIT);
 
   const T = steps({
-    start: tcg ? 'qemu_mutex_lock_iothread(); tcg_register_thread();' : 'qemu_mutex_lock(&qemu_global_mutex); kvm_init_vcpu(cpu);',
+    start: tcg ? `${bql.lock}(); tcg_register_thread();` : bql.qemu1 ? 'qemu_mutex_lock(&qemu_global_mutex); kvm_init_vcpu(env);' : `${bql.lock}(); kvm_init_vcpu(cpu, &error_fatal);`,
     loop: `while (1) { if (cpu_can_run(cpu)) ${n.cpu_exec}(cpu); else ${n.wait_io_event}(cpu); /* then flush_queued_work */ }`,
   });
   ctx.fn.vcpu = p.fn<VcpuLocals>(n.vcpu_thread, (k, f) => {

@@ -32,7 +32,7 @@ export function defineVmControl(p: Program, ctx: ModelCtx): VmControlFns {
   // leaves the throttle at once instead of sleeping out its slice.
   const PAUSE = steps({
     request: 'CPU_FOREACH(cpu) { cpu->stop = true; qemu_cpu_kick(cpu); /* qemu_cond_broadcast(cpu->halt_cond); cpus_kick_thread(cpu) */ }',
-    wait: 'while (!all_vcpus_paused()) qemu_cond_wait(&qemu_pause_cond, &bql);',
+    wait: `while (!all_vcpus_paused()) qemu_cond_wait(&qemu_pause_cond, ${ctx.bql.mutex});`,
   });
   const pauseAllVcpus = p.fn<{ v: number }>(ctx.names.pause_all_vcpus, (k, f) => {
     const d = md(k);
@@ -70,7 +70,7 @@ export function defineVmControl(p: Program, ctx: ModelCtx): VmControlFns {
   const ROC = steps({
     queue: 'wi.func = func; cpu->queued_work_first = &wi; wi.done = false; /* do_kvm_cpu_synchronize_state or do_nothing */',
     kick: 'qemu_cpu_kick(cpu); /* broadcast halt_cond and signal the thread out of KVM_RUN */',
-    wait: 'while (!wi.done) qemu_cond_wait(&qemu_work_cond, &qemu_global_mutex);',
+    wait: `while (!wi.done) qemu_cond_wait(&qemu_work_cond, ${ctx.bql.mutex});`,
   });
   const runOnCpu = p.fn<{ v: number; nothing?: boolean }>('run_on_cpu', (k, f) => {
     const vs = md(k).vcpus[f.l.v];

@@ -388,6 +388,43 @@ test('on a TCG host (qtest-bootblock) the vCPU is "CPU 0/TCG" with MTTCG\'s fram
   await c.close();
 });
 
+test('the listings name the BQL as the QEMU they stand for does: 1.1, 1.6, 7.2 and 10.0', async () => {
+  // every listing of the run's program, by source reference (1, 2, ... until the adapter has none)
+  async function listings(scenario: string): Promise<string> {
+    const c = inMemoryClient();
+    await startSession(c, { scenario, stopOnEntry: true });
+    await c.waitEvent('stopped');
+    const texts: string[] = [];
+    for (let ref = 1; ; ref++) {
+      const r = await c.request('source', { sourceReference: ref });
+      if (!r.success) {
+        assert.match(r.message ?? '', new RegExp(`no listing for source reference ${ref}`));
+        break;
+      }
+      texts.push((r.body as { content: string }).content);
+    }
+    await c.close();
+    assert.ok(texts.length > 20, `${scenario}: ${texts.length} listings`);
+    return texts.join('\n');
+  }
+  const qemu10 = await listings('multifd-sync-hang'); // modern-x86: QEMU 10.0
+  assert.match(qemu10, /\bbql_lock\(\);/);
+  assert.match(qemu10, /qemu_cond_wait\(cpu->halt_cond, &bql\)/);
+  assert.match(qemu10, /qemu_cond_timedwait_bql\(cpu->halt_cond, /);
+  assert.doesNotMatch(qemu10, /_iothread\b|_iothread\(|qemu_global_mutex/);
+  const qemu72 = await listings('qtest-bootblock'); // tcg-loopback: QEMU 7.2
+  assert.match(qemu72, /\bqemu_mutex_lock_iothread\(\);/);
+  assert.match(qemu72, /qemu_cond_wait\(cpu->halt_cond, &qemu_global_mutex\)/);
+  assert.match(qemu72, /qemu_cond_timedwait_iothread\(cpu->halt_cond, /);
+  assert.doesNotMatch(qemu72, /\bbql_|_bql\(|&bql\b/);
+  for (const scenario of ['chegu-256g', 'seed-specjbb-128g']) { // chegu-2013: QEMU 1.6; the rfc-2012 tree: QEMU 1.1
+    const qemu1 = await listings(scenario);
+    assert.match(qemu1, /\bqemu_mutex_lock_iothread\(\);/);
+    assert.match(qemu1, /qemu_cond_wait\(cpu->halt_cond, &qemu_global_mutex\)/);
+    assert.doesNotMatch(qemu1, /\bbql_|_bql\(|&bql\b|_iothread\(cpu|wait_iothread/, scenario);
+  }
+});
+
 test('exception filters with conditions decide whether the end of a run is an exception stop', async () => {
   assert.notEqual(multifdSeed, null);
   for (const [condition, want] of [['time > 1000s', 'end'], ['time > 1s', 'exception']] as [string, string][]) {
