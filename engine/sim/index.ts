@@ -5,7 +5,7 @@ export { TS, WAIT, EFFECT, THREAD_STATE_NAMES, WAIT_NAMES, type Frame, type SimT
 export { NullObserver, FanoutObserver, OBJ, type SimObserver, type ObjKind } from './observer';
 export { ChunkedArray, type ChunkKind } from './chunkedArray';
 export { takeSnapshot, restoreSnapshot, stateHash, clonePlain, type Snapshot } from './snapshot';
-export { decisionLogCreate, ReplayDivergence, type DecisionLog } from './decisionLog';
+export { Column32, decisionLogCreate, ReplayDivergence, type DecisionLog } from './decisionLog';
 export { STRATEGIES, type StrategyName, type StrategyOptions } from './scheduler';
 export { formatHangReport, formatNs, type HangReport, type HangKind, type HangLink, type HangThread } from './hangReport';
 export { waitDescription } from './hangDetect';

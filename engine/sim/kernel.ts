@@ -465,7 +465,7 @@ export class Kernel {
     const log = this.log;
     if (d < log.tid.length) {
       // A restored run repeating decisions it made before: they must come out the same.
-      if (log.tid[d] !== tid || log.hash1[d] !== s.effect_hash.h1 || log.hash2[d] !== s.effect_hash.h2) {
+      if (log.tid.at(d) !== tid || log.hash1.at(d) !== s.effect_hash.h1 || log.hash2.at(d) !== s.effect_hash.h2) {
         throw new SimError(`nondeterminism: decision ${d} at t=${s.now_ns} differs from the first time this run passed here`);
       }
     } else {

@@ -184,9 +184,9 @@ export function schedChoose(
       if (j >= replay.tid.length) {
         throw new ReplayDivergence(decision, Math.max(0, decision - 1), now_ns, `the run needs decision ${decision} but the recording holds only ${replay.tid.length}`, -1, ready.slice());
       }
-      const want = replay.tid[j];
+      const want = replay.tid.at(j);
       // A trace stores the low half of the hash only (hash2 empty): check what is there.
-      if (replay.hash1[j] !== hash.h1 || (replay.hash2.length > j && replay.hash2[j] !== hash.h2)) {
+      if (replay.hash1.at(j) !== hash.h1 || (replay.hash2.length > j && replay.hash2.at(j) !== hash.h2)) {
         const why = j === 0
           ? 'the events before the first decision differ from the recording (another scenario, seed or engine version)'
           : `the events after decision ${j - 1} differ from the recording: decision ${j - 1} or the run's inputs changed`;

@@ -89,25 +89,25 @@ function threeThreads(strategy: StrategyOptions, seed = 1): Kernel {
 test('scripted: the default schedule runs the thread ready longest; listed deviations run instead; a deviation to a thread not ready is ignored', () => {
   const d = threeThreads({ strategy: 'scripted' });
   // t0 runs until it yields (three steps), then t1, ... (first come, first served)
-  assert.deepEqual(d.log.tid.slice(0, 5), [0, 0, 0, 1, 1]);
+  assert.deepEqual(d.log.tid.toArray().slice(0, 5), [0, 0, 0, 1, 1]);
   const dev = threeThreads({ strategy: 'scripted', script: { at: [0], tid: [2] } });
-  assert.equal(dev.log.tid[0], 2);
-  assert.deepEqual(dev.log.tid.slice(1, 3), [0, 0]);
+  assert.equal(dev.log.tid.at(0), 2);
+  assert.deepEqual(dev.log.tid.toArray().slice(1, 3), [0, 0]);
   const ignored = threeThreads({ strategy: 'scripted', script: { at: [0], tid: [7] } });
-  assert.deepEqual(ignored.log.tid, d.log.tid);
+  assert.deepEqual(ignored.log.tid.toArray(), d.log.tid.toArray());
   assert.throws(() => threeThreads({ strategy: 'scripted', script: { at: [3, 1], tid: [0, 1] } }), /ascending/);
 });
 
 test('pct over decisions: deterministic per seed, and a yielding thread drops below the others', () => {
   const a = threeThreads({ strategy: 'pct', depth: 2, steps_max: 10, pct_points: 'decisions' }, 5);
   const b = threeThreads({ strategy: 'pct', depth: 2, steps_max: 10, pct_points: 'decisions' }, 5);
-  assert.deepEqual(a.log.tid, b.log.tid);
+  assert.deepEqual(a.log.tid.toArray(), b.log.tid.toArray());
   // Depth 1 (no change point): the highest thread runs until its yield, then another goes first.
   const c = threeThreads({ strategy: 'pct', depth: 1, pct_points: 'decisions' }, 3);
-  const first = c.log.tid[0];
-  const switched = c.log.tid.findIndex((t) => t !== first);
-  assert.ok(switched > 0 && switched <= 3, `switched at ${switched}: ${c.log.tid.join(',')}`);
+  const first = c.log.tid.at(0);
+  const switched = c.log.tid.toArray().findIndex((t) => t !== first);
+  assert.ok(switched > 0 && switched <= 3, `switched at ${switched}: ${c.log.tid.toArray().join(',')}`);
   // The paper's PCT (steps) ignores yields: the first thread runs to its end first.
   const s = threeThreads({ strategy: 'pct', depth: 1 }, 3);
-  assert.deepEqual(s.log.tid.slice(0, 4), [s.log.tid[0], s.log.tid[0], s.log.tid[0], s.log.tid[0]]);
+  assert.deepEqual(s.log.tid.toArray().slice(0, 4), [s.log.tid.at(0), s.log.tid.at(0), s.log.tid.at(0), s.log.tid.at(0)]);
 });

@@ -9,7 +9,7 @@ function runHashed(k: Kernel): { hash: string; events: number; decisions: string
   // Threads were created before the observer was attached: hash the initial state through a run.
   const r = k.run();
   assert.equal(r, 'finished', `run ended with ${r}`);
-  return { hash: h.hex(), events: h.events, decisions: k.log.tid.join(',') };
+  return { hash: h.hex(), events: h.events, decisions: k.log.tid.toArray().join(',') };
 }
 
 test('100 seeds, each run twice, give identical event streams; different seeds give different interleavings', () => {

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventHasher, NullObserver, ReplayDivergence, type DecisionLog, type Kernel } from '../../../engine/sim';
+import { Column32, EventHasher, NullObserver, ReplayDivergence, type DecisionLog, type Kernel } from '../../../engine/sim';
 import { boundedBuffer, busyMix } from '../../../engine/sim/examples';
 
 function cloneLog(l: DecisionLog): DecisionLog {
-  return { tid: l.tid.slice(), hash1: l.hash1.slice(), hash2: l.hash2.slice(), end: l.end && { ...l.end } };
+  return { tid: Column32.from(l.tid.toArray(), true), hash1: Column32.from(l.hash1.toArray(), false), hash2: Column32.from(l.hash2.toArray(), false), end: l.end && { ...l.end } };
 }
 
 class ReadyRecorder extends NullObserver {
@@ -55,10 +55,10 @@ test('an edited decision list is reported as diverging at the first wrong decisi
     assert.ok(log.tid.length > 20);
     // Change one decision to another thread that was ready there: a possible, but different, choice.
     const j = Math.floor(log.tid.length * ((seed % 7) + 1) / 9);
-    const other = ready[j].find((t) => t !== log.tid[j]);
+    const other = ready[j].find((t) => t !== log.tid.at(j));
     assert.notEqual(other, undefined);
     const edited = cloneLog(log);
-    edited.tid[j] = other!;
+    edited.tid.set(j, other!);
     assert.throws(
       () => replayHash(busyMix, seed, edited),
       (e: unknown) => e instanceof ReplayDivergence && e.first_wrong === j && e.decision >= j,
@@ -66,7 +66,7 @@ test('an edited decision list is reported as diverging at the first wrong decisi
     );
     // And to a thread that was not ready: caught at that very decision.
     const notReady = cloneLog(log);
-    notReady.tid[j] = 999;
+    notReady.tid.set(j, 999);
     assert.throws(
       () => replayHash(busyMix, seed, notReady),
       (e: unknown) => e instanceof ReplayDivergence && e.first_wrong === j && e.decision === j && /not ready/.test(e.message),
@@ -79,9 +79,9 @@ test('an edited decision list is reported as diverging at the first wrong decisi
 test('changing the last decision is caught at the end of the run', () => {
   const { log, ready } = record((s) => busyMix({ seed: s }), 11);
   const j = log.tid.length - 1;
-  const other = ready[j].find((t) => t !== log.tid[j])!;
+  const other = ready[j].find((t) => t !== log.tid.at(j))!;
   const edited = cloneLog(log);
-  edited.tid[j] = other;
+  edited.tid.set(j, other);
   assert.throws(() => replayHash(busyMix, 11, edited), (e: unknown) => e instanceof ReplayDivergence && e.first_wrong === j);
 });
 
@@ -93,6 +93,6 @@ test('a replay with another seed diverges as soon as the seed makes a difference
 test('a truncated decision list is a divergence, not a silent different run', () => {
   const { log } = record((s) => busyMix({ seed: s }), 8);
   const cut = cloneLog(log);
-  cut.tid.length = cut.hash1.length = cut.hash2.length = 40;
+  for (const col of [cut.tid, cut.hash1, cut.hash2]) col.truncate(40);
   assert.throws(() => replayHash(busyMix, 8, cut), (e: unknown) => e instanceof ReplayDivergence && /holds only 40/.test(e.message));
 });
