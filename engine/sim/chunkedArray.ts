@@ -118,6 +118,17 @@ export class ChunkedArray {
     return copy;
   }
 
+  /**
+   * Every element `v`, by swapping every chunk for the read-only chunk of that content which all
+   * arrays of its kind and size share (no copy, no write: a later write copies the chunk first).
+   */
+  fillShared(v: number): void {
+    for (let c = 0; c < this.chunks.length; c++) {
+      this.chunks[c] = uniformChunk(this.kind, this.chunks[c].length, v);
+      this.owned[c] = 0;
+    }
+  }
+
   fill(v: number): void {
     for (let c = 0; c < this.chunks.length; c++) this.writable(c).fill(v);
   }
