@@ -55,7 +55,7 @@ export function defineMigrationThread(p: Program, ctx: ModelCtx, save: SaveFns, 
   const stopBug = cfg.bugs.has('aa723c23147e');
   const noSetupSync = cfg.bugs.has('79536f4f1693');
   const page0Bug = cfg.bugs.has('7ec81e56edc2');
-  const bql = ctx.bql.lock;
+  const bql = ctx.bql;
 
   const SETUP = steps({
     init_bitmaps: page0Bug ? 'bitmap_set(migration_bitmap, 1, ram_pages); memory_global_dirty_log_start();' : 'ram_init_bitmaps(rs); /* every page to send; memory_global_dirty_log_start() */',
@@ -79,7 +79,7 @@ export function defineMigrationThread(p: Program, ctx: ModelCtx, save: SaveFns, 
     }
   }, SETUP);
 
-  const savevmSetup = p.fn(n.setup, (k, f) => callLocked(k, f, ids.bql, ramSaveSetup, null), lockedSteps(bql, n.ram_save_setup));
+  const savevmSetup = p.fn(n.setup, (k, f) => callLocked(k, f, ids.bql, ramSaveSetup, null), lockedSteps(bql.lock, bql.unlock, n.ram_save_setup));
 
   /** ram_state_pending_exact: the sync, under the BQL (or by the bitmap thread, off the BQL). */
   const EXACT_BT = steps({ request: `${n.bitmap_request}();`, ret: 'return;' });
@@ -89,13 +89,13 @@ export function defineMigrationThread(p: Program, ctx: ModelCtx, save: SaveFns, 
       f.pc = EXACT_BT.ret;
       return k.call(bt.requestSync, null);
     }, EXACT_BT)
-    : p.fn(n.pending_exact, (k, f) => callLocked(k, f, ids.bql, save.bitmapSync, { added: 0 }), lockedSteps(bql, n.bitmap_sync));
+    : p.fn(n.pending_exact, (k, f) => callLocked(k, f, ids.bql, save.bitmapSync, { added: 0 }), lockedSteps(bql.lock, bql.unlock, n.bitmap_sync));
 
   /** qemu_savevm_state_iterate, then the flush of what it put into the stream's buffer. */
   const ITER = steps({
-    lock: rfc ? `${bql}(); /* the RFC: migrate_fd_put_ready runs under the iothread lock */` : '/* no BQL: 9b0950375277 runs iterate out of the big lock */',
+    lock: rfc ? `${bql.lock}(); /* the RFC: migrate_fd_put_ready runs under the iothread lock */` : '/* no BQL: 9b0950375277 runs iterate out of the big lock */',
     iterate: `${n.ram_save_iterate}(f, opaque);`,
-    unlock: rfc ? 'qemu_mutex_unlock_iothread();' : '/* (no BQL to drop) */',
+    unlock: rfc ? `${bql.unlock}();` : '/* (no BQL to drop) */',
     flush: `${n.fflush}(f);`,
     ret: 'return;',
   });
@@ -202,14 +202,14 @@ export function defineMigrationThread(p: Program, ctx: ModelCtx, save: SaveFns, 
 
   /** Returns 1: the migration left the loop (completed or failed). */
   const C = steps({
-    lock_bql: `${bql}();`,
+    lock_bql: `${bql.lock}();`,
     stop_vm: stopBug ? `${n.stop_vm}(RUN_STATE_FINISH_MIGRATE); /* not the iothread: only queues the request */` : `${n.stop_vm}(s); /* vm_stop_force_state(RUN_STATE_FINISH_MIGRATE) */`,
     switchover: 'migrate_set_state(&s->state, MIGRATION_STATUS_ACTIVE, MIGRATION_STATUS_DEVICE); migration_rate_set(RATE_LIMIT_DISABLED);',
     savevm_complete: `ret = ${n.savevm_complete}(s->to_dst_file);`,
     check: 'if (ret < 0) goto fail;',
     wait_stopped: '/* the destination may run only from a stopped source: wait on qemu_pause_cond */',
     completion_end: 'migration_completion_end(s); /* downtime = now - downtime_start; state COMPLETED */',
-    unlock_bql: `${ctx.bql.unlock}();`,
+    unlock_bql: `${bql.unlock}();`,
     ret: 'return;',
     fail: 'fail: migration_completion_failed(s, current_active_state); /* vm_start(): the guest runs on */',
     failed_end: 'migrate_set_state(&s->state, current_active_state, MIGRATION_STATUS_FAILED);',

@@ -96,11 +96,11 @@ export class Program {
   }
 }
 
-/** The statements of a function that takes a lock, calls one function and releases the lock. */
-export function lockedSteps(lock: string, callee: string) {
-  return steps({ lock: `${lock}();`, call: `${callee}();`, unlock: `${lock.replace(/_lock$|lock_/, (x) => x.replace('lock', 'unlock'))}();`, ret: 'return;' });
+/** The statements of a function that takes a lock (function `lock`), calls one function and releases it (`unlock`). */
+export function lockedSteps(lock: string, unlock: string, callee: string) {
+  return steps({ lock: `${lock}();`, call: `${callee}();`, unlock: `${unlock}();`, ret: 'return;' });
 }
-const LOCKED = lockedSteps('bql_lock', 'fn');
+const LOCKED = lockedSteps('bql_lock', 'bql_unlock', 'fn');
 
 /**
  * The body of a function that takes mutex `m`, calls `fn` with `locals`, releases `m` and returns
