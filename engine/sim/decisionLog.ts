@@ -83,10 +83,6 @@ export function decisionLogCreate(): DecisionLog {
   return { tid: new Column32(true), hash1: new Column32(false), hash2: new Column32(false), end: null };
 }
 
-export function decisionLogLength(d: DecisionLog): number {
-  return d.tid.length;
-}
-
 export class ReplayDivergence extends Error {
   constructor(
     /** the decision at which the replay noticed the difference */
