@@ -19,7 +19,8 @@ import { mergeResults, MergeError, type ResultPart } from '../explore/merge';
 import { formatReport, reportOf } from '../explore/report';
 import { SIGNATURE_FRAMES_DEFAULT } from '../explore/signature';
 import { RESULT_FORMAT, type SearchResult } from '../explore/results';
-import type { RunRecord } from '../explore/execute';
+import { targetOf, type RunRecord } from '../explore/execute';
+import { CLOSE_CALL_BUGS, hasCloseCall } from '../explore/closeCall';
 import { formatNs } from '../sim/hangReport';
 import { checkOutputPath } from './paths';
 import { CliError } from './errors';
@@ -30,7 +31,7 @@ export const EXPLORE_SPEC: CommandSpec = {
   positionals: [{ name: 'scenario', help: `a built-in scenario, a scenario JSON file, or a kernel program (${PROGRAMS.map((p) => `kernel:${p}`).join(', ')})` }],
   flags: [
     { name: 'runs', kind: 'int', value: 'N', help: 'schedules to run (seeds first .. first+N-1); required' },
-    { name: 'strategy', kind: 'string', value: 'random|pct', help: 'random choice at every decision (default), or PCT (priorities with depth-1 change points over the run\'s decisions)' },
+    { name: 'strategy', kind: 'string', value: 'random|pct|guided', help: 'random choice at every decision (default); PCT (priorities with depth-1 change points over the run\'s decisions); or guided: each seed\'s default schedule, changed one decision at a time inside the danger of a bug that has a closest-call measure (seed-stage3-hang\'s aa723c23147e), where the thread that got away ran' },
     { name: 'depth', kind: 'int', value: 'D', help: `PCT's bug depth d (default ${PCT_DEPTH_DEFAULT}): d-1 priority change points` },
     { name: 'pct-k', kind: 'int', value: 'K', help: 'PCT: the decisions change points are drawn over (default: measured on the default schedule of the first seed)' },
     { name: 'seed', kind: 'int', value: 'S', help: 'first seed (default 1)' },
@@ -138,6 +139,7 @@ function optionsOf(a: ParsedArgs, env: Record<string, string | undefined>): { o:
     throw e;
   }
   const name = target.kind === 'program' ? `kernel-${target.name}` : JSON.parse(target.scenario_json).name as string;
+  if (strategy === 'guided' && !hasCloseCall(targetOf(target).bugs)) bad(`--strategy guided needs a bug whose mechanism measures how near a run came to failing (${CLOSE_CALL_BUGS.join(', ')}); ${name} has none: use random or pct`);
   const outDir = (f['out-dir'] as string | undefined) ?? `explore-${name.replace(/[^A-Za-z0-9._-]+/g, '_')}`;
   writableDir(outDir);
   return {

@@ -11,7 +11,7 @@ import { openTarget, type Target, type TargetSpec } from './target';
 import { kernelStrategy, type StrategySpec } from './strategy';
 import { failureOf, SIGNATURE_FRAMES_DEFAULT, type Failure } from './signature';
 import { LockOrderObserver, type LockEdge } from './lockOrder';
-import { closeCallProbe, type CloseCall } from './closeCall';
+import { closeCallProbe, type CloseCall, type Escape } from './closeCall';
 import { DecisionCapture, type Decisions } from './capture';
 import { TraceOut } from './traceOut';
 import { decisionWatcher, runWatchingDecision, type DecisionWindow } from './decisionWindow';
@@ -45,6 +45,8 @@ export interface RunRecord {
   warnings: string[];
   edges: LockEdge[];
   close: CloseCall | null;
+  /** how a run that did not fail got away from its bug's danger (analysed runs of a bug with a probe) */
+  escape: Escape | null;
   capture: Decisions | null;
   window: DecisionWindow | null;
   /** thread names by id (watched runs) */
@@ -111,6 +113,7 @@ export function executeJob(spec: TargetSpec, job: RunJob): RunRecord {
     warnings: r.warnings,
     edges: lockObs?.edges() ?? [],
     close: close?.result() ?? null,
+    escape: failure === null ? close?.escape() ?? null : null,
     capture: cap?.done() ?? null,
     window,
     thread_names: job.watch ? b.kernel.s.threads.map((t) => t.name) : null,
@@ -132,7 +135,7 @@ function saveRun(target: Target, job: RunJob, save: NonNullable<RunJob['save']>)
   const replay_matched = save.verify ? replayTrace(readFileSync(save.path)).matched : null;
   return {
     seed: job.seed, outcome: r.outcome, failure, reason: r.reason, decisions: r.decisions, steps: r.steps, time_ns: r.time_ns,
-    hang: failure === null ? null : r.hang, warnings: r.warnings, edges: [], close: null, capture: null, window: null, thread_names: null,
+    hang: failure === null ? null : r.hang, warnings: r.warnings, edges: [], close: null, escape: null, capture: null, window: null, thread_names: null,
     saved: { path: save.path, bytes: out.bytes, sha256: out.digest, replay_matched },
   };
 }

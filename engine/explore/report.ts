@@ -40,6 +40,8 @@ export interface Report {
   groups: ReportGroup[];
   lock_order: { edges: number; cycles: LockCycle[]; deadlocked_runs: number };
   closest_call: null | { measure: string; fails_at: number; best: { seed: number; value: number } | null; counts: { value: number; runs: number }[] };
+  /** a guided search: its runs, and why the seeds that did not fail gave up (the reason with its decision index left out) */
+  guided: null | { runs: number; failed: { seed: number; deviations: number }[]; gave_up: { reason: string; seeds: number[] }[] };
 }
 
 export function reportOf(r: SearchResult): Report {
@@ -93,6 +95,21 @@ export function reportOf(r: SearchResult): Report {
     }
     closest = { measure: r.close_call.measure, fails_at: r.close_call.fails_at, best, counts: [...counts.entries()].sort((a, b) => a[0] - b[0]).map(([value, runs]) => ({ value, runs })) };
   }
+  let guided: Report['guided'] = null;
+  if (r.strategy.name === 'guided') {
+    const reasons = new Map<string, number[]>();
+    guided = { runs: 0, failed: [], gave_up: [] };
+    for (const s of r.results) {
+      if (s.guided === undefined) continue;
+      guided.runs += s.guided.runs;
+      if (s.guided.gave_up === null) guided.failed.push({ seed: s.seed, deviations: s.guided.deviations.length });
+      else {
+        const why = s.guided.gave_up.replace(/ \(?at decision \d+\)?/g, '');
+        reasons.set(why, [...(reasons.get(why) ?? []), s.seed]);
+      }
+    }
+    guided.gave_up = [...reasons.entries()].map(([reason, seeds]) => ({ reason, seeds })).sort((a, b) => b.seeds.length - a.seeds.length || a.seeds[0] - b.seeds[0]);
+  }
   return {
     target: r.target.name,
     source: r.target.source,
@@ -109,6 +126,7 @@ export function reportOf(r: SearchResult): Report {
     groups,
     lock_order: { edges: r.lock_edges.length, cycles: lockCycles(r.lock_edges), deadlocked_runs: deadlocked },
     closest_call: closest,
+    guided,
   };
 }
 
@@ -155,6 +173,13 @@ export function formatReport(rep: Report, o: { explanations?: boolean } = {}): s
       lines.push('');
       lines.push(formatLockCycle(c, lo.deadlocked_runs));
     }
+  }
+  const gd = rep.guided;
+  if (gd !== null) {
+    lines.push('');
+    const seeds = (l: number[]): string => `seed${l.length === 1 ? '' : 's'} ${l.join(', ')}`;
+    lines.push(`guided search: ${gd.runs} runs; ${gd.failed.length} seed${gd.failed.length === 1 ? '' : 's'} failed${gd.failed.length === 0 ? '' : ` (${gd.failed.map((f) => `seed ${f.seed} with ${f.deviations} deviation${f.deviations === 1 ? '' : 's'}`).join(', ')})`}`);
+    for (const g of gd.gave_up) lines.push(`  ${seeds(g.seeds)}: ${g.reason}`);
   }
   const cc = rep.closest_call;
   if (cc !== null) {

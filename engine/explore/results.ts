@@ -28,14 +28,16 @@ export interface SeedResult {
   close: number | null;
   /** the lock-order edges the run formed ("from>to") */
   edges: string[];
+  /** a guided search's schedule for this seed (deviations from the default), its runs, and why it found nothing (or null) */
+  guided?: { deviations: { decision: number; tid: number }[]; runs: number; gave_up: string | null };
 }
 
 export interface Witness {
   /** the failing run it was shrunk from */
   seed: number;
   method: ShrinkResult['method'];
-  /** the deviations from the default schedule: decision index and the thread that runs there */
-  deviations: { decision: number; thread: string }[];
+  /** the deviations from the default schedule: decision index and the thread that runs there (its name, and its id as a launch configuration's "deviations" take it) */
+  deviations: { decision: number; thread: string; tid: number }[];
   /** depth d: the deviations that matter (the preemptions and reorderings) */
   depth: number;
   /** decisions of the witness run (PCT's k) and threads (PCT's n) */
@@ -67,8 +69,10 @@ export interface GroupResult {
 }
 
 export interface StrategyInfo {
-  name: 'random' | 'pct';
+  name: 'random' | 'pct' | 'guided';
   depth?: number;
+  /** guided: the deviations a seed's search may add */
+  rounds?: number;
   /** PCT's k, measured from the default schedule of the first seed unless given */
   decisions_max?: number;
   label: string;

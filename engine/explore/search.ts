@@ -18,6 +18,7 @@ import { edgeKey, mergeEdges, recountEdges, type LockEdge } from './lockOrder';
 import { shardPositions, type Shard } from './shard';
 import { shrinkFailure } from './shrink';
 import { explain } from './explain';
+import { guidedRun, GUIDED_ROUNDS_DEFAULT, type GuidedRun } from './guided';
 import { RESULT_FORMAT, RESULT_FORMAT_VERSION, resultFileName, type GroupResult, type SearchResult, type SeedResult, type StrategyInfo, type Witness } from './results';
 
 export interface SearchOptions {
@@ -37,6 +38,8 @@ export interface SearchOptions {
   /** groups shrunk (the first ones by seed) */
   shrink_groups: number;
   signature_frames: number;
+  /** guided: deviations a seed's search may add (GUIDED_ROUNDS_DEFAULT) */
+  guided_rounds?: number;
 }
 
 export interface SearchProgress {
@@ -87,6 +90,14 @@ export async function search(o: SearchOptions, service: RunService, ctl: SearchC
     spec = { name: 'pct', depth: o.depth, decisions_max: k };
     info = { name: 'pct', depth: o.depth, decisions_max: k, label: strategyLabel(spec) };
   }
+  const rounds = o.guided_rounds ?? GUIDED_ROUNDS_DEFAULT;
+  if (o.strategy === 'guided') info = { name: 'guided', rounds, label: `guided by the closest call (the default schedule of each seed, up to ${rounds} deviations)` };
+  // Guided: each seed's schedule is the one its search reached.
+  const guided = new Map<number, GuidedRun>();
+  const specOf = (seed: number): StrategySpec => {
+    const g = guided.get(seed);
+    return g === undefined ? spec : { name: 'scripted', script: g.script };
+  };
 
   const records = new Map<number, RunRecord>();
   const firstOfGroup = new Map<string, RunRecord>();
@@ -102,7 +113,13 @@ export async function search(o: SearchOptions, service: RunService, ctl: SearchC
         const p = positions[next++];
         const job: RunJob = { seed: o.seed_first + p, strategy: spec, analyse: true, signature_frames: o.signature_frames };
         inflight++;
-        service.run(job).then((r) => {
+        const run = o.strategy === 'guided'
+          ? guidedRun(service, job.seed, o.signature_frames, rounds).then((g) => {
+            guided.set(job.seed, g);
+            return g.record;
+          })
+          : service.run(job);
+        run.then((r) => {
           inflight--;
           records.set(p, r);
           if (r.failure !== null) {
@@ -132,6 +149,7 @@ export async function search(o: SearchOptions, service: RunService, ctl: SearchC
 
   const results: SeedResult[] = kept.map((r) => ({
     seed: r.seed, outcome: r.outcome, group: r.failure?.group ?? null, where: r.failure?.where ?? '', decisions: r.decisions, steps: r.steps, time_ns: r.time_ns, close: r.close === null ? null : r.close.value, edges: r.edges.map(edgeKey),
+    ...guidedResult(guided.get(r.seed)),
   }));
   const edges = new Map<string, LockEdge>();
   for (const r of kept) mergeEdges(edges, r.edges);
@@ -151,7 +169,7 @@ export async function search(o: SearchOptions, service: RunService, ctl: SearchC
     say({ phase: 'save', done: records.size, failures, groups: groups.length, message: `saving ${jobs.length} failing run${jobs.length === 1 ? '' : 's'} as traces` });
     await Promise.all(jobs.map(async (j) => {
       try {
-        await service.run({ seed: j.seed, strategy: spec, save: { path: join(resultDir, j.file) } });
+        await service.run({ seed: j.seed, strategy: specOf(j.seed), save: { path: join(resultDir, j.file) } });
         j.g.traces.push({ seed: j.seed, file: j.file });
       } catch (e) {
         if (!(e instanceof CancelledError)) throw e;
@@ -166,7 +184,7 @@ export async function search(o: SearchOptions, service: RunService, ctl: SearchC
       if (ctl.stopped) break;
       say({ phase: 'shrink', done: records.size, failures, groups: groups.length, message: `shrinking group ${g.group} (seed ${g.example.seed})` });
       try {
-        g.witness = await witnessOf(service, o, spec, g, target.threads, resultDir);
+        g.witness = await witnessOf(service, o, specOf(g.example.seed), g, target.threads, resultDir);
       } catch (e) {
         if (!(e instanceof CancelledError)) throw e;
       }
@@ -197,6 +215,12 @@ export async function search(o: SearchOptions, service: RunService, ctl: SearchC
   if (result.close_call !== null) result.close_call = { measure: result.close_call.measure, fails_at: result.close_call.fails_at };
   say({ phase: 'done', done: records.size, failures, groups: groups.length, message: '' });
   return result;
+}
+
+/** What a guided search of one seed adds to its result. */
+function guidedResult(g: GuidedRun | undefined): Pick<SeedResult, 'guided'> {
+  if (g === undefined) return {};
+  return { guided: { deviations: g.script.at.map((d, i) => ({ decision: d, tid: g.script.tid[i] })), runs: g.runs, gave_up: g.gave_up } };
 }
 
 /** Hits per place of the migration thread, per group, counted from the seeds (once each). */
@@ -260,7 +284,7 @@ async function witnessOf(service: RunService, o: SearchOptions, spec: StrategySp
   return {
     seed,
     method: s.method,
-    deviations: s.script.at.map((d, i) => ({ decision: d, thread: names[s.script.tid[i]] ?? `thread ${s.script.tid[i]}` })),
+    deviations: s.script.at.map((d, i) => ({ decision: d, thread: names[s.script.tid[i]] ?? `thread ${s.script.tid[i]}`, tid: s.script.tid[i] })),
     depth,
     decisions: watched.decisions,
     threads,

@@ -5,13 +5,15 @@
 //    depth−1 change points drawn over the run's k decisions (k measured first, from the default
 //    schedule, as Shuttle's first iteration does), a yielding thread dropped to the lowest priority.
 //    A bug of depth d is found with probability at least 1/(n·k^(d−1)) per run (n threads);
+//  - guided: the default schedule of each seed, with deviations chosen inside the danger of a bug
+//    whose mechanism says how a run got away (guided.ts);
 //  - scripted: the default schedule (engine/sim/scheduler.ts) with a few listed deviations; what
 //    shrinking runs and what a shrunk trace records.
 
 import type { StrategyOptions } from '../sim/scheduler';
 
-export type SearchStrategyName = 'random' | 'pct';
-export const SEARCH_STRATEGIES: readonly SearchStrategyName[] = ['random', 'pct'];
+export type SearchStrategyName = 'random' | 'pct' | 'guided';
+export const SEARCH_STRATEGIES: readonly SearchStrategyName[] = ['random', 'pct', 'guided'];
 
 /** Deviations from the default schedule: at decision `at[i]`, thread `tid[i]` runs. */
 export interface Script {
