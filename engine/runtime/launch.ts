@@ -95,10 +95,11 @@ export async function launch(args: Record<string, unknown>, host: LaunchHost): P
     return { target: new SimRun(core, c.record ?? c.trace, qemu), config: c, summary: `${c.trace}: replaying ${sc.config.name} (seed ${sc.config.seed}) with its ${t.events.count} recorded events${note}` };
   }
   const sc = await loadScenario(host.fs, c);
-  const strategy: StrategyOptions | undefined = c.strategy === undefined ? undefined : { strategy: c.strategy, depth: c.depth };
+  const script = c.deviations === undefined ? undefined : { at: c.deviations.map((d) => d.decision), tid: c.deviations.map((d) => d.tid) };
+  const strategy: StrategyOptions | undefined = c.strategy === undefined ? undefined : { strategy: c.strategy, depth: c.depth, script };
   const record = c.record === undefined ? undefined : { sink: host.fs.createTraceSink(c.record), header: headerFor(sc, strategy) };
   const core = new SimCore({ scenario: sc, strategy, record, clock: host.clock, checkpoints: host.checkpoints, lookAhead: c.lookAhead ?? true });
   const qemu = c.qemuSource === undefined ? null : await QemuSourceIndex.build(host.fs, c.qemuSource, core.k.program.fns.map((f) => f.name));
   const qnote = qemu === null ? '' : `; ${qemu.size} of its functions found in ${c.qemuSource}`;
-  return { target: new SimRun(core, c.record ?? null, qemu), config: c, summary: `${sc.config.name}: seed ${sc.config.seed}, ${strategy?.strategy ?? 'random'} schedule, profile ${sc.config.profile.name}${qnote}` };
+  return { target: new SimRun(core, c.record ?? null, qemu), config: c, summary: `${sc.config.name}: seed ${sc.config.seed}, ${strategy?.strategy ?? 'random'} schedule${script === undefined ? '' : ` with ${script.at.length} deviation${script.at.length === 1 ? '' : 's'}`}, profile ${sc.config.profile.name}${qnote}` };
 }

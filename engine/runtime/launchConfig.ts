@@ -10,6 +10,8 @@ export interface LaunchConfig {
   seed?: number;
   strategy?: Exclude<StrategyName, 'replay'>;
   depth?: number;
+  /** scripted: the default schedule, but at decision `decision` thread `tid` runs (as explore's guided search and shrinking write a schedule) */
+  deviations?: { decision: number; tid: number }[];
   set?: string[];
   stopOnEntry?: boolean;
   /** virtual ns: start stopped at the first step boundary at or after it */
@@ -27,7 +29,7 @@ export class LaunchError extends Error {
   }
 }
 
-const KNOWN = ['scenario', 'trace', 'seed', 'strategy', 'depth', 'set', 'stopOnEntry', 'stopAtTime', 'qemuSource', 'record', 'lookAhead'];
+const KNOWN = ['scenario', 'trace', 'seed', 'strategy', 'depth', 'deviations', 'set', 'stopOnEntry', 'stopAtTime', 'qemuSource', 'record', 'lookAhead'];
 /** fields every DAP client adds to a launch request */
 const CLIENT_FIELDS = ['type', 'request', 'name', '__sessionId', '__configurationTarget', 'noDebug', '__restart', 'cwd', 'presentation', 'preLaunchTask', 'postDebugTask', 'internalConsoleOptions', 'debugServer', 'suppressMultipleSessionWarning', 'env'];
 
@@ -70,6 +72,22 @@ export function parseLaunchConfig(args: Record<string, unknown>): LaunchConfig {
     if (!Number.isInteger(args.depth) || (args.depth as number) < 1 || (args.depth as number) > 64) fail('depth', args.depth, 'an integer 1..64 (the PCT bug depth)');
     c.depth = args.depth as number;
   }
+  if (args.deviations !== undefined) {
+    const d = args.deviations;
+    const expected = 'an array of { "decision": D, "tid": T } in ascending decision order (the "deviations" of a seed in an explore result file)';
+    if (!Array.isArray(d)) fail('deviations', d, expected);
+    let last = -1;
+    for (const [i, e] of d.entries()) {
+      const o = e as { decision?: unknown; tid?: unknown } | null;
+      const okEntry = typeof o === 'object' && o !== null && Object.keys(o).every((k) => k === 'decision' || k === 'tid')
+        && Number.isSafeInteger(o.decision) && (o.decision as number) > last && Number.isSafeInteger(o.tid) && (o.tid as number) >= 0;
+      if (!okEntry) fail(`deviations[${i}]`, e, `{ "decision": D, "tid": T } with integers D > ${last} and T >= 0 (${expected})`);
+      last = o!.decision as number;
+    }
+    if (args.strategy !== undefined && args.strategy !== 'scripted') fail('strategy', args.strategy, '"scripted" (or no strategy) with "deviations": they are changes to the default schedule');
+    c.deviations = (d as { decision: number; tid: number }[]).map((e) => ({ decision: e.decision, tid: e.tid }));
+    c.strategy = 'scripted';
+  }
   if (args.set !== undefined) {
     if (!Array.isArray(args.set) || !args.set.every((s) => typeof s === 'string')) fail('set', args.set, 'an array of "key.path=value" strings');
     c.set = args.set as string[];
@@ -89,8 +107,8 @@ export function parseLaunchConfig(args: Record<string, unknown>): LaunchConfig {
   if (c.record !== undefined && (c.record === c.trace || c.record === c.scenario)) {
     throw new LaunchError(`launch configuration: "record" is ${JSON.stringify(c.record)}, the file being debugged; choose another path (a recording never overwrites its input)`);
   }
-  if (c.trace !== undefined && (c.seed !== undefined || c.strategy !== undefined || c.set !== undefined || c.depth !== undefined)) {
-    throw new LaunchError('launch configuration: "seed", "strategy", "depth" and "set" describe a new run; a "trace" replays the run it recorded');
+  if (c.trace !== undefined && (c.seed !== undefined || c.strategy !== undefined || c.set !== undefined || c.depth !== undefined || c.deviations !== undefined)) {
+    throw new LaunchError('launch configuration: "seed", "strategy", "depth", "deviations" and "set" describe a new run; a "trace" replays the run it recorded');
   }
   return c;
 }
