@@ -7,7 +7,8 @@ import type { Kernel } from '../sim/kernel';
 import { steps, type Program } from '../sim/program';
 import { TS, type Frame, type SimThread } from '../sim/types';
 import type { ModelCtx } from './ctx';
-import type { AfterStop } from './config';
+import type { AfterStop, ModelConfig } from './config';
+import type { MigrationState } from './state';
 import { md } from './ctx';
 import { guestWrites } from './workload';
 import { throttleSleepNs } from './autoConverge';
@@ -46,7 +47,17 @@ function noteLostWrite(k: Kernel, v: number): void {
   m.first_loss_ns = k.now;
   m.first_loss_page = page;
   m.first_loss_vcpu = v;
-  k.emit('page-lost', { vcpu: v, page, 'final-sync-ns': m.final_sync_ns, summary: `CPU ${v} wrote page ${page} after ram_save_complete's final sync (at ${(m.final_sync_ns / 1e9).toFixed(3)} s) had fetched the dirty log: it is never sent again, and the destination will run from a stale copy` });
+  k.emit('page-lost', { vcpu: v, page, 'final-sync-ns': m.final_sync_ns, summary: lostWriteSummary(m) });
+}
+
+/** What the first lost write was (the trace's `page-lost` event says it in these words). */
+export function lostWriteSummary(m: MigrationState): string {
+  return `CPU ${m.first_loss_vcpu} wrote page ${m.first_loss_page} after ram_save_complete's final sync (at ${(m.final_sync_ns / 1e9).toFixed(3)} s) had fetched the dirty log: it is never sent again, and the destination will run from a stale copy`;
+}
+
+/** Whether a run of `cfg` can lose a write that way (only with aa723c23147e do vCPUs run after the final sync). */
+export function canLoseWrites(cfg: ModelConfig): boolean {
+  return cfg.bugs.has('aa723c23147e');
 }
 
 export function defineVcpu(p: Program, ctx: ModelCtx, vm: VmControlFns): void {

@@ -1,8 +1,8 @@
 // What happened in each block of BLOCK_STEPS boundaries of the run, as the look-ahead (lookAhead.ts)
 // saw it: the model functions entered, the functions a statement ran in, the locks taken, and the
-// `status` and `sync` events. The stop matcher (stopMatcher.ts) can stop a continue, a next stage
-// or a next iteration only at a boundary that saw one of these (a function or statement breakpoint's
-// function, a lock breakpoint's lock, a stage change or sync), so a block that saw none of those the
+// `status`, `sync` and `page-lost` events. The stop matcher (stopMatcher.ts) can stop a continue, a
+// next stage or a next iteration only at a boundary that saw one of these (a function or statement
+// breakpoint's function, a lock breakpoint's lock, a stage change or sync, the first lost write), so a block that saw none of those the
 // breakpoints in force name cannot hold a stop: the session restores a checkpoint past such blocks
 // instead of simulating them. Nothing is counted in a skipped block (a hit count, a log point, a
 // condition) because nothing there could have matched. Data breakpoints look at every boundary:
@@ -17,7 +17,7 @@
 import { NullObserver } from '../sim/observer';
 import type { Kernel } from '../sim/kernel';
 import type { BreakpointSet } from './breakpoints';
-import { breakpointsFor, type Goal } from './stopMatcher';
+import { breakpointsFor, lossStops, type Goal } from './stopMatcher';
 
 const BLOCK_SHIFT = 14;
 /** Boundaries per block. */
@@ -28,6 +28,8 @@ const F_STATUS = 1;
 const F_SYNC = 2;
 /** a lock beyond those told apart was taken */
 const F_OTHER_LOCK = 4;
+/** the first lost write (the data-loss exception stops there) */
+const F_LOSS = 8;
 
 /** What may stop a forward movement: the breakpoints' functions, statements' functions and locks, and the events the goal stops after. */
 export interface BlockWant {
@@ -49,6 +51,7 @@ export function blockWant(goal: Goal, all: BreakpointSet): BlockWant | null {
   const g = goal.kind;
   if (g !== 'continue' && g !== 'nextStage' && g !== 'nextIteration' && g !== 'frameEntry' && g !== 'statement') return null;
   const w: BlockWant = { entered: [], statements: [], locks: [], flags: g === 'nextStage' ? F_STATUS : g === 'nextIteration' ? F_STATUS | F_SYNC : 0 };
+  if (lossStops(goal, all)) w.flags |= F_LOSS;
   // A frame's entry, or where a statement of the function ran (its entry, for the listing's first line).
   if (g === 'frameEntry') w.entered.push(goal.fn);
   else if (g === 'statement') (goal.step >= 0 ? w.statements : w.entered).push(goal.fn);
@@ -131,6 +134,7 @@ export class BlockSummary extends NullObserver {
   override custom(kind: string): void {
     if (kind === 'status') this.mark(null, 0, F_STATUS);
     else if (kind === 'sync') this.mark(null, 0, F_SYNC);
+    else if (kind === 'page-lost') this.mark(null, 0, F_LOSS);
   }
 
   /** At each boundary of the look-ahead's kernel: the function the step ran a statement of. */

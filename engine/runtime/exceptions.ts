@@ -3,7 +3,9 @@
 // not converge, a downtime over the limit. Each names the exception filters that stop on it.
 
 import type { Kernel } from '../sim/kernel';
-import { formatHangReport, formatNs } from '../sim/hangReport';
+import { formatHangReport, formatNs, formatThreadDump } from '../sim/hangReport';
+import { threadDump } from '../sim/hangDetect';
+import { lostWriteSummary } from '../model/vcpu';
 import { md, type ModelCtx } from '../model/ctx';
 import { evalCondition, type Condition } from './condition';
 import { migVar } from './migrationVars';
@@ -34,6 +36,19 @@ export function endException(k: Kernel, ctx: ModelCtx): EndException | null {
     return { filter: 'downtime', id: 'downtime', description: `downtime ${formatNs(m.downtime_ns)} is over downtime-limit ${ctx.cfg.downtime_limit_ms} ms`, details: `The VM was stopped at t=${formatNs(m.downtime_start_ns)} and the migration completed at t=${formatNs(m.end_ns)}.` };
   }
   return null;
+}
+
+/**
+ * The data-loss exception at the moment of the first lost write (aa723c23147e): the vCPU that
+ * wrote, and every thread's wait with who holds what it waits for (the migration thread sending
+ * with the BQL held, the main loop and the monitor behind it), as gdb would show them at that
+ * instant, before the migration goes on to complete with stale pages.
+ */
+export function lossException(k: Kernel, ctx: ModelCtx): EndException {
+  const m = md(k).mig;
+  const writer = ctx.ids.vcpu_tids[m.first_loss_vcpu];
+  const head = `data loss at t=${formatNs(m.first_loss_ns)}: ${lostWriteSummary(m)}`;
+  return { filter: 'data-loss', id: 'data-loss', description: head, details: formatThreadDump(head, threadDump(k, [writer, ctx.ids.migration_tid])) };
 }
 
 /** Whether the enabled filters stop on `e` (with their conditions). */

@@ -1,7 +1,7 @@
 // The look-ahead of a debugging session: while the user looks at a stop, a second kernel runs the
 // same migration (same scenario, seed, schedule, recorded decisions) ahead of them, in short slices
 // between the session's messages, laying down the session's checkpoints and noting where the
-// stages change and where each bitmap sync round ends ("landmarks"). A run is deterministic, so
+// stages change, where each bitmap sync round ends and where the first write is lost ("landmarks"). A run is deterministic, so
 // its state at a step is the same whichever kernel computed it: a checkpoint the look-ahead took
 // is one the session would have taken passing there, and "next stage" or "next iteration" to a
 // place it has been is a restore instead of a replay (it leaves a landmark checkpoint at each) (the stop is then the boundary the stop
@@ -38,11 +38,19 @@ const SLICE_MS = 8;
 const SLICE_STEPS_START = 4_000;
 const SLICE_STEPS_MAX = 200_000;
 
-/** A boundary where the stage changed, or a bitmap sync round ended (or both), since the previous such boundary. */
+/** A boundary where the stage changed, or a bitmap sync round ended, or the first write was lost (aa723c23147e), since the previous such boundary. */
 export interface Landmark {
   steps: number;
   stageChanged: boolean;
   sync: boolean;
+  loss: boolean;
+}
+
+/** What a movement through the landmarks stops at: a stage change, a sync, the first lost write. */
+export interface LandmarkWant {
+  stage: boolean;
+  sync: boolean;
+  loss: boolean;
 }
 
 export class LookAhead {
@@ -62,6 +70,7 @@ export class LookAhead {
   private sliceSteps = SLICE_STEPS_START;
   private prevStage: string;
   private prevSyncs: number;
+  private prevLoss: number;
 
   constructor(
     o: SimRunOptions,
@@ -96,24 +105,28 @@ export class LookAhead {
     const m = md(this.k).mig;
     this.prevStage = m.stage;
     this.prevSyncs = m.dirty_sync_count;
+    this.prevLoss = m.first_loss_ns;
     this.k.boundary = this.boundary;
   }
 
   /**
-   * At every boundary: did the step before it change the stage or run a sync? The model changes
-   * the stage only in the statement that emits its `status` event, and counts a sync only in the
-   * one that emits `sync`, so these are the boundaries the stop matcher finds by those events.
+   * At every boundary: did the step before it change the stage, run a sync or lose the first
+   * write? The model changes the stage only in the statement that emits its `status` event, counts
+   * a sync only in the one that emits `sync`, and notes the first lost write only in the one that
+   * emits `page-lost`, so these are the boundaries the stop matcher finds by those events.
    */
   private readonly boundary = (): boolean => {
     const k = this.k;
     this.summary.atBoundary();
     const m = md(k).mig;
-    if (m.stage === this.prevStage && m.dirty_sync_count === this.prevSyncs) return false;
+    if (m.stage === this.prevStage && m.dirty_sync_count === this.prevSyncs && m.first_loss_ns === this.prevLoss) return false;
     const stageChanged = m.stage !== this.prevStage;
     const sync = m.dirty_sync_count !== this.prevSyncs;
+    const loss = m.first_loss_ns !== this.prevLoss;
     this.prevStage = m.stage;
     this.prevSyncs = m.dirty_sync_count;
-    this.landmarks.push({ steps: k.s.steps, stageChanged, sync });
+    this.prevLoss = m.first_loss_ns;
+    this.landmarks.push({ steps: k.s.steps, stageChanged, sync, loss });
     // The stop itself, so that going there is a restore.
     this.cps.takeMark(k, this.events, { tid: k.cur.id, statement: ranStatement(k) });
     return false;
@@ -128,10 +141,13 @@ export class LookAhead {
     return this.endSteps >= 0 || this.stoppedWhy !== null || this.stopped;
   }
 
-  /** The first landmark after boundary `after` that ends a "next stage" (or "next iteration") from there; null if none up to the look-ahead's position. */
-  landmarkAfter(after: number, iteration: boolean): Landmark | null {
+  /** The first landmark after boundary `after` that a movement wanting `w` stops at; null if none up to the look-ahead's position. */
+  landmarkAfter(after: number, w: LandmarkWant): Landmark | null {
     const l = this.landmarks;
-    for (let i = firstNotBelow(l.length, (j) => l[j].steps <= after); i < l.length; i++) if (l[i].stageChanged || (iteration && l[i].sync)) return l[i];
+    for (let i = firstNotBelow(l.length, (j) => l[j].steps <= after); i < l.length; i++) {
+      const x = l[i];
+      if ((w.stage && x.stageChanged) || (w.sync && x.sync) || (w.loss && x.loss)) return x;
+    }
     return null;
   }
 

@@ -28,7 +28,7 @@ import { StepBackSearch } from './stepBack';
 import { Emitter } from './emitter';
 import type { ProgressClock } from './host';
 import { RecorderGate, type RecordingFrontier } from './recorderGate';
-import { ranStatement, stageGoalHit, StopMatcher, type Goal, type Hit, type StepMode } from './stopMatcher';
+import { lossHit, lossStops, ranStatement, stageGoalHit, StopMatcher, type Goal, type Hit, type StepMode } from './stopMatcher';
 import { LookAhead } from './lookAhead';
 import { blockWant, type BlockWant } from './blockSummary';
 import { Pacer, type PacerHost } from './pacer';
@@ -329,13 +329,15 @@ export class SimCore {
     const look = this.look!;
     const here = this.k.s.steps;
     const pacer = new Pacer(this.pacing, () => this.progressText(look.k));
-    const stops = kind === 'nextStage' || kind === 'nextIteration';
+    const want = { stage: kind === 'nextStage' || kind === 'nextIteration', sync: kind === 'nextIteration', loss: kind !== 'time' && lossStops({ kind }, this.bps) };
+    const stops = want.stage || want.loss;
     this.busy = true;
     try {
       for (;;) {
-        const l = stops ? look.landmarkAfter(here, kind === 'nextIteration') : null;
+        const l = stops ? look.landmarkAfter(here, want) : null;
         if (l !== null) {
           this.seekSteps(l.steps);
+          if (want.loss && l.loss) return lossHit(this.k, this.ctx);
           return stageGoalHit(kind as 'nextStage' | 'nextIteration', l.stageChanged, l.sync ? 1 : 0, this.k, this.ctx);
         }
         if (look.done || look.k.s.now_ns >= until_ns) break;

@@ -5,12 +5,12 @@ import { formatNs } from '../sim/hangReport';
 import { md } from '../model/ctx';
 import type { BreakpointResult, DataBreakpointSpec, ExceptionFilterSpec, FunctionBreakpointSpec, LineBreakpointSpec } from './breakpoints';
 import type { DebugTarget, ExceptionDetails, FrameInfo, GotoTarget, LockRow, ScopeInfo, StopEvent, ThreadInfo } from './debugTarget';
-import { filterStops } from './exceptions';
+import { filterStops, type EndException } from './exceptions';
 import { formatValue, migVar } from './migrationVars';
 import type { QemuSourceIndex } from './qemuSource';
 import { SimCore } from './simRun';
 import { frameOf, SimViews } from './simViews';
-import type { Goal, Hit, StepMode } from './stopMatcher';
+import { lossStops, type Goal, type Hit, type StepMode } from './stopMatcher';
 import type { VarNode } from './varTree';
 
 export class SimRun implements DebugTarget {
@@ -18,6 +18,8 @@ export class SimRun implements DebugTarget {
   readonly views: SimViews;
   private gotoIds = new Map<number, number>();
   private nextGoto = 1;
+  /** what exceptionInfo says at the current stop, when it is an exception */
+  private exception: EndException | null = null;
 
   constructor(readonly core: SimCore, readonly tracePath: string | null, qemu: QemuSourceIndex | null = null) {
     this.views = new SimViews(core, qemu);
@@ -27,9 +29,10 @@ export class SimRun implements DebugTarget {
     return this.core.events;
   }
 
-  private stop(reason: StopEvent['reason'], description: string, tid: number, bpIds: number[] = [], text?: string): void {
+  private stop(reason: StopEvent['reason'], description: string, tid: number, bpIds: number[] = [], text?: string, exception: EndException | null = null): void {
     const s = this.core.k.s;
     this.views.vars.reset();
+    this.exception = exception;
     // A stop about no thread in particular focuses the migration thread.
     if (tid < 0) tid = this.core.ctx.ids.migration_tid;
     const e: StopEvent = { reason, description, tid, bpIds, text, time_ns: s.now_ns, decision: s.decisions, steps: s.steps };
@@ -39,7 +42,7 @@ export class SimRun implements DebugTarget {
   }
 
   private stopHit(h: Hit): void {
-    this.stop(h.reason, h.description, h.tid, h.bpIds);
+    this.stop(h.reason, h.description, h.tid, h.bpIds, h.text, h.exception ?? null);
   }
 
   /** The stop at the end of the run: an exception if a filter catches how it ended. */
@@ -49,7 +52,7 @@ export class SimRun implements DebugTarget {
     const migTid = core.ctx.ids.migration_tid;
     if (e !== null && filterStops(e, core.bps.exceptions, core.k, core.ctx)) {
       // Short: VS Code shows it beside the thread's name in the Call Stack; the exception widget has the rest.
-      this.stop('exception', `Paused on ${e.id}`, migTid, [], e.id);
+      this.stop('exception', `Paused on ${e.id}`, migTid, [], e.id, e);
       return;
     }
     const r = core.summary();
@@ -108,8 +111,8 @@ export class SimRun implements DebugTarget {
   private async back(goal: Goal): Promise<void> {
     const before = this.core.steps;
     const beforeNs = this.core.k.now;
-    // Reverse continue with no breakpoint has nothing to find: straight to the start.
-    const nothing = goal.kind === 'continue' && !this.core.bps.any;
+    // Reverse continue with no breakpoint (nor a lost write to stop at) has nothing to find: straight to the start.
+    const nothing = goal.kind === 'continue' && !this.core.bps.any && !lossStops(goal, this.core.bps);
     const found = before === 0 || nothing ? null : await this.core.scanBack(goal, before);
     this.events.emit('invalidated');
     if (found === null) {
@@ -233,7 +236,7 @@ export class SimRun implements DebugTarget {
   }
 
   exceptionInfo(): ExceptionDetails | null {
-    const e = this.core.atEnd ? this.core.endInfo : null;
+    const e = this.exception ?? (this.core.atEnd ? this.core.endInfo : null);
     if (e === null) return null;
     return { id: e.id, description: e.description, details: e.details };
   }

@@ -12,8 +12,10 @@ import { EFFECT, type Frame } from '../sim/types';
 import { md, type ModelCtx } from '../model/ctx';
 import { threadRole } from '../model/roles';
 import { evalCondition, hitMatches, type Value } from './condition';
+import { canLoseWrites } from '../model/vcpu';
 import { migVar } from './migrationVars';
 import { lockLabel } from './threadView';
+import { lossException, type EndException } from './exceptions';
 import type { Bp, BreakpointSet } from './breakpoints';
 import type { StepBackTrack } from './stepBackTrack';
 
@@ -40,6 +42,9 @@ export interface Hit {
   bpIds: number[];
   /** the thread the stop is about (DAP focuses it), or -1 */
   tid: number;
+  /** for an exception: its short name (the stopped event's text) and what exceptionInfo says */
+  text?: string;
+  exception?: EndException;
 }
 
 interface LockEvent { m: number; tid: number; wait_ns: number }
@@ -56,6 +61,24 @@ const NO_BPS: BreakpointsSeen = { fnBps: [], lineBps: new Map(), dataBps: [] };
  */
 export function breakpointsFor(goal: Goal, bps: BreakpointSet): BreakpointsSeen {
   return goal.kind === 'frameEntry' || goal.kind === 'statement' ? NO_BPS : bps;
+}
+
+/**
+ * Whether `goal` stops at the first lost write (the data-loss exception at its moment): a forward
+ * movement (continue, a step, next stage or iteration, and reverse continue's scan) with the
+ * data-loss filter on, in a run that can lose a write; Restart Frame and Jump to Cursor's scans
+ * pass it, as they pass breakpoints.
+ */
+export function lossStops(goal: Goal, bps: BreakpointSet): boolean {
+  const g = goal.kind;
+  if (g !== 'continue' && g !== 'step' && g !== 'nextStage' && g !== 'nextIteration') return false;
+  const ctx = bps.modelCtx;
+  return ctx !== null && bps.exceptions.has('data-loss') && canLoseWrites(ctx.cfg);
+}
+
+/** The stop at the first lost write, at the boundary after the step that made it. */
+export function lossHit(k: Kernel, ctx: ModelCtx): Hit {
+  return { reason: 'exception', description: 'Paused on data-loss', bpIds: [], tid: ctx.ids.migration_tid, text: 'data-loss', exception: lossException(k, ctx) };
 }
 
 export class StopMatcher extends NullObserver {
@@ -80,6 +103,9 @@ export class StopMatcher extends NullObserver {
   private perStep = false;
   private wantPushes = false;
   private wantLocks = false;
+  /** the goal stops at the first lost write, and the step before this boundary made it */
+  private watchLoss = false;
+  private lost = false;
   /**
    * Boundaries that can match without any event: those after a step of `watchTid` (stepping, step
    * back, a frame's entry), after a spawn (the entry of a thread), or after a statement of a
@@ -116,6 +142,7 @@ export class StopMatcher extends NullObserver {
     this.locks.length = 0;
     this.stageEvents = 0;
     this.syncs = 0;
+    this.lost = false;
     const m = md(this.k).mig;
     this.prevStage = m.stage;
     this.prevStatus = m.status;
@@ -133,6 +160,7 @@ export class StopMatcher extends NullObserver {
     this.perStep = bps.dataBps.length > 0;
     this.wantPushes = g === 'statement' || bps.lineBps.size > 0 || bps.fnBps.some((b) => b.kind === 'function');
     this.wantLocks = bps.fnBps.some((b) => b.kind === 'lock');
+    this.watchLoss = lossStops(goal, this.bps);
     this.watchTid = g === 'step' || g === 'back' || (g === 'frameEntry' && goal.depth !== 1) ? goal.tid : -1;
     this.watchSpawn = g === 'frameEntry' && goal.depth === 1;
     this.watchFns.fill(0);
@@ -146,12 +174,12 @@ export class StopMatcher extends NullObserver {
   /** Whether the goal or a breakpoint in force needs the run's events at all (else the kernel need not send them here). */
   get wantsEvents(): boolean {
     const g = this.goal.kind;
-    return this.wantPushes || this.wantLocks || g === 'nextStage' || g === 'nextIteration' || breakpointsFor(this.goal, this.bps).fnBps.some((b) => b.kind === 'stage');
+    return this.wantPushes || this.wantLocks || this.watchLoss || g === 'nextStage' || g === 'nextIteration' || breakpointsFor(this.goal, this.bps).fnBps.some((b) => b.kind === 'stage');
   }
 
   /** Whether a forward run needs the boundary hook at all (else it runs at full speed to the end). */
   get needsHook(): boolean {
-    return this.goal.kind !== 'continue' || this.bps.any;
+    return this.goal.kind !== 'continue' || this.bps.any || this.watchLoss;
   }
 
   override framePush(tid: number, fn: number): void {
@@ -170,6 +198,7 @@ export class StopMatcher extends NullObserver {
     if (this.mode === 'off') return;
     if (kind === 'status') this.stageEvents++;
     else if (kind === 'sync') this.syncs++;
+    else if (kind === 'page-lost' && this.watchLoss) this.lost = true;
     else return;
     this.dirty = true;
   }
@@ -184,6 +213,7 @@ export class StopMatcher extends NullObserver {
     if (t !== null && k.cur.id === t.tid && ranStatement(k)) t.visit(s.steps, k.lastEffect, k.cur.stack.length);
     const hit = this.check();
     this.dirty = false;
+    this.lost = false;
     this.pushes.length = 0;
     this.locks.length = 0;
     this.stageEvents = 0;
@@ -309,6 +339,8 @@ export class StopMatcher extends NullObserver {
     }
     this.prevStage = m.stage;
     this.prevStatus = m.status;
+    // The first lost write: an exception, before any breakpoint at the same boundary.
+    if (this.lost) return lossHit(k, this.ctx);
     if (ids.length > 0) return { reason, description: desc, bpIds: ids, tid: focus };
     const g = this.goal;
     const stmt = ranStatement(k);

@@ -256,6 +256,17 @@ function buildReport(k: Kernel, stuck: number[], start: number, quiescent: boole
   return { kind, time_ns: k.s.now_ns, summary, cycle, chain, threads: describeThreads(k, involved) };
 }
 
+/**
+ * What every thread waits for in a run that has not hung (an exception at a moment, such as a
+ * lost write): a link for each thread blocked or parked, saying who holds or could end its wait,
+ * and every thread's state and stack; `involved` and the waiting threads are listed first.
+ */
+export function threadDump(k: Kernel, involved: readonly number[]): Pick<HangReport, 'time_ns' | 'chain' | 'threads'> {
+  const waiting = k.s.threads.filter((t) => (t.state === TS.blocked || t.state === TS.stopped) && t.wait_kind !== WAIT.timer && t.wait_kind !== WAIT.none);
+  const chain = waiting.map((t) => link(k, t));
+  return { time_ns: k.s.now_ns, chain, threads: describeThreads(k, new Set([...involved, ...waiting.map((t) => t.id)])) };
+}
+
 /** The watchdog fired: no progress for `watchdog_ns` of virtual time. */
 export function detectWatchdogHang(k: Kernel): HangReport {
   const s = k.s;

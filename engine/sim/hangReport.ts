@@ -55,10 +55,15 @@ function threadHeader(t: HangThread, now_ns: number): string {
 }
 
 export function formatHangReport(r: HangReport): string {
+  return formatThreadDump(`${r.kind} at t=${formatNs(r.time_ns)}: ${r.summary}`, r);
+}
+
+/** A thread dump under `head`: the chain of waits, then the stacks of the threads involved, then the others. */
+export function formatThreadDump(head: string, r: Pick<HangReport, 'time_ns' | 'chain' | 'threads'>): string {
   const out: string[] = [];
   const byTid = new Map(r.threads.map((t) => [t.tid, t]));
   const name = (tid: number): string => `"${byTid.get(tid)?.name ?? `thread ${tid}`}"`;
-  out.push(`${r.kind} at t=${formatNs(r.time_ns)}: ${r.summary}`);
+  out.push(head);
   out.push('');
   for (const l of r.chain) out.push(`${name(l.tid)}: ${l.waits}, ${l.because}`);
   if (r.chain.length > 0) out.push('');
