@@ -4,7 +4,9 @@
 // were ready, and run the schedule that lets another ready thread go there instead. A change is
 // kept when it fails, comes closer by the measure, or keeps the danger open for more decisions;
 // else the next earlier choice is tried. It ends with a failure, with a run that got away at a
-// step no schedule could change (the escaping thread was the only one ready), or at its budget.
+// step no choice inside the danger could change (the escaping thread was the only one ready:
+// choices before the danger shift every step's timing and jitter, and are random search's
+// ground), or at its budget.
 //
 // Random search and PCT change every decision, or a few chosen blindly over the whole run; the
 // danger of a bug like aa723c23147e is a few hundred decisions long in a run of 5 to 200 thousand,
@@ -61,7 +63,7 @@ export async function guidedRun(service: RunService, seed: number, signature_fra
     const last = script.at.length === 0 ? -1 : script.at[script.at.length - 1];
     const choices = e.choices.filter((c) => c.decision > last).reverse().slice(0, CHOICES_PER_ROUND);
     if (choices.length === 0) {
-      return { record: best, script, runs, gave_up: `"${e.name}" got away at decision ${e.decision} taking a lock when no other thread was ready: a race lost to virtual time (how long the steps take), which no schedule changes` };
+      return { record: best, script, runs, gave_up: `"${e.name}" got away at decision ${e.decision} taking a lock when no other thread was ready: a race lost to virtual time (how long the steps take), which no choice inside the danger changes` };
     }
     let next: { r: RunRecord; s: Script } | null = null;
     for (const c of choices) {

@@ -9,6 +9,7 @@ import { ScenarioError } from '../../engine/scenario/validate';
 import { BUILTIN_SCENARIOS } from '../../engine/scenario/builtin';
 import { runExploreSession, shrunkTraceLaunch } from './exploreSession';
 import { pct } from '../../engine/explore/stats';
+import { hasCloseCall } from '../../engine/explore/closeCall';
 
 export const EXPLORE_COMMAND = 'migtrace.exploreSchedules';
 
@@ -55,10 +56,13 @@ export async function searchSchedulesForAHang(context: vscode.ExtensionContext, 
     validateInput: (v) => (/^\d+$/.test(v.trim()) && Number(v) >= 1 ? undefined : 'a positive whole number of runs'),
   });
   if (runsText === undefined) return;
-  const strategy = await vscode.window.showQuickPick([
+  const strategies = [
     { label: 'random', description: 'a random choice at every scheduling decision' },
     { label: 'pct', description: 'PCT: random priorities, depth-1 change points over the run\'s decisions' },
-  ], { title: 'Search schedules for a hang: strategy' });
+  ];
+  // Only a bug with a closest-call measure can guide a search (seed-stage3-hang's aa723c23147e): offered first there.
+  if (hasCloseCall(scenario.config.bugs)) strategies.unshift({ label: 'guided', description: 'each seed\'s default schedule, changed where the thread that got away ran inside the bug\'s danger' });
+  const strategy = await vscode.window.showQuickPick(strategies, { title: 'Search schedules for a hang: strategy' });
   if (strategy === undefined) return;
   const folder = vscode.workspace.workspaceFolders?.[0];
   const dir = folder?.uri.fsPath ?? context.globalStorageUri.fsPath;
@@ -69,7 +73,7 @@ export async function searchSchedulesForAHang(context: vscode.ExtensionContext, 
     async (progress, token) => {
       let shown = 0;
       return runExploreSession(
-        { scenario: sc, runs, strategy: strategy.label as 'random' | 'pct', dir },
+        { scenario: sc, runs, strategy: strategy.label as 'random' | 'pct' | 'guided', dir },
         (p) => {
           if (p.phase === 'search') {
             const pctDone = (100 * p.done) / Math.max(1, p.total);

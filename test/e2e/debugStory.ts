@@ -270,6 +270,47 @@ export async function stage3StopAndCopy(wb: Workbench, configName: string): Prom
   return seen;
 }
 
+/**
+ * The 2012 bug biting, on the schedule explore found: the session stops at the first write a vCPU
+ * makes after ram_save_complete's final sync, the migration thread in ram_save_complete holding the
+ * BQL and the main loop blocked behind it; Continue goes to the end (the pages stale at
+ * switchover), Reverse Continue comes back to the same stop.
+ */
+export async function stage3DataLoss(wb: Workbench, configName: string): Promise<string[]> {
+  await wb.stopAllSessions();
+  await wb.command('Debug: Select and Start Debugging');
+  await wb.quickPick(configName);
+  await wb.stopped(180_000);
+  const widget = wb.page.locator('.exception-widget');
+  await widget.waitFor({ state: 'visible', timeout: 60_000 });
+  const text = await widget.innerText();
+  assert.match(text, /Exception has occurred: data-loss/);
+  assert.match(text, /CPU \d+ wrote page \d+ after ram_save_complete's final sync/);
+  assert.match(text, /"main": waiting to lock mutex "bql", which is held by "migration"/);
+  assert.match(text, /"migration" running, .*holding "bql"/);
+  const first = await stoppedBlock(wb);
+  assert.match(first, /^migration \(running, holding BQL\) PAUSED ON DATA-LOSS/i);
+  const frames = (await wb.stoppedThread())?.frames.map((f) => f.split(':')[0]) ?? [];
+  assert.ok(frames.includes('ram_save_complete') && frames.indexOf('ram_save_complete') <= 1, frames.join(' <- '));
+  assert.equal(frames.at(-1), 'buffered_file_thread');
+  assert.match(await threadRow(wb, 'main'), /^main \(blocked on BQL held by migration\)/);
+  await wb.shot('stage3-data-loss-exception-widget');
+  const seen = [first.split('\n')[0]];
+  await nextStop(wb, () => wb.debugAction('debug-continue'), 300_000);
+  const end = await widget.innerText();
+  assert.match(end, /pages were stale at the destination at switchover/);
+  seen.push((await stoppedBlock(wb)).split('\n')[0]);
+  await wb.shot('stage3-data-loss-at-the-end');
+  await nextStop(wb, () => wb.debugAction('debug-reverse-continue'), 300_000);
+  assert.equal(await stoppedBlock(wb), first, 'Reverse Continue from the end did not come back to the lost write');
+  assert.match(await widget.innerText(), /CPU \d+ wrote page \d+ after ram_save_complete's final sync/);
+  seen.push((await stoppedBlock(wb)).split('\n')[0]);
+  await wb.shot('stage3-data-loss-reverse-continue');
+  await wb.debugAction('debug-stop');
+  await wb.sessionEnded();
+  return seen;
+}
+
 /** How long "migtrace: Run Scenario..." takes to show its scenarios (the extension host builds the list). */
 async function runScenarioAnswer_ms(wb: Workbench): Promise<number> {
   await wb.command('migtrace: Run Scenario', { run: false });

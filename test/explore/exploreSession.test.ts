@@ -46,3 +46,14 @@ test('cancel stops a session and keeps what it found', async () => {
   assert.ok(o.report.failures > 0);
   assert.ok(o.report.groups[0].traces.length > 0, 'the failing runs found are saved');
 });
+
+test('a guided session on the 4 GiB stage-3 variant finds the data loss and names its shrunk trace', async () => {
+  const dir = tmp('session-guided');
+  const set = ['guest.memory="4G"', 'guest.workload.nonzero-memory="3G"', 'guest.workload.working-set="320M"', 'guest.workload.working-set-offset="256M"', 'guest.workload.stop=8'];
+  const o = await runExploreSession({ scenario: loadBuiltin('seed-stage3-hang', set), runs: 6, strategy: 'guided', dir, workerScript: 'dist/exploreWorker.js' }, () => undefined, { cancelled: false, onCancel: () => undefined }, () => 0);
+  assert.ok(o.report.failures > 0, o.text);
+  assert.match(o.text, /guided search: \d+ runs; [1-9]\d* seeds? failed/);
+  assert.ok(o.shrunkTrace !== null && existsSync(o.shrunkTrace));
+  const t = readTrace(readFileSync(o.shrunkTrace!));
+  assert.match(t.header.explanation, /the decision that made the difference/);
+});

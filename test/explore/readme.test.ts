@@ -21,14 +21,19 @@ function block(): string[][] {
 
 test('README: the schedule-search lines work as printed', () => {
   const dir = tmp('readme-explore');
-  const want: Record<string, number[]> = { explore: [0, 3], replay: [0], info: [0], 'explore-merge': [3] };
+  const want: Record<string, number[]> = { explore: [0, 3, 4], replay: [0], info: [0], 'explore-merge': [3] };
   for (const args of block()) {
     const r = migtrace(args, { cwd: dir });
     assert.ok((want[args[0]] ?? [0]).includes(r.status ?? -1), `${args.join(' ')} exited ${r.status}:\n${r.stderr.slice(-800)}`);
     assert.doesNotMatch(r.stderr, /internal error|\n\s+at /, args.join(' '));
     if (args[0] === 'replay') assert.match(r.stdout, /reproduced .* byte for byte/);
     if (args[0] === 'info') assert.match(r.stdout, /explained by migtrace explore:/);
-    if (args[1] === 'seed-stage3-hang') assert.match(r.stdout, /failures: none in 20 runs[\s\S]*closest call: seed \d+/);
+    const guided = args.includes('guided');
+    if (args[1] === 'seed-stage3-hang' && !guided) assert.match(r.stdout, /failures: none in 20 runs[\s\S]*closest call: seed \d+/);
+    if (args[1] === 'seed-stage3-hang' && guided) {
+      assert.equal(r.status, 4, 'the guided search found no data loss');
+      assert.match(r.stdout, /guided search: \d+ runs; [1-9]\d* seeds? failed/);
+    }
     if (args[1] === 'kernel:lock-order-inversion') assert.match(r.stdout, /Chain exists of: A --> B --> A/);
   }
 });
