@@ -26,7 +26,8 @@ export function endException(k: Kernel, ctx: ModelCtx): EndException | null {
     return { filter: h.kind === 'no-progress' ? 'hang' : 'deadlock', id: h.kind, description: `${h.kind} at t=${formatNs(h.time_ns)}: ${h.summary}`, details: formatHangReport(h) };
   }
   if (m.status === 'completed' && m.pages_lost > 0) {
-    return { filter: 'data-loss', id: 'data-loss', description: `${m.pages_lost} pages were stale at the destination at switchover: data lost`, details: `The migration completed at t=${formatNs(m.end_ns)} with ${m.pages_lost} pages whose destination copy differs from the source.` };
+    const first = m.first_loss_ns < 0 ? '' : `\nThe first lost write, at t=${formatNs(m.first_loss_ns)}: ${lostWriteSummary(m)}. Reverse Continue stops there, with the data-loss filter on.`;
+    return { filter: 'data-loss', id: 'data-loss', description: `${m.pages_lost} pages were stale at the destination at switchover: data lost`, details: `The migration completed at t=${formatNs(m.end_ns)} with ${m.pages_lost} pages whose destination copy differs from the source.${first}` };
   }
   if (m.status === 'cancelled') {
     return { filter: 'non-convergence', id: 'non-convergence', description: m.end_reason || 'the migration did not converge', details: `dirty-sync-count ${m.dirty_sync_count}, remaining ${md(k).ram.dirty_pages * 4096} bytes, threshold ${Math.round(m.threshold_bytes)} bytes at t=${formatNs(k.now)}.` };

@@ -51,8 +51,12 @@ export class SimRun implements DebugTarget {
     const e = core.endInfo;
     const migTid = core.ctx.ids.migration_tid;
     if (e !== null && filterStops(e, core.bps.exceptions, core.k, core.ctx)) {
-      // Short: VS Code shows it beside the thread's name in the Call Stack; the exception widget has the rest.
-      this.stop('exception', `Paused on ${e.id}`, migTid, [], e.id, e);
+      // Short: VS Code shows it beside the thread's name in the Call Stack; the exception widget has
+      // the rest, at the focused thread's top frame: a migration thread that has exited has none,
+      // so the stop focuses the first thread that has one.
+      const threads = core.k.s.threads;
+      const focus = threads[migTid]?.stack.length ? migTid : (threads.find((t) => t.stack.length > 0)?.id ?? migTid);
+      this.stop('exception', `Paused on ${e.id}`, focus, [], e.id, e);
       return;
     }
     const r = core.summary();

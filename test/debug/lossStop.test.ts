@@ -37,6 +37,16 @@ async function stopPicture(c: DapClient): Promise<string> {
 
 const none = async (): Promise<void> => undefined;
 
+/** Next Stage until the run stops on an exception (at most 40 times): that stop. */
+async function nextStageToException(c: DapClient): Promise<string> {
+  let p = '';
+  for (let i = 0; i < 40 && !/^exception/.test(p); i++) {
+    await c.ok('migtrace/nextStage', {});
+    p = await stopPicture(c);
+  }
+  return p;
+}
+
 /** Stopped at the entry: waits until the look-ahead has run the whole run, so what follows goes through it. */
 async function lookAheadDone(c: DapClient): Promise<void> {
   await stopPicture(c);
@@ -82,20 +92,12 @@ test('the first lost write stops the same way by continue (plain, through the lo
   });
   await session({ stopOnEntry: true }, none, async (c) => {
     await lookAheadDone(c);
-    let p = '';
-    for (let i = 0; i < 40 && !/^exception/.test(p); i++) {
-      await c.ok('migtrace/nextStage', {});
-      p = await stopPicture(c);
-    }
+    const p = await nextStageToException(c);
     pictures.set('next stage through the landmarks', p);
   });
   await session({ stopOnEntry: true, lookAhead: false }, none, async (c) => {
     await stopPicture(c);
-    let p = '';
-    for (let i = 0; i < 40 && !/^exception/.test(p); i++) {
-      await c.ok('migtrace/nextStage', {});
-      p = await stopPicture(c);
-    }
+    const p = await nextStageToException(c);
     pictures.set('next stage, no look-ahead', p);
   });
   const [first, ...rest] = [...pictures.entries()];

@@ -288,22 +288,26 @@ export async function stage3DataLoss(wb: Workbench, configName: string): Promise
   assert.match(text, /CPU \d+ wrote page \d+ after ram_save_complete's final sync/);
   assert.match(text, /"main": waiting to lock mutex "bql", which is held by "migration"/);
   assert.match(text, /"migration" running, .*holding "bql"/);
-  const first = await stoppedBlock(wb);
+  const first = (await stoppedBlock(wb)).split('\n')[0];
   assert.match(first, /^migration \(running, holding BQL\) PAUSED ON DATA-LOSS/i);
-  const frames = (await wb.stoppedThread())?.frames.map((f) => f.split(':')[0]) ?? [];
+  // VS Code asks for the top frame first and the rest when asked for (the Call Stack's "Load More Stack Frames").
+  const more = wb.page.locator('.debug-call-stack .monaco-list-row', { hasText: 'Load More Stack Frames' });
+  if (await more.isVisible()) await more.click();
+  const frames = await wb.until('the migration thread\'s frames down to buffered_file_thread', async () => {
+    const f = (await wb.stoppedThread())?.frames.map((x) => x.split(':')[0]) ?? [];
+    return f.at(-1) === 'buffered_file_thread' ? f : undefined;
+  }, 10_000);
   assert.ok(frames.includes('ram_save_complete') && frames.indexOf('ram_save_complete') <= 1, frames.join(' <- '));
-  assert.equal(frames.at(-1), 'buffered_file_thread');
   assert.match(await threadRow(wb, 'main'), /^main \(blocked on BQL held by migration\)/);
   await wb.shot('stage3-data-loss-exception-widget');
-  const seen = [first.split('\n')[0]];
+  const seen = [first];
   await nextStop(wb, () => wb.debugAction('debug-continue'), 300_000);
-  const end = await widget.innerText();
-  assert.match(end, /pages were stale at the destination at switchover/);
+  await wb.until('the exception widget of the end (the pages stale at switchover)', async () => /pages were stale at the destination at switchover/.test(await widget.innerText()), 30_000);
   seen.push((await stoppedBlock(wb)).split('\n')[0]);
   await wb.shot('stage3-data-loss-at-the-end');
   await nextStop(wb, () => wb.debugAction('debug-reverse-continue'), 300_000);
-  assert.equal(await stoppedBlock(wb), first, 'Reverse Continue from the end did not come back to the lost write');
-  assert.match(await widget.innerText(), /CPU \d+ wrote page \d+ after ram_save_complete's final sync/);
+  assert.equal((await stoppedBlock(wb)).split('\n')[0], first, 'Reverse Continue from the end did not come back to the lost write');
+  await wb.until('the exception widget of the lost write again', async () => (await widget.innerText()) === text, 30_000);
   seen.push((await stoppedBlock(wb)).split('\n')[0]);
   await wb.shot('stage3-data-loss-reverse-continue');
   await wb.debugAction('debug-stop');

@@ -148,7 +148,7 @@ describe('migtrace in a real VS Code (code-server)', { skip: SKIP, timeout: 60 *
       'call-stack-and-threads': 'call-stack.png',
       'lock-breakpoint-hit-in-reverse': 'lock-breakpoint.png',
       'stage3-run_on_cpu-drops-the-BQL': 'stage3.png',
-      'stage3-data-loss-exception-widget': 'stage3-data-loss.png',
+      'stage3-data-loss-reverse-continue': 'stage3-data-loss.png',
       'replay-to-here-stopped': 'timeline.png',
     };
     mkdirSync(join(ROOT, 'media', 'screenshots'), { recursive: true });
