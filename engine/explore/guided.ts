@@ -14,7 +14,7 @@
 // stopped when it finds nothing. Each run is the default schedule with listed deviations
 // (`scripted`), so whatever it finds is a schedule that shrinks, saves and replays as any other.
 
-import type { RunService } from './service';
+import { CancelledError, type RunService } from './service';
 import type { RunRecord } from './execute';
 import type { Script, StrategySpec } from './strategy';
 
@@ -50,7 +50,11 @@ function better(a: RunRecord, b: RunRecord): boolean {
   return (b.escape?.decision ?? -1) > (a.escape?.decision ?? -1);
 }
 
-export async function guidedRun(service: RunService, seed: number, signature_frames: number, rounds = GUIDED_ROUNDS_DEFAULT): Promise<GuidedRun> {
+/**
+ * The guided search of one seed. `stopped` is asked before each round: once it holds (Ctrl-C, the
+ * editor's Cancel) no more runs start and the seed is dropped as cancelled (its search unfinished).
+ */
+export async function guidedRun(service: RunService, seed: number, signature_frames: number, rounds = GUIDED_ROUNDS_DEFAULT, stopped: () => boolean = () => false): Promise<GuidedRun> {
   let script: Script = { at: [], tid: [] };
   let best = await service.run({ seed, strategy: scripted(script), analyse: true, signature_frames });
   let runs = 1;
@@ -58,7 +62,11 @@ export async function guidedRun(service: RunService, seed: number, signature_fra
     if (best.failure !== null) return { record: best, script, runs, gave_up: null };
     if (best.close === null) return { record: best, script, runs, gave_up: 'the scenario\'s bug has no measure of how near a run came, so there is nothing to guide the search' };
     const e = best.escape;
-    if (e === null) return { record: best, script, runs, gave_up: 'the run never reached the danger the measure watches' };
+    if (e === null) {
+      const why = best.close.value >= best.close.fails_at ? 'the run came as near as the measure goes (ram_save_complete ran with the vCPUs running) and still lost nothing' : 'the run never reached the danger the measure watches';
+      return { record: best, script, runs, gave_up: why };
+    }
+    if (stopped()) throw new CancelledError();
     if (round >= rounds) return { record: best, script, runs, gave_up: `${rounds} deviations added and the run still got away (at decision ${e.decision})` };
     const last = script.at.length === 0 ? -1 : script.at[script.at.length - 1];
     const choices = e.choices.filter((c) => c.decision > last).reverse().slice(0, CHOICES_PER_ROUND);

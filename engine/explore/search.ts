@@ -114,7 +114,7 @@ export async function search(o: SearchOptions, service: RunService, ctl: SearchC
         const job: RunJob = { seed: o.seed_first + p, strategy: spec, analyse: true, signature_frames: o.signature_frames };
         inflight++;
         const run = o.strategy === 'guided'
-          ? guidedRun(service, job.seed, o.signature_frames, rounds).then((g) => {
+          ? guidedRun(service, job.seed, o.signature_frames, rounds, () => ctl.stopped).then((g) => {
             guided.set(job.seed, g);
             return g.record;
           })
@@ -193,6 +193,8 @@ export async function search(o: SearchOptions, service: RunService, ctl: SearchC
   interrupted = ctl.stopped;
 
   const seconds = (clock() - t0) / 1000;
+  // Runs made: a guided search makes several for a seed.
+  const runsMade = o.strategy === 'guided' ? [...guided.values()].reduce((n, g) => n + g.runs, 0) : records.size;
   const result: SearchResult = {
     format: RESULT_FORMAT,
     format_version: RESULT_FORMAT_VERSION,
@@ -210,7 +212,7 @@ export async function search(o: SearchOptions, service: RunService, ctl: SearchC
     groups,
     lock_edges: [...edges.values()].sort((a, b) => (a.from + a.to < b.from + b.to ? -1 : 1)),
     close_call: kept.find((r) => r.close !== null)?.close ?? null,
-    wall: { seconds, runs_per_s: seconds > 0 ? records.size / seconds : 0, jobs: service.jobs },
+    wall: { seconds, runs_per_s: seconds > 0 ? runsMade / seconds : 0, jobs: service.jobs },
   };
   if (result.close_call !== null) result.close_call = { measure: result.close_call.measure, fails_at: result.close_call.fails_at };
   say({ phase: 'done', done: records.size, failures, groups: groups.length, message: '' });

@@ -78,10 +78,14 @@ export function parseLaunchConfig(args: Record<string, unknown>): LaunchConfig {
     if (!Array.isArray(d)) fail('deviations', d, expected);
     let last = -1;
     for (const [i, e] of d.entries()) {
-      const o = e as { decision?: unknown; tid?: unknown } | null;
-      const okEntry = typeof o === 'object' && o !== null && Object.keys(o).every((k) => k === 'decision' || k === 'tid')
-        && Number.isSafeInteger(o.decision) && (o.decision as number) > last && Number.isSafeInteger(o.tid) && (o.tid as number) >= 0;
-      if (!okEntry) fail(`deviations[${i}]`, e, `{ "decision": D, "tid": T } with integers D > ${last} and T >= 0 (${expected})`);
+      const o = e as { decision?: unknown; tid?: unknown; thread?: unknown } | null;
+      if (typeof o !== 'object' || o === null || Array.isArray(o)) fail(`deviations[${i}]`, e, `an object { "decision": D, "tid": T } (${expected})`);
+      // A witness's deviations also name the thread ("thread"): taken as they are, the name unread.
+      const other = Object.keys(o!).find((k) => k !== 'decision' && k !== 'tid' && k !== 'thread');
+      if (other !== undefined) fail(`deviations[${i}].${other}`, (o as Record<string, unknown>)[other], `no such field: a deviation has "decision", "tid" (and a witness's "thread", a name)`);
+      if (o!.thread !== undefined && typeof o!.thread !== 'string') fail(`deviations[${i}].thread`, o!.thread, 'a thread name (it is not read: "tid" says which thread runs)');
+      if (!Number.isSafeInteger(o!.decision) || (o!.decision as number) <= last) fail(`deviations[${i}].decision`, o!.decision, `an integer > ${last} (${expected})`);
+      if (!Number.isSafeInteger(o!.tid) || (o!.tid as number) < 0) fail(`deviations[${i}].tid`, o!.tid, 'an integer >= 0 (a thread id, as the result file gives it)');
       last = o!.decision as number;
     }
     if (args.strategy !== undefined && args.strategy !== 'scripted') fail('strategy', args.strategy, '"scripted" (or no strategy) with "deviations": they are changes to the default schedule');

@@ -332,21 +332,24 @@ export class SimCore {
     const want = { stage: kind === 'nextStage' || kind === 'nextIteration', sync: kind === 'nextIteration', loss: kind !== 'time' && lossStops({ kind }, this.bps) };
     const stops = want.stage || want.loss;
     this.busy = true;
+    let paused = false;
     try {
       for (;;) {
+        // (A stop the last slice passed comes before a pause: the pause must not land beyond it.)
         const l = stops ? look.landmarkAfter(here, want) : null;
         if (l !== null) {
           this.seekSteps(l.steps);
           if (want.loss && l.loss) return lossHit(this.k, this.ctx);
           return stageGoalHit(kind as 'nextStage' | 'nextIteration', l.stageChanged, l.sync ? 1 : 0, this.k, this.ctx);
         }
-        if (look.done || look.k.s.now_ns >= until_ns) break;
-        look.advance(CHUNK_STEPS);
-        if (look.k.s.now_ns >= until_ns) break;
-        if (await pacer.tick()) {
+        if (paused) {
           this.seekSteps(Math.max(here, look.position));
           return 'paused';
         }
+        if (look.done || look.k.s.now_ns >= until_ns) break;
+        look.advance(CHUNK_STEPS);
+        if (look.k.s.now_ns >= until_ns) break;
+        paused = await pacer.tick();
       }
     } finally {
       this.busy = false;

@@ -115,8 +115,9 @@ export class SimRun implements DebugTarget {
   private async back(goal: Goal): Promise<void> {
     const before = this.core.steps;
     const beforeNs = this.core.k.now;
-    // Reverse continue with no breakpoint (nor a lost write to stop at) has nothing to find: straight to the start.
-    const nothing = goal.kind === 'continue' && !this.core.bps.any && !lossStops(goal, this.core.bps);
+    // Reverse continue with no breakpoint (nor a lost write behind, to stop at) has nothing to find: straight to the start.
+    const lossBehind = lossStops(goal, this.core.bps) && md(this.core.k).mig.first_loss_ns >= 0;
+    const nothing = goal.kind === 'continue' && !this.core.bps.any && !lossBehind;
     const found = before === 0 || nothing ? null : await this.core.scanBack(goal, before);
     this.events.emit('invalidated');
     if (found === null) {

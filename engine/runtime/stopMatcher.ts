@@ -339,8 +339,8 @@ export class StopMatcher extends NullObserver {
     }
     this.prevStage = m.stage;
     this.prevStatus = m.status;
-    // The first lost write: an exception, before any breakpoint at the same boundary.
-    if (this.lost) return lossHit(k, this.ctx);
+    // The first lost write: an exception, with the breakpoints that matched at the same boundary (counted, so reported).
+    if (this.lost) return { ...lossHit(k, this.ctx), bpIds: ids };
     if (ids.length > 0) return { reason, description: desc, bpIds: ids, tid: focus };
     const g = this.goal;
     const stmt = ranStatement(k);

@@ -77,8 +77,10 @@ test(`the stage-3 bug on the schedule explore found (seed ${stage3?.seed}, ${sta
 test('a launch whose deviations are not a schedule is refused with the field named, and the adapter takes the next launch', async () => {
   await withAdapter(async (c) => {
     for (const [deviations, says] of [
-      [[{ decision: 5, tid: 1 }, { decision: 5, tid: 2 }], /"deviations\[1\]" is .*decision.*D > 5/],
+      [[{ decision: 5, tid: 1 }, { decision: 5, tid: 2 }], /"deviations\[1\]\.decision" is 5; expected an integer > 5/],
       [{ decision: 5 }, /"deviations" is .*an array/],
+      [[{ decision: 5, tid: -1 }], /"deviations\[0\]\.tid" is -1; expected an integer >= 0/],
+      [[{ decision: 5, tid: 1, thred: 'main' }], /"deviations\[0\]\.thred" is "main"; expected no such field/],
     ] as const) {
       const r = await startSession(c, { scenario: SMALL, deviations });
       assert.equal(r.success, false);
@@ -86,6 +88,10 @@ test('a launch whose deviations are not a schedule is refused with the field nam
     }
     const r = await startSession(c, { scenario: SMALL, strategy: 'pct', deviations: [{ decision: 1, tid: 1 }] });
     assert.match(r.message ?? '', /"strategy" is "pct"; expected "scripted"/);
+    // A witness's deviations, as the result file has them (with the thread's name), are taken as they are.
+    const w = await startSession(c, { scenario: SMALL, deviations: [{ decision: 1, thread: 'CPU 0/KVM', tid: 1 }] });
+    assert.equal(w.success, true, w.message);
+    await c.waitEvent('stopped');
   });
 });
 

@@ -10,6 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inMemoryClient, startSession, type DapClient } from './dapClient';
 import { stage3Schedule } from './scenarios';
+import { launch } from '../../engine/runtime/launch';
+import { md } from '../../engine/model/ctx';
+import { nodeFiles } from '../../extension/debug/nodeHost';
+import type { SimRun } from '../../engine/runtime/simTarget';
 
 const stage3 = stage3Schedule(mkdtempSync(join(tmpdir(), 'migtrace-loss-')));
 
@@ -116,4 +120,36 @@ test('with the data-loss filter off, the run passes the lost write and ends, say
     assert.match(p, /^end /, p);
     assert.match(p, /The run ended at t=[\d.]+ s: data-loss/);
   });
+});
+
+test('a pause while a continue runs through the look-ahead never lands past the lost write it has just crossed', async () => {
+  assert.notEqual(stage3, null);
+  const s = stage3!;
+  let core: SimRun['core'] | null = null;
+  let paused = false;
+  let t = 0;
+  // Each wall-clock reading 100 ms on, so the pacer yields (and looks for a pause) after every slice;
+  // the pause comes in the first yield after the look-ahead crossed the lost write.
+  const clock = {
+    now_ms: () => (t += 100),
+    yield: async () => {
+      const look = core?.look;
+      if (core !== null && look !== null && look !== undefined && !paused && md(look.k).mig.first_loss_ns >= 0) {
+        paused = true;
+        core.pause();
+      }
+    },
+  };
+  const l = await launch({ scenario: 'seed-stage3-hang', seed: s.seed, set: s.set, deviations: s.deviations }, { fs: nodeFiles, clock });
+  const run = l.target as SimRun;
+  core = run.core;
+  try {
+    const r = await core.forward({ kind: 'continue' });
+    assert.ok(paused, 'the look-ahead never crossed the lost write');
+    assert.ok(typeof r !== 'string', `the continue ended "${String(r)}" at step ${core.steps} instead of stopping at the lost write`);
+    assert.equal(r.text, 'data-loss');
+    assert.equal(md(core.k).mig.first_loss_ns, core.k.s.now_ns, 'not at the boundary of the lost write');
+  } finally {
+    run.dispose();
+  }
 });
