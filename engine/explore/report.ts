@@ -186,6 +186,7 @@ export function formatReport(rep: Report, o: { explanations?: boolean } = {}): s
     lines.push('');
     const dist = cc.counts.map((c) => `${c.value < 0 ? 'not reached' : c.value}: ${c.runs}`).join(', ');
     if (cc.best === null) lines.push(`closest call: none measured (${cc.measure})`);
+    else if (cc.best.value <= 0) lines.push(`closest call: none came near: every run that did not fail had 0 ${cc.measure}; the run fails at ${cc.fails_at}`);
     else lines.push(`closest call: seed ${cc.best.seed}, ${cc.best.value} ${cc.measure}; the run fails at ${cc.fails_at}`);
     lines.push(`  runs by that measure: ${dist}`);
   }

@@ -96,7 +96,7 @@ export async function searchSchedulesForAHang(context: vscode.ExtensionContext, 
     const cc = rep.closest_call?.best;
     void vscode.window.showInformationMessage(
       rep.failures === 0
-        ? `migtrace: no failure in ${rep.ran} runs of ${rep.target} (rate below ${pct(rep.failure_ci95[1])}, 95%)${cc ? `; closest call: seed ${cc.seed}` : ''}${outcome.interrupted ? ' (cancelled)' : ''}.`
+        ? `migtrace: no failure in ${rep.ran} runs of ${rep.target} (rate below ${pct(rep.failure_ci95[1])}, 95%)${cc ? (cc.value > 0 ? `; closest call: seed ${cc.seed}` : '; no run came near') : ''}${outcome.interrupted ? ' (cancelled)' : ''}.`
         : `migtrace: ${rep.failures} failing runs of ${rep.ran}; see the migtrace output for the report.`,
     );
     return;

@@ -11,7 +11,7 @@ import { migtrace, tmp, TINY } from './cliUtil';
 
 interface Result {
   strategy: { name: string; rounds?: number };
-  results: { seed: number; outcome: string; group: string | null; guided?: { deviations: { decision: number; tid: number }[]; runs: number; gave_up: string | null } }[];
+  results: { seed: number; outcome: string; group: string | null; close: number | null; guided?: { deviations: { decision: number; tid: number }[]; runs: number; gave_up: string | null } }[];
   groups: { group: string; traces: { seed: number; file: string }[]; witness: { trace: string | null; replay_matched: boolean | null; deviations: unknown[] } | null }[];
 }
 
@@ -49,6 +49,9 @@ test('explore --strategy guided finds the stage-3 data loss on the 4 GiB variant
   }
   assert.equal(runs, Number(line[1]), 'the report counts other runs than the result file');
   const failed = res.results.filter((x) => x.group !== null);
+  // The closest call is a seed only when one came near (missed a window); else the report says none did.
+  const nearest = Math.max(...res.results.filter((x) => x.group === null).map((x) => x.close ?? -1));
+  assert.match(r.stdout, nearest > 0 ? /closest call: seed \d+, \d+ run_on_cpu windows/ : /closest call: none came near: every run that did not fail had 0 run_on_cpu windows/);
   assert.equal(failed.length, Number(line[2]));
   assert.ok(failed.length >= 1);
   // Every trace it saved, and the shrunk one, replays byte for byte.
