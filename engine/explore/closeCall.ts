@@ -101,8 +101,13 @@ class Stage3Windows extends NullObserver implements CloseCallProbe {
   }
 }
 
+/** The closest-call probe of each bug that has one. */
+const PROBES: Record<string, (k: Kernel, vcpus: number) => CloseCallProbe> = {
+  aa723c23147e: (k, vcpus) => new Stage3Windows(k, vcpus),
+};
+
 /** The bugs that have a closest-call probe. */
-export const CLOSE_CALL_BUGS: readonly string[] = ['aa723c23147e'];
+export const CLOSE_CALL_BUGS: readonly string[] = Object.keys(PROBES);
 
 export function hasCloseCall(bugs: ReadonlySet<string>): boolean {
   return CLOSE_CALL_BUGS.some((b) => bugs.has(b));
@@ -110,6 +115,6 @@ export function hasCloseCall(bugs: ReadonlySet<string>): boolean {
 
 /** The probe for the first bug of `bugs` that has one, or null. */
 export function closeCallProbe(k: Kernel, bugs: ReadonlySet<string>, vcpus: number): CloseCallProbe | null {
-  if (bugs.has('aa723c23147e')) return new Stage3Windows(k, vcpus);
-  return null;
+  const bug = CLOSE_CALL_BUGS.find((b) => bugs.has(b));
+  return bug === undefined ? null : PROBES[bug](k, vcpus);
 }

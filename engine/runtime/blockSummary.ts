@@ -2,8 +2,9 @@
 // saw it: the model functions entered, the functions a statement ran in, the locks taken, and the
 // `status`, `sync` and `page-lost` events. The stop matcher (stopMatcher.ts) can stop a continue, a
 // next stage or a next iteration only at a boundary that saw one of these (a function or statement
-// breakpoint's function, a lock breakpoint's lock, a stage change or sync, the first lost write), so a block that saw none of those the
-// breakpoints in force name cannot hold a stop: the session restores a checkpoint past such blocks
+// breakpoint's function, a lock breakpoint's lock, a stage change or sync, the first lost write),
+// so a block that saw none of those the breakpoints in force name (and none the data-loss filter
+// stops at) cannot hold a stop: the session restores a checkpoint past such blocks
 // instead of simulating them. Nothing is counted in a skipped block (a hit count, a log point, a
 // condition) because nothing there could have matched. Data breakpoints look at every boundary:
 // with one set nothing is skipped. Restart Frame's scan back stops only where the frame's function

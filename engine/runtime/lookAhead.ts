@@ -1,14 +1,16 @@
 // The look-ahead of a debugging session: while the user looks at a stop, a second kernel runs the
 // same migration (same scenario, seed, schedule, recorded decisions) ahead of them, in short slices
 // between the session's messages, laying down the session's checkpoints and noting where the
-// stages change, where each bitmap sync round ends and where the first write is lost ("landmarks"). A run is deterministic, so
-// its state at a step is the same whichever kernel computed it: a checkpoint the look-ahead took
-// is one the session would have taken passing there, and "next stage" or "next iteration" to a
-// place it has been is a restore instead of a replay (it leaves a landmark checkpoint at each) (the stop is then the boundary the stop
-// matcher would have stopped at: the first boundary after an event where the stage differs, or a
-// sync ran). Both kernels share one decision log, so each checks the other's decisions. It also
-// notes what each block of the run holds that a breakpoint could stop at (blockSummary.ts), so a
-// continue with breakpoints set passes the blocks that hold nothing of the kind by a restore.
+// stages change, where each bitmap sync round ends and where the first write is lost
+// ("landmarks"). A run is deterministic, so its state at a step is the same whichever kernel
+// computed it: a checkpoint the look-ahead took is one the session would have taken passing there,
+// and "next stage", "next iteration" or a continue that stops at the lost write, to a place it
+// has been, is a restore instead of a replay (it leaves a landmark checkpoint at each; the stop is
+// then the boundary the stop matcher would have stopped at: the first boundary after an event
+// where the stage differs, a sync ran or the write was lost). Both kernels share one decision
+// log, so each checks the other's decisions. It also notes what each block of the run holds that
+// a breakpoint could stop at (blockSummary.ts), so a continue with breakpoints set passes the
+// blocks that hold nothing of the kind by a restore.
 //
 // It never runs while the session moves (the session's own work comes first) and stops at the end
 // of the run, at a divergence from a recording, or when the session ends. When the session records
